@@ -1,0 +1,20 @@
+// Helpers every benchmark shares: pinning threads to cores, and keeping the
+// compiler from optimising measured work away.
+#pragma once
+
+#include <benchmark/benchmark.h>
+
+#include <string>
+
+namespace xipc::bench {
+
+// Pins the calling thread to `core` when the machine has it; returns whether it did.
+bool pin_to_core(int core);
+
+// Number of cores this process may run on.
+int usable_cores();
+
+// Describes the machine for the report's context: CPU model, kernel, compiler.
+void add_machine_context();
+
+}  // namespace xipc::bench

@@ -1,0 +1,79 @@
+// A named region of memory that several processes map at once.
+//
+//   auto region = xipc::shared_memory::create("jobs", 4096);   // producer
+//   auto view   = xipc::shared_memory::open("jobs");           // consumer
+//   xipc::shared_memory::remove("jobs");                       // when done
+//
+// On POSIX the object persists until remove() (like a file); the mapping
+// lives until the shared_memory object is destroyed. See docs/shared_memory.md.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+#include <xipc/concepts.hpp>
+#include <xipc/detail/mapped_region.hpp>
+#include <xipc/permissions.hpp>
+
+namespace xipc {
+namespace detail {
+struct failure;
+}
+
+struct shared_memory_options {
+  permissions perms = permissions::owner_only();
+};
+
+class shared_memory : public detail::mapped_region {
+ public:
+  // An empty object: not open, data() == nullptr, size() == 0.
+  shared_memory() noexcept = default;
+
+  // Creates the object exclusively (errc::already_exists if present), sizes
+  // it to `size` bytes (zero-filled) and maps it read-write.
+  // errc::invalid_argument for size 0, errc::invalid_name for a bad name.
+  static shared_memory create(std::string_view name, std::size_t size, const shared_memory_options& options = {});
+  static shared_memory create(std::string_view name, std::size_t size, std::error_code& ec,
+                              const shared_memory_options& options = {});
+
+  // Opens an existing object and maps all of it: errc::not_found if absent.
+  static shared_memory open(std::string_view name, access mode = access::read_write);
+  static shared_memory open(std::string_view name, access mode, std::error_code& ec);
+
+  // Opens the object if it exists, else creates it with `size` bytes. An
+  // existing object smaller than `size` is errc::invalid_argument; a larger
+  // one is mapped whole.
+  static shared_memory open_or_create(std::string_view name, std::size_t size,
+                                      const shared_memory_options& options = {});
+  static shared_memory open_or_create(std::string_view name, std::size_t size, std::error_code& ec,
+                                      const shared_memory_options& options = {});
+
+  // Removes the name: later opens fail, existing mappings stay valid.
+  // Returns false when no such object existed.
+  static bool remove(std::string_view name);
+  static bool remove(std::string_view name, std::error_code& ec);
+
+  // The portable name it was created or opened with.
+  const std::string& name() const noexcept { return name_; }
+
+ private:
+  shared_memory(native_handle_type handle, detail::mapped_view view, std::string name) noexcept
+      : mapped_region(handle, view), name_(std::move(name)) {}
+
+  // What each backend implements; the public overloads above report `why`.
+  static shared_memory create(std::string_view name, std::size_t size, const shared_memory_options& options,
+                              detail::failure& why);
+  static shared_memory open(std::string_view name, access mode, detail::failure& why);
+  static shared_memory open_or_create(std::string_view name, std::size_t size, const shared_memory_options& options,
+                                      detail::failure& why);
+  static bool remove(std::string_view name, detail::failure& why);
+
+  std::string name_;
+};
+
+static_assert(memory_region<shared_memory>);
+
+}  // namespace xipc

@@ -1,0 +1,13 @@
+// Everything in xipc, for users who prefer one include.
+#pragma once
+
+#include <xipc/anonymous_memory.hpp>
+#include <xipc/concepts.hpp>
+#include <xipc/deadline.hpp>
+#include <xipc/error.hpp>
+#include <xipc/io.hpp>
+#include <xipc/mapped_file.hpp>
+#include <xipc/name.hpp>
+#include <xipc/native_handle.hpp>
+#include <xipc/permissions.hpp>
+#include <xipc/shared_memory.hpp>

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, then builds and tests the
+# dev (warnings as errors), asan (Address+UndefinedBehavior sanitizers) and
+# tsan (ThreadSanitizer) configurations, and checks that the run left no
+# shared-memory object behind. Safe to run again and again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/deps.sh
+# mingw-w64 compiles every public header for Windows as a portability guard.
+xipc_require_packages "${xipc_build_packages[@]}" g++-mingw-w64-x86-64-posix
+
+# Test objects are named xt<pid>.<n>.<test>, so xipc.xt* in /dev/shm is ours.
+leftovers() { find /dev/shm -maxdepth 1 -name 'xipc.xt*' -newer "$1" 2>/dev/null; }
+started=$(mktemp)
+trap 'rm -f "$started"' EXIT
+
+for preset in dev asan tsan; do
+  echo "== $preset =="
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset"
+  ctest --preset "$preset" -j 2
+done
+
+left=$(leftovers "$started")
+if [ -n "$left" ]; then
+  echo "xipc: the test run left shared-memory objects behind:"
+  echo "$left"
+  exit 1
+fi
+echo "xipc: no shared-memory object left behind"

@@ -1,0 +1,87 @@
+#include <xipc/anonymous_memory.hpp>
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "support/bytes.hpp"
+#include "support/peer_process.hpp"
+
+namespace {
+
+using xipc::access;
+using xipc::anonymous_memory;
+using xipc::errc;
+
+TEST(anonymous_memory, create_gives_a_zero_filled_writable_region) {
+  auto region = anonymous_memory::create(8192);
+  EXPECT_EQ(region.size(), 8192u);
+  EXPECT_TRUE(region.writable());
+  for (std::size_t i = 0; i < region.size(); ++i) ASSERT_EQ(region.data()[i], std::byte{0}) << i;
+}
+
+TEST(anonymous_memory, its_handle_is_close_on_exec) {
+  auto region = anonymous_memory::create(64);
+  const int flags = ::fcntl(region.native_handle(), F_GETFD);
+  ASSERT_GE(flags, 0);
+  EXPECT_TRUE(flags & FD_CLOEXEC) << "a region is handed to a child on purpose, never by accident";
+}
+
+TEST(anonymous_memory, size_zero_is_an_invalid_argument) {
+  std::error_code ec;
+  const auto region = anonymous_memory::create(0, ec);
+  EXPECT_EQ(ec, errc::invalid_argument);
+  EXPECT_FALSE(region.is_open());
+  EXPECT_THROW(anonymous_memory::create(0), std::system_error);
+}
+
+TEST(anonymous_memory, adopting_a_copy_of_the_handle_maps_the_same_pages) {
+  auto original = anonymous_memory::create(4096);
+  auto copy = anonymous_memory::adopt(::fcntl(original.native_handle(), F_DUPFD_CLOEXEC, 0));
+  EXPECT_EQ(copy.size(), 4096u);
+  xipc::test::fill_pattern({original.data(), original.size()}, 11);
+  EXPECT_EQ(xipc::test::first_mismatch({copy.data(), copy.size()}, 11), copy.size());
+}
+
+TEST(anonymous_memory, adopting_read_only_refuses_writes_through_the_api) {
+  auto original = anonymous_memory::create(64);
+  auto viewer = anonymous_memory::adopt(::fcntl(original.native_handle(), F_DUPFD_CLOEXEC, 0), access::read_only);
+  EXPECT_FALSE(viewer.writable());
+  EXPECT_EQ(viewer.write(0, xipc::test::to_bytes("x")), errc::permission_denied);
+}
+
+TEST(anonymous_memory, adopting_something_that_is_not_a_region_fails_and_closes_it) {
+  int ends[2];
+  ASSERT_EQ(::pipe(ends), 0);
+  std::error_code ec;
+  anonymous_memory::adopt(ends[0], access::read_write, ec);
+  EXPECT_TRUE(ec);
+  EXPECT_EQ(::fcntl(ends[0], F_GETFD), -1) << "adopt owns the handle, also when it fails";
+  ::close(ends[1]);
+
+  anonymous_memory::adopt(-1, access::read_write, ec);
+  EXPECT_EQ(ec, errc::invalid_argument);
+}
+
+// The number the peer sees the inherited region as.
+constexpr int inherited_fd = 100;
+
+XIPC_TEST_ROLE(anonymous_write_pattern) {
+  // args: seed; the region arrives as descriptor `inherited_fd`
+  if (args.size() != 1) return 2;
+  auto region = anonymous_memory::adopt(inherited_fd);
+  xipc::test::fill_pattern({region.data(), region.size()}, std::strtoull(args[0], nullptr, 10));
+  return 0;
+}
+
+TEST(anonymous_memory, a_child_given_the_handle_writes_into_the_same_pages) {
+  auto region = anonymous_memory::create(1 << 20);
+  auto child = xipc::test::peer_process::start("anonymous_write_pattern", {"21"},
+                                               {{region.native_handle(), inherited_fd}});
+  ASSERT_EQ(child.wait(), 0);
+  EXPECT_EQ(xipc::test::first_mismatch({region.data(), region.size()}, 21), region.size());
+}
+
+}  // namespace

@@ -1,0 +1,59 @@
+// Cross-process tests run the test binary itself as the peer, in a role
+// chosen by argv (`xipc-tests --xipc-role NAME ARGS...`), so that the peer is
+// a separate process with its own address space, not a fork of the test.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace xipc::test {
+
+// A role's body: receives the arguments after its name and returns the exit code.
+using role_function = int (*)(std::span<char* const> args);
+
+struct role_registration {
+  role_registration(const char* name, role_function body);
+};
+
+// Defines a role that tests can start with peer_process::start.
+#define XIPC_TEST_ROLE(role_name)                                                                        \
+  static int role_name##_role(std::span<char* const> args);                                             \
+  static const ::xipc::test::role_registration role_name##_registration(#role_name, role_name##_role); \
+  static int role_name##_role(std::span<char* const> args)
+
+// Runs the role named by argv when the binary was started as a peer.
+// Returns the role's exit code, or nothing when argv names no role.
+std::optional<int> run_role_from_argv(int argc, char** argv);
+
+// A running peer. Destroying it kills and reaps a peer that is still running.
+class peer_process {
+ public:
+  struct inherited_handle {
+    int handle;  // in this process
+    int as;      // the number the peer sees it as
+  };
+
+  // Starts `role` with `args`; `handles` are the only descriptors besides
+  // stdin/stdout/stderr the peer inherits.
+  static peer_process start(std::string_view role, std::vector<std::string> args = {},
+                            std::vector<inherited_handle> handles = {});
+
+  peer_process(peer_process&& other) noexcept;
+  peer_process& operator=(peer_process&&) = delete;
+  ~peer_process();
+
+  // The exit code, 128 + signal number if a signal ended it, or nothing if it
+  // still runs after `timeout` (it is left running).
+  std::optional<int> wait(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  void kill();
+
+ private:
+  explicit peer_process(int pid) : pid_(pid) {}
+  int pid_;
+};
+
+}  // namespace xipc::test
