@@ -5,23 +5,43 @@
 #include <sys/utsname.h>
 
 #include <fstream>
+#include <vector>
 
 namespace xipc::bench {
+namespace {
+
+// The CPUs this process may use, read once before any thread is pinned: a
+// thread inherits its creator's mask, so asking later would see one core.
+const std::vector<int>& allowed_cpus() {
+  static const std::vector<int> cpus = [] {
+    std::vector<int> list;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) == 0) {
+      for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+        if (CPU_ISSET(cpu, &set)) list.push_back(cpu);
+      }
+    }
+    return list;
+  }();
+  return cpus;
+}
+
+// Reads the mask at start-up, before main() pins anything.
+[[maybe_unused]] const bool read_at_startup = !allowed_cpus().empty();
+
+}  // namespace
 
 bool pin_to_core(int core) {
-  if (core >= CPU_SETSIZE || core >= usable_cores()) return false;
+  const auto& cpus = allowed_cpus();
+  if (core < 0 || static_cast<std::size_t>(core) >= cpus.size()) return false;
   cpu_set_t set;
   CPU_ZERO(&set);
-  CPU_SET(core, &set);
+  CPU_SET(cpus[static_cast<std::size_t>(core)], &set);
   return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
 }
 
-int usable_cores() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
-  return CPU_COUNT(&set);
-}
+int usable_cores() { return static_cast<int>(allowed_cpus().size()); }
 
 void add_machine_context() {
   std::ifstream cpuinfo("/proc/cpuinfo");

@@ -8,10 +8,10 @@
 
 namespace xipc::bench {
 
-// Pins the calling thread to `core` when the machine has it; returns whether it did.
+// Pins the calling thread to the core-th CPU this process may use; returns whether it could.
 bool pin_to_core(int core);
 
-// Number of cores this process may run on.
+// Number of CPUs this process may run on, as it started.
 int usable_cores();
 
 // Describes the machine for the report's context: CPU model, kernel, compiler.
