@@ -70,6 +70,8 @@ class shared_memory : public detail::mapped_region {
   static shared_memory open_or_create(std::string_view name, std::size_t size, const shared_memory_options& options,
                                       detail::failure& why);
   static bool remove(std::string_view name, detail::failure& why);
+  // Builds on the failure& forms, to keep the OS call in its messages.
+  friend class ring_channel;
 
   std::string name_;
 };

@@ -33,6 +33,15 @@
 #define XIPC_OS_POSIX 0
 #endif
 
+// Tells the CPU that this thread is spinning, so that it yields its pipeline to the sibling hyperthread.
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#define XIPC_CPU_RELAX() __builtin_ia32_pause()
+#elif defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
+#define XIPC_CPU_RELAX() __asm__ __volatile__("yield")
+#else
+#define XIPC_CPU_RELAX() ((void)0)
+#endif
+
 #if defined(__clang__) || defined(__GNUC__)
 #define XIPC_LIKELY(x) __builtin_expect(!!(x), 1)
 #define XIPC_UNLIKELY(x) __builtin_expect(!!(x), 0)

@@ -1,0 +1,370 @@
+// A lock-free single-producer/single-consumer ring of variable-length
+// messages, in any memory both sides can map: a buffer shared by two threads,
+// or shared memory between two processes. The hot path is inline and makes no
+// system call and no allocation; a side waits by spinning, then sleeping on a
+// futex, and the other side wakes it only when it really sleeps.
+//
+//   xipc::format_ring(memory, {.capacity_bytes = 1 << 20});
+//   auto tx = xipc::ring_producer::attach(memory);  // in one thread or process
+//   auto rx = xipc::ring_consumer::attach(memory);  // in the other
+//   tx.send(bytes, deadline);   rx.receive(buffer, deadline);
+//
+// docs/ring.md has the layout, the memory-ordering argument, the wait/wake
+// and the peer-death protocols.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <system_error>
+#include <utility>
+
+#include <xipc/concepts.hpp>
+#include <xipc/deadline.hpp>
+#include <xipc/detail/config.hpp>
+#include <xipc/detail/ring_layout.hpp>
+#include <xipc/error.hpp>
+
+namespace xipc {
+namespace detail {
+struct failure;
+}
+
+struct ring_options {
+  // Bytes of message data the ring holds: a power of two, at least 256.
+  std::size_t capacity_bytes = std::size_t{1} << 20;
+  // The largest message; 0 means capacity / 4. At most capacity / 2 - 8, so
+  // that an empty ring always has room for one message of any allowed size.
+  std::size_t max_message_bytes = 0;
+};
+
+// How a side waits for room or for a message.
+enum class wait_mode {
+  spin,      // never sleeps: lowest latency, burns a core while waiting
+  block,     // sleeps at once: no CPU while waiting, a wake-up costs system calls
+  adaptive,  // spins for wait_policy::spin_budget, then sleeps
+};
+
+struct wait_policy {
+  wait_mode mode = wait_mode::adaptive;
+  std::chrono::nanoseconds spin_budget = std::chrono::microseconds(50);
+};
+
+// Bytes of memory a ring of `capacity_bytes` needs.
+constexpr std::size_t ring_memory_bytes(std::size_t capacity_bytes) noexcept {
+  return detail::ring_data_offset + capacity_bytes;
+}
+
+// The memory a ring lives in must be aligned to this (mmap'd memory always is).
+inline constexpr std::size_t ring_memory_alignment = detail::ring_line_bytes;
+
+// Writes an empty ring into `memory`, which must be zero-filled (fresh shared
+// or anonymous memory is) and aligned to ring_memory_alignment.
+// errc::invalid_argument for a bad capacity, maximum, size or alignment.
+std::error_code format_ring(std::span<std::byte> memory, const ring_options& options) noexcept;
+
+// A span to write a message into, or why there is none.
+struct write_slot {
+  std::span<std::byte> bytes;
+  std::error_code error;
+  explicit operator bool() const noexcept { return !error; }
+};
+
+// The next message in place, or why there is none.
+struct read_slot {
+  std::span<const std::byte> bytes;
+  std::error_code error;
+  explicit operator bool() const noexcept { return !error; }
+};
+
+namespace detail {
+
+// What both ends copy out of the header at attach and trust from then on.
+struct ring_geometry {
+  ring_layout* layout = nullptr;
+  std::byte* data = nullptr;
+  std::uint64_t capacity = 0;
+  std::uint64_t max_message = 0;
+};
+
+// Validates the header and layout of `memory` and fills `geometry`.
+bool read_ring_geometry(std::span<std::byte> memory, ring_geometry& geometry, failure& why);
+
+}  // namespace detail
+
+// The writing end. Movable, not copyable; one per ring at a time (a second
+// attach is errc::busy while the first one's process lives).
+class alignas(detail::ring_line_bytes) ring_producer {
+ public:
+  ring_producer() noexcept = default;
+  ring_producer(ring_producer&& other) noexcept { *this = std::move(other); }
+  ring_producer& operator=(ring_producer&& other) noexcept;
+  ring_producer(const ring_producer&) = delete;
+  ring_producer& operator=(const ring_producer&) = delete;
+  ~ring_producer() { detach(); }
+
+  // Attaches as the ring's producer. Takes over from a producer whose process
+  // died, continuing after the last message it committed.
+  static ring_producer attach(std::span<std::byte> memory, wait_policy policy = {});
+  static ring_producer attach(std::span<std::byte> memory, wait_policy policy, std::error_code& ec);
+
+  // Space for a message of `size` bytes, written in place and published by
+  // commit(). errc::would_block when full, errc::message_too_large,
+  // errc::corrupted when the consumer's position is impossible.
+  [[nodiscard]] write_slot try_prepare(std::size_t size) noexcept;
+  // As try_prepare, waiting for room until `until`: errc::timed_out, or
+  // errc::peer_closed when the consumer detached or died.
+  [[nodiscard]] write_slot prepare(std::size_t size, deadline until) noexcept;
+
+  // Publishes the prepared message, cut to `size` bytes if given.
+  // REQUIRES: a successful prepare since the last commit or stage; size <= prepared size.
+  void commit() noexcept { commit(prepared_size_); }
+  void commit(std::size_t size) noexcept {
+    stage(size);
+    publish();
+  }
+  // Completes the prepared message without publishing it: stage several,
+  // then publish() them with one store.
+  void stage() noexcept { stage(prepared_size_); }
+  void stage(std::size_t size) noexcept;
+  // Makes every staged message visible to the consumer.
+  void publish() noexcept;
+
+  // Copies `message` into the ring: the message_sender interface.
+  [[nodiscard]] std::error_code try_send(std::span<const std::byte> message) noexcept;
+  [[nodiscard]] std::error_code send(std::span<const std::byte> message, deadline until) noexcept;
+  // Copies as many of `messages` as fit, in order, and publishes them with one
+  // store. Returns how many were sent; it stops at the first that does not fit.
+  [[nodiscard]] std::size_t try_send_batch(std::span<const std::span<const std::byte>> messages) noexcept;
+
+  // Detaches: the consumer sees errc::peer_closed once it has drained the ring.
+  void detach() noexcept;
+
+  bool is_attached() const noexcept { return ring_.layout != nullptr; }
+  std::size_t capacity() const noexcept { return static_cast<std::size_t>(ring_.capacity); }
+  std::size_t max_message_bytes() const noexcept { return static_cast<std::size_t>(ring_.max_message); }
+
+ private:
+  static ring_producer attach(std::span<std::byte> memory, wait_policy policy, detail::failure& why);
+  friend class ring_channel;
+
+  // Bytes a message of `size` takes at the tail: its record, plus padding when it would wrap.
+  std::uint64_t room_needed(std::size_t size) const noexcept;
+  // Makes sure `bytes` more bytes are free; false if not (error set when the consumer's position is impossible).
+  bool has_room(std::uint64_t bytes, std::error_code& error) noexcept;
+  // Copies `message` into a prepared slot and commits it.
+  void copy_in(const write_slot& slot, std::span<const std::byte> message) noexcept;
+  // Waits for room or the deadline: {} when there may be room, else why not.
+  std::error_code wait_for_room(std::uint64_t bytes, deadline until) noexcept;
+  void wake_consumer() noexcept;
+
+  detail::ring_geometry ring_;
+  wait_policy policy_;
+  std::uint64_t tail_ = 0;         // where the next record goes (staged records included)
+  std::uint64_t cached_head_ = 0;  // the consumer's position when last read: refreshed only when the ring looks full
+  std::uint64_t prepared_at_ = 0;  // position of the prepared record's header
+  std::size_t prepared_size_ = 0;
+};
+
+// The reading end. Movable, not copyable; one per ring at a time.
+class alignas(detail::ring_line_bytes) ring_consumer {
+ public:
+  ring_consumer() noexcept = default;
+  ring_consumer(ring_consumer&& other) noexcept { *this = std::move(other); }
+  ring_consumer& operator=(ring_consumer&& other) noexcept;
+  ring_consumer(const ring_consumer&) = delete;
+  ring_consumer& operator=(const ring_consumer&) = delete;
+  ~ring_consumer() { detach(); }
+
+  // Attaches as the ring's consumer, continuing at the oldest message not yet
+  // released (a consumer that died between peek and release sees it again).
+  static ring_consumer attach(std::span<std::byte> memory, wait_policy policy = {});
+  static ring_consumer attach(std::span<std::byte> memory, wait_policy policy, std::error_code& ec);
+
+  // The next message in place, valid until release(). errc::would_block when
+  // empty, errc::peer_closed when empty and the producer detached or died,
+  // errc::corrupted when a position or record header is impossible.
+  [[nodiscard]] read_slot try_peek() noexcept;
+  [[nodiscard]] read_slot peek(deadline until) noexcept;
+  // Frees the message that peek returned, and publishes that.
+  // REQUIRES: a successful peek since the last release.
+  void release() noexcept;
+
+  // Copies the next message into `buffer`: the message_receiver interface.
+  // A buffer too small gives errc::message_too_large with bytes = the size
+  // needed, and the message stays in the ring.
+  [[nodiscard]] io_result try_receive(std::span<std::byte> buffer) noexcept;
+  [[nodiscard]] io_result receive(std::span<std::byte> buffer, deadline until) noexcept;
+
+  void detach() noexcept;
+
+  bool is_attached() const noexcept { return ring_.layout != nullptr; }
+  std::size_t capacity() const noexcept { return static_cast<std::size_t>(ring_.capacity); }
+  std::size_t max_message_bytes() const noexcept { return static_cast<std::size_t>(ring_.max_message); }
+
+ private:
+  static ring_consumer attach(std::span<std::byte> memory, wait_policy policy, detail::failure& why);
+  friend class ring_channel;
+
+  // The next record, skipping padding; sets `error` (would_block or corrupted) when there is none.
+  read_slot next_message() noexcept;
+  // Refreshes the cached tail; false when the ring is empty or the tail is impossible.
+  bool refresh_tail(std::error_code& error) noexcept;
+  // Tells an empty ring apart from one whose producer is gone.
+  std::error_code empty_reason() noexcept;
+  std::error_code wait_for_message(deadline until) noexcept;
+  void wake_producer() noexcept;
+  // Copies a peeked message into `buffer` and releases it, or reports the buffer too small.
+  io_result copy_out(const read_slot& slot, std::span<std::byte> buffer) noexcept;
+
+  detail::ring_geometry ring_;
+  wait_policy policy_;
+  std::uint64_t head_ = 0;         // start of the next record to read (released records excluded)
+  std::uint64_t cached_tail_ = 0;  // the producer's position when last read: refreshed only when the ring looks empty
+  std::uint64_t peeked_bytes_ = 0;  // record bytes of the message peek returned, freed by release
+  std::chrono::steady_clock::time_point next_liveness_check_{};
+};
+
+static_assert(message_sender<ring_producer>);
+static_assert(message_receiver<ring_consumer>);
+
+// ---- The hot path, inline ---------------------------------------------------
+
+inline bool ring_producer::has_room(std::uint64_t bytes, std::error_code& error) noexcept {
+  if (XIPC_LIKELY(tail_ + bytes - cached_head_ <= ring_.capacity)) return true;
+  // Acquire: the consumer's reads of the records it frees happen before we overwrite them.
+  const std::uint64_t head = ring_.layout->consumer.position.load(std::memory_order_acquire);
+  // Unsigned: a head ahead of the tail wraps to a huge distance and fails this too.
+  if (XIPC_UNLIKELY(tail_ - head > ring_.capacity || head % detail::ring_record_align != 0)) {
+    error = make_error_code(errc::corrupted);
+    return false;
+  }
+  cached_head_ = head;
+  return tail_ + bytes - head <= ring_.capacity;
+}
+
+inline std::uint64_t ring_producer::room_needed(std::size_t size) const noexcept {
+  const std::uint64_t record = detail::ring_record_bytes(size);
+  const std::uint64_t to_end = ring_.capacity - (tail_ & (ring_.capacity - 1));
+  // A record never wraps: when it would, padding fills the rest of the ring first.
+  return to_end < record ? to_end + record : record;
+}
+
+inline write_slot ring_producer::try_prepare(std::size_t size) noexcept {
+  if (XIPC_UNLIKELY(size > ring_.max_message)) return {{}, make_error_code(errc::message_too_large)};
+  const std::uint64_t needed = room_needed(size);
+  std::error_code error;
+  if (!has_room(needed, error)) return {{}, error ? error : make_error_code(errc::would_block)};
+  const std::uint64_t padding = needed - detail::ring_record_bytes(size);
+  if (padding != 0) {
+    const detail::ring_record_header pad{static_cast<std::uint32_t>(padding - sizeof pad), detail::ring_record_padding};
+    std::memcpy(ring_.data + (tail_ & (ring_.capacity - 1)), &pad, sizeof pad);
+    tail_ += padding;
+  }
+  prepared_at_ = tail_;
+  prepared_size_ = size;
+  return {{ring_.data + (tail_ & (ring_.capacity - 1)) + sizeof(detail::ring_record_header), size}, {}};
+}
+
+inline void ring_producer::stage(std::size_t size) noexcept {
+  const detail::ring_record_header header{static_cast<std::uint32_t>(size), detail::ring_record_message};
+  std::memcpy(ring_.data + (prepared_at_ & (ring_.capacity - 1)), &header, sizeof header);
+  tail_ = prepared_at_ + detail::ring_record_bytes(size);
+  prepared_size_ = 0;
+}
+
+inline void ring_producer::publish() noexcept {
+  // Release: the records' bytes are visible before the tail that covers them.
+  ring_.layout->producer.position.store(tail_, std::memory_order_release);
+  // Only a consumer that can sleep needs the check, and with it the fence that
+  // orders our tail store before our read of its sleeping flag (docs/ring.md).
+  if (ring_.layout->consumer_signal.may_sleep.load(std::memory_order_relaxed) != 0) {
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (ring_.layout->consumer_signal.sleeping.load(std::memory_order_relaxed) != 0) wake_consumer();
+  }
+}
+
+inline void ring_producer::copy_in(const write_slot& slot, std::span<const std::byte> message) noexcept {
+  if (!message.empty()) std::memcpy(slot.bytes.data(), message.data(), message.size());
+  commit();
+}
+
+inline std::error_code ring_producer::try_send(std::span<const std::byte> message) noexcept {
+  const write_slot slot = try_prepare(message.size());
+  if (!slot) return slot.error;
+  copy_in(slot, message);
+  return {};
+}
+
+inline bool ring_consumer::refresh_tail(std::error_code& error) noexcept {
+  // Acquire: the producer's record bytes are visible once we see the tail that covers them.
+  const std::uint64_t tail = ring_.layout->producer.position.load(std::memory_order_acquire);
+  if (XIPC_UNLIKELY(tail - head_ > ring_.capacity || tail % detail::ring_record_align != 0)) {
+    error = make_error_code(errc::corrupted);
+    return false;
+  }
+  cached_tail_ = tail;
+  return tail != head_;
+}
+
+inline read_slot ring_consumer::next_message() noexcept {
+  for (;;) {
+    std::error_code error;
+    if (head_ == cached_tail_ && !refresh_tail(error)) {
+      return {{}, error ? error : make_error_code(errc::would_block)};
+    }
+    const std::uint64_t offset = head_ & (ring_.capacity - 1);
+    const std::uint64_t available = cached_tail_ - head_;
+    // Copied out once: the producer's memory is not trusted, and must not change under the checks.
+    detail::ring_record_header header;
+    std::memcpy(&header, ring_.data + offset, sizeof header);
+    if (header.kind == detail::ring_record_padding) {
+      const std::uint64_t skipped = sizeof header + std::uint64_t{header.size};
+      if (XIPC_UNLIKELY(skipped != ring_.capacity - offset || skipped > available)) break;
+      head_ += skipped;
+      continue;
+    }
+    const std::uint64_t record = detail::ring_record_bytes(header.size);
+    if (XIPC_UNLIKELY(header.kind != detail::ring_record_message || header.size > ring_.max_message ||
+                      record > ring_.capacity - offset || record > available)) {
+      break;
+    }
+    peeked_bytes_ = record;
+    return {{ring_.data + offset + sizeof header, header.size}, {}};
+  }
+  return {{}, make_error_code(errc::corrupted)};
+}
+
+inline void ring_consumer::release() noexcept {
+  head_ += peeked_bytes_;
+  peeked_bytes_ = 0;
+  // Release: our reads of the freed records happen before the producer may overwrite them.
+  ring_.layout->consumer.position.store(head_, std::memory_order_release);
+  if (ring_.layout->producer_signal.may_sleep.load(std::memory_order_relaxed) != 0) {
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (ring_.layout->producer_signal.sleeping.load(std::memory_order_relaxed) != 0) wake_producer();
+  }
+}
+
+inline io_result ring_consumer::copy_out(const read_slot& slot, std::span<std::byte> buffer) noexcept {
+  if (!slot) return {0, slot.error};
+  if (slot.bytes.size() > buffer.size()) return {slot.bytes.size(), make_error_code(errc::message_too_large)};
+  if (!slot.bytes.empty()) std::memcpy(buffer.data(), slot.bytes.data(), slot.bytes.size());
+  release();
+  return {slot.bytes.size(), {}};
+}
+
+inline io_result ring_consumer::try_receive(std::span<std::byte> buffer) noexcept {
+  return copy_out(try_peek(), buffer);
+}
+
+inline read_slot ring_consumer::try_peek() noexcept {
+  read_slot slot = next_message();
+  if (XIPC_UNLIKELY(slot.error == errc::would_block)) slot.error = empty_reason();
+  return slot;
+}
+
+}  // namespace xipc

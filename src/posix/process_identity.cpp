@@ -1,0 +1,70 @@
+#include "process_identity.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace xipc::detail {
+namespace {
+
+struct process_status {
+  bool found = false;
+  char state = '?';
+  std::uint64_t start_time = 0;  // clock ticks after boot: with the pid, unique for the machine's uptime
+};
+
+// Reads state (field 3) and starttime (field 22) of /proc/<pid>/stat.
+process_status read_status(std::uint32_t pid) noexcept {
+  char path[32];
+  std::snprintf(path, sizeof path, "/proc/%u/stat", pid);
+  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  char text[1024];
+  const ssize_t length = ::read(fd, text, sizeof text - 1);
+  ::close(fd);
+  if (length <= 0) return {};
+  text[length] = '\0';
+  // The command name (field 2) may hold spaces and parentheses: fields resume after the last ')'.
+  const char* cursor = std::strrchr(text, ')');
+  if (cursor == nullptr || cursor[1] != ' ') return {};
+  process_status status;
+  status.found = true;
+  status.state = cursor[2];
+  cursor += 2;
+  for (int field = 3; field < 22 && cursor != nullptr; ++field) {
+    cursor = std::strchr(cursor, ' ');
+    if (cursor != nullptr) ++cursor;
+  }
+  if (cursor == nullptr) return {};
+  status.start_time = std::strtoull(cursor, nullptr, 10);
+  return status;
+}
+
+std::uint64_t make_token(std::uint32_t pid, std::uint64_t start_time) noexcept {
+  return (std::uint64_t{pid} << 32) | (start_time & 0xffffffffu);
+}
+
+}  // namespace
+
+std::uint64_t current_process_token() noexcept {
+  // Not cached: a forked child is another process and must get its own token.
+  const auto pid = static_cast<std::uint32_t>(::getpid());
+  return make_token(pid, read_status(pid).start_time);
+}
+
+bool process_alive(std::uint64_t token) noexcept {
+  const std::uint32_t pid = token_process_id(token);
+  if (pid == 0) return false;
+  if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) return false;
+  const process_status status = read_status(pid);
+  // A zombie ('Z') or dying ('X') process will never touch the ring again.
+  if (!status.found || status.state == 'Z' || status.state == 'X') return false;
+  return make_token(pid, status.start_time) == token;
+}
+
+}  // namespace xipc::detail

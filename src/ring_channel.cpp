@@ -1,0 +1,102 @@
+#include <xipc/ring_channel.hpp>
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <thread>
+
+#include "setup_error.hpp"
+
+namespace xipc {
+namespace {
+
+constexpr std::string_view object_kind = "ring_channel";
+
+// How long an opener waits for the creator to format the ring it just created.
+constexpr auto format_wait_total = std::chrono::milliseconds(50);
+constexpr auto format_wait_step = std::chrono::milliseconds(1);
+
+void wait_until_formatted(const shared_memory& memory) {
+  if (memory.size() < sizeof(detail::ring_header)) return;  // read_ring_geometry reports it
+  const auto& magic = reinterpret_cast<const detail::ring_header*>(memory.data())->magic;
+  const auto give_up = std::chrono::steady_clock::now() + format_wait_total;
+  while (magic.load(std::memory_order_acquire) == 0 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(format_wait_step);
+  }
+}
+
+std::span<std::byte> bytes_of(shared_memory& memory) { return {memory.data(), memory.size()}; }
+
+}  // namespace
+
+ring_channel::sender ring_channel::open_sender(std::string_view name, const ring_options& options,
+                                               wait_policy policy, const shared_memory_options& memory_options,
+                                               detail::failure& why) {
+  shared_memory memory = shared_memory::create(name, ring_memory_bytes(options.capacity_bytes), memory_options, why);
+  if (!why) {
+    if (format_ring(bytes_of(memory), options)) {
+      // All or nothing: a channel that cannot be formatted is not left behind.
+      shared_memory::remove(name);
+      why = detail::refuse(errc::invalid_argument,
+                           fmt::format("capacity {} must be a power of two from 256 to 2^32, and the maximum message "
+                                       "size {} at most capacity / 2 - 8",
+                                       options.capacity_bytes, options.max_message_bytes));
+      return {};
+    }
+  } else if (why.code == errc::already_exists) {
+    why = {};
+    memory = shared_memory::open(name, access::read_write, why);
+    if (why) return {};
+    wait_until_formatted(memory);
+    detail::ring_geometry existing;
+    if (!detail::read_ring_geometry(bytes_of(memory), existing, why)) return {};
+    const std::uint64_t wanted_max = options.max_message_bytes != 0 ? options.max_message_bytes
+                                                                    : options.capacity_bytes / 4;
+    if (existing.capacity != options.capacity_bytes || existing.max_message != wanted_max) {
+      why = detail::refuse(errc::invalid_argument,
+                           fmt::format("it exists with capacity {} and maximum message {}; this sender asked for {} "
+                                       "and {}",
+                                       existing.capacity, existing.max_message, options.capacity_bytes, wanted_max));
+      return {};
+    }
+  } else {
+    return {};
+  }
+  ring_producer producer = ring_producer::attach(bytes_of(memory), policy, why);
+  if (why) return {};
+  return sender(std::move(memory), std::move(producer));
+}
+
+ring_channel::receiver ring_channel::open_receiver(std::string_view name, wait_policy policy, detail::failure& why) {
+  shared_memory memory = shared_memory::open(name, access::read_write, why);
+  if (why) return {};
+  wait_until_formatted(memory);
+  ring_consumer consumer = ring_consumer::attach(bytes_of(memory), policy, why);
+  if (why) return {};
+  return receiver(std::move(memory), std::move(consumer));
+}
+
+ring_channel::sender ring_channel::sender::open_or_create(std::string_view name, const ring_options& options,
+                                                          wait_policy policy,
+                                                          const shared_memory_options& memory_options) {
+  return detail::report_or_throw(object_kind, name,
+                                 [&](auto& why) { return open_sender(name, options, policy, memory_options, why); });
+}
+
+ring_channel::sender ring_channel::sender::open_or_create(std::string_view name, const ring_options& options,
+                                                          wait_policy policy, std::error_code& ec) {
+  return detail::report_to(ec, [&](auto& why) { return open_sender(name, options, policy, {}, why); });
+}
+
+ring_channel::receiver ring_channel::receiver::open(std::string_view name, wait_policy policy) {
+  return detail::report_or_throw(object_kind, name, [&](auto& why) { return open_receiver(name, policy, why); });
+}
+
+ring_channel::receiver ring_channel::receiver::open(std::string_view name, wait_policy policy, std::error_code& ec) {
+  return detail::report_to(ec, [&](auto& why) { return open_receiver(name, policy, why); });
+}
+
+bool ring_channel::remove(std::string_view name) { return shared_memory::remove(name); }
+bool ring_channel::remove(std::string_view name, std::error_code& ec) { return shared_memory::remove(name, ec); }
+
+}  // namespace xipc

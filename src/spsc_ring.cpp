@@ -1,0 +1,365 @@
+// The ring's slow path: formatting, attaching, waiting and waking, detaching.
+// The hot path is inline in include/xipc/spsc_ring.hpp.
+#include <xipc/spsc_ring.hpp>
+
+#include <fmt/format.h>
+
+#include <bit>
+
+#include "process_identity.hpp"
+#include "setup_error.hpp"
+#include "wait_wake.hpp"
+
+namespace xipc {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+constexpr std::uint64_t min_capacity_bytes = 256;
+// Record headers hold sizes in 32 bits.
+constexpr std::uint64_t max_capacity_bytes = std::uint64_t{1} << 32;
+
+// How often a waiting side checks that its peer's process still lives; a dead
+// peer is reported within about this long.
+constexpr auto liveness_interval = std::chrono::milliseconds(20);
+// Spinning reads the clock once per this many polls.
+constexpr unsigned polls_per_clock_read = 64;
+
+constexpr std::uint64_t largest_allowed_message(std::uint64_t capacity) noexcept {
+  return capacity / 2 - sizeof(detail::ring_record_header);
+}
+
+std::uint64_t default_max_message(std::uint64_t capacity) noexcept { return capacity / 4; }
+
+bool is_aligned(const void* p) noexcept { return reinterpret_cast<std::uintptr_t>(p) % ring_memory_alignment == 0; }
+
+// Whether the end whose owner word this is has gone: detached, or its process died.
+bool end_is_gone(const std::atomic<std::uint64_t>& owner) noexcept {
+  const std::uint64_t token = owner.load(std::memory_order_acquire);
+  if (token == detail::ring_owner_none) return false;  // not attached yet: worth waiting for
+  if (token == detail::ring_owner_detached) return true;
+  return !detail::process_alive(token);
+}
+
+// Claims an end for this process: free, detached, or owned by a dead process.
+bool claim_end(std::atomic<std::uint64_t>& owner, std::string_view role, detail::failure& why) {
+  const std::uint64_t mine = detail::current_process_token();
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    std::uint64_t current = owner.load(std::memory_order_acquire);
+    const bool free = current == detail::ring_owner_none || current == detail::ring_owner_detached;
+    if (!free && detail::process_alive(current)) {
+      why = detail::refuse(errc::busy, fmt::format("a {} is already attached, in process {}", role,
+                                                   detail::token_process_id(current)));
+      return false;
+    }
+    if (owner.compare_exchange_strong(current, mine, std::memory_order_acq_rel)) return true;
+  }
+  why = detail::refuse(errc::busy, fmt::format("other processes keep claiming the {} end", role));
+  return false;
+}
+
+void release_end(std::atomic<std::uint64_t>& owner) noexcept {
+  std::uint64_t mine = detail::current_process_token();
+  owner.compare_exchange_strong(mine, detail::ring_owner_detached, std::memory_order_acq_rel);
+}
+
+void wake(detail::ring_signal_line& signal) noexcept {
+  signal.wake_sequence.fetch_add(1, std::memory_order_release);
+  detail::wake_word(signal.wake_sequence);
+}
+
+// Waits until `ready(error)` is true, or an error, the deadline, or the peer's
+// end is gone, following `policy`: spin first (unless block), then sleep on
+// `own`'s futex word (unless spin). The other side wakes us only when it sees
+// `own.sleeping`, which we set before our last look at `ready`.
+template <class Ready>
+std::error_code wait_until(Ready&& ready, detail::ring_signal_line& own, const std::atomic<std::uint64_t>& peer_owner,
+                           const wait_policy& policy, deadline until) noexcept {
+  std::error_code error;
+  if (ready(error)) return {};
+  if (error) return error;
+  if (until.is_immediate()) return make_error_code(errc::would_block);
+
+  auto now = clock::now();
+  auto next_liveness_check = now + liveness_interval;
+  if (policy.mode != wait_mode::block) {
+    const auto spin_until = policy.mode == wait_mode::spin ? clock::time_point::max() : now + policy.spin_budget;
+    for (unsigned polls = 1;; ++polls) {
+      if (ready(error)) return {};
+      if (error) return error;
+      if (polls % polls_per_clock_read == 0) {
+        now = clock::now();
+        if (now >= until.time_point()) return make_error_code(errc::timed_out);
+        if (now >= next_liveness_check) {
+          if (end_is_gone(peer_owner)) return ready(error) ? std::error_code{} : make_error_code(errc::peer_closed);
+          next_liveness_check = now + liveness_interval;
+        }
+        if (now >= spin_until) break;
+      }
+      XIPC_CPU_RELAX();
+    }
+  }
+
+  for (;;) {
+    const std::uint32_t sequence = own.wake_sequence.load(std::memory_order_acquire);
+    own.sleeping.store(1, std::memory_order_relaxed);
+    // Pairs with the fence after the other side's position store (docs/ring.md):
+    // either it sees `sleeping` and wakes us, or we see its store below.
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    const bool is_ready = ready(error);
+    if (is_ready || error) {
+      own.sleeping.store(0, std::memory_order_relaxed);
+      return error;
+    }
+    now = clock::now();
+    if (now >= until.time_point()) {
+      own.sleeping.store(0, std::memory_order_relaxed);
+      return make_error_code(errc::timed_out);
+    }
+    if (now >= next_liveness_check) {
+      if (end_is_gone(peer_owner)) {
+        own.sleeping.store(0, std::memory_order_relaxed);
+        return ready(error) ? std::error_code{} : make_error_code(errc::peer_closed);
+      }
+      next_liveness_check = now + liveness_interval;
+    }
+    const auto slice = std::min<clock::duration>(until.time_point() - now, next_liveness_check - now);
+    detail::wait_on_word(own.wake_sequence, sequence, slice);
+    own.sleeping.store(0, std::memory_order_relaxed);
+  }
+}
+
+}  // namespace
+
+std::error_code format_ring(std::span<std::byte> memory, const ring_options& options) noexcept {
+  const std::uint64_t capacity = options.capacity_bytes;
+  const std::uint64_t max_message = options.max_message_bytes != 0 ? options.max_message_bytes
+                                                                    : default_max_message(capacity);
+  if (!is_aligned(memory.data()) || !std::has_single_bit(capacity) || capacity < min_capacity_bytes ||
+      capacity > max_capacity_bytes || max_message > largest_allowed_message(capacity) ||
+      memory.size() < ring_memory_bytes(static_cast<std::size_t>(capacity))) {
+    return make_error_code(errc::invalid_argument);
+  }
+  auto* layout = new (memory.data()) detail::ring_layout{};
+  layout->header.layout_version = detail::ring_layout_version;
+  layout->header.data_offset = static_cast<std::uint32_t>(detail::ring_data_offset);
+  layout->header.capacity_bytes = capacity;
+  layout->header.max_message_bytes = max_message;
+  // Release: whoever sees the magic sees every field above.
+  layout->header.magic.store(detail::ring_magic, std::memory_order_release);
+  return {};
+}
+
+bool detail::read_ring_geometry(std::span<std::byte> memory, ring_geometry& geometry, failure& why) {
+  if (!is_aligned(memory.data())) {
+    why = refuse(errc::invalid_argument, fmt::format("memory must be aligned to {} bytes", ring_memory_alignment));
+    return false;
+  }
+  if (memory.size() < ring_memory_bytes(min_capacity_bytes)) {
+    why = refuse(errc::invalid_argument, fmt::format("{} bytes of memory cannot hold a ring", memory.size()));
+    return false;
+  }
+  auto* layout = reinterpret_cast<ring_layout*>(memory.data());
+  const ring_header& header = layout->header;
+  const std::uint64_t magic = header.magic.load(std::memory_order_acquire);
+  // Copied once: another process may change the header after we checked it.
+  const std::uint32_t version = header.layout_version;
+  const std::uint32_t data_offset = header.data_offset;
+  const std::uint64_t capacity = header.capacity_bytes;
+  const std::uint64_t max_message = header.max_message_bytes;
+  std::string problem;
+  if (magic != ring_magic) {
+    problem = magic == 0 ? "no ring here: the magic number is 0 (never formatted)"
+                         : fmt::format("bad magic number {:#018x}", magic);
+  } else if (version != ring_layout_version) {
+    problem = fmt::format("layout version {}, this build reads version {}", version, ring_layout_version);
+  } else if (data_offset != ring_data_offset) {
+    problem = fmt::format("data offset {}, expected {}", data_offset, ring_data_offset);
+  } else if (!std::has_single_bit(capacity) || capacity < min_capacity_bytes || capacity > max_capacity_bytes ||
+             capacity > memory.size() - ring_data_offset) {
+    problem = fmt::format("capacity {} does not fit {} bytes of memory as a power of two", capacity, memory.size());
+  } else if (max_message == 0 || max_message > largest_allowed_message(capacity)) {
+    problem = fmt::format("maximum message size {} is impossible for capacity {}", max_message, capacity);
+  }
+  if (!problem.empty()) {
+    why = refuse(errc::corrupted, std::move(problem));
+    return false;
+  }
+  geometry = {layout, memory.data() + ring_data_offset, capacity, max_message};
+  return true;
+}
+
+// ---- producer -------------------------------------------------------------------
+
+ring_producer ring_producer::attach(std::span<std::byte> memory, wait_policy policy, detail::failure& why) {
+  ring_producer producer;
+  detail::ring_geometry ring;
+  if (!detail::read_ring_geometry(memory, ring, why)) return producer;
+  if (!claim_end(ring.layout->producer.owner, "producer", why)) return producer;
+  const std::uint64_t tail = ring.layout->producer.position.load(std::memory_order_acquire);
+  const std::uint64_t head = ring.layout->consumer.position.load(std::memory_order_acquire);
+  if (tail - head > ring.capacity || tail % detail::ring_record_align != 0 || head % detail::ring_record_align != 0) {
+    release_end(ring.layout->producer.owner);
+    why = detail::refuse(errc::corrupted, fmt::format("positions out of order: head {}, tail {}", head, tail));
+    return producer;
+  }
+  ring.layout->producer_signal.sleeping.store(0, std::memory_order_relaxed);
+  ring.layout->producer_signal.may_sleep.store(policy.mode != wait_mode::spin, std::memory_order_relaxed);
+  producer.ring_ = ring;
+  producer.policy_ = policy;
+  // A producer that died mid-write never published: continue after its last commit.
+  producer.tail_ = tail;
+  producer.cached_head_ = head;
+  return producer;
+}
+
+ring_producer ring_producer::attach(std::span<std::byte> memory, wait_policy policy) {
+  return detail::report_or_throw("ring_producer", "(memory)", [&](auto& why) { return attach(memory, policy, why); });
+}
+
+ring_producer ring_producer::attach(std::span<std::byte> memory, wait_policy policy, std::error_code& ec) {
+  return detail::report_to(ec, [&](auto& why) { return attach(memory, policy, why); });
+}
+
+ring_producer& ring_producer::operator=(ring_producer&& other) noexcept {
+  if (this != &other) {
+    detach();
+    ring_ = std::exchange(other.ring_, {});
+    policy_ = other.policy_;
+    tail_ = other.tail_;
+    cached_head_ = other.cached_head_;
+    prepared_at_ = other.prepared_at_;
+    prepared_size_ = other.prepared_size_;
+  }
+  return *this;
+}
+
+void ring_producer::detach() noexcept {
+  if (ring_.layout == nullptr) return;
+  release_end(ring_.layout->producer.owner);
+  ring_.layout->producer_signal.may_sleep.store(0, std::memory_order_relaxed);
+  // A consumer asleep on an empty ring must learn at once that no more will come.
+  wake(ring_.layout->consumer_signal);
+  ring_ = {};
+}
+
+void ring_producer::wake_consumer() noexcept { wake(ring_.layout->consumer_signal); }
+
+std::error_code ring_producer::wait_for_room(std::uint64_t bytes, deadline until) noexcept {
+  return wait_until([&](std::error_code& error) { return has_room(bytes, error); }, ring_.layout->producer_signal,
+                    ring_.layout->consumer.owner, policy_, until);
+}
+
+write_slot ring_producer::prepare(std::size_t size, deadline until) noexcept {
+  for (;;) {
+    write_slot slot = try_prepare(size);
+    if (slot || slot.error != errc::would_block) return slot;
+    if (const std::error_code error = wait_for_room(room_needed(size), until)) return {{}, error};
+  }
+}
+
+std::error_code ring_producer::send(std::span<const std::byte> message, deadline until) noexcept {
+  const write_slot slot = prepare(message.size(), until);
+  if (!slot) return slot.error;
+  copy_in(slot, message);
+  return {};
+}
+
+std::size_t ring_producer::try_send_batch(std::span<const std::span<const std::byte>> messages) noexcept {
+  std::size_t sent = 0;
+  for (const auto& message : messages) {
+    const write_slot slot = try_prepare(message.size());
+    if (!slot) break;
+    if (!message.empty()) std::memcpy(slot.bytes.data(), message.data(), message.size());
+    stage();  // not commit: one publish below covers the whole batch
+    ++sent;
+  }
+  if (sent != 0) publish();
+  return sent;
+}
+
+// ---- consumer -------------------------------------------------------------------
+
+ring_consumer ring_consumer::attach(std::span<std::byte> memory, wait_policy policy, detail::failure& why) {
+  ring_consumer consumer;
+  detail::ring_geometry ring;
+  if (!detail::read_ring_geometry(memory, ring, why)) return consumer;
+  if (!claim_end(ring.layout->consumer.owner, "consumer", why)) return consumer;
+  const std::uint64_t head = ring.layout->consumer.position.load(std::memory_order_acquire);
+  const std::uint64_t tail = ring.layout->producer.position.load(std::memory_order_acquire);
+  if (tail - head > ring.capacity || tail % detail::ring_record_align != 0 || head % detail::ring_record_align != 0) {
+    release_end(ring.layout->consumer.owner);
+    why = detail::refuse(errc::corrupted, fmt::format("positions out of order: head {}, tail {}", head, tail));
+    return consumer;
+  }
+  ring.layout->consumer_signal.sleeping.store(0, std::memory_order_relaxed);
+  ring.layout->consumer_signal.may_sleep.store(policy.mode != wait_mode::spin, std::memory_order_relaxed);
+  consumer.ring_ = ring;
+  consumer.policy_ = policy;
+  consumer.head_ = head;
+  consumer.cached_tail_ = head;
+  return consumer;
+}
+
+ring_consumer ring_consumer::attach(std::span<std::byte> memory, wait_policy policy) {
+  return detail::report_or_throw("ring_consumer", "(memory)", [&](auto& why) { return attach(memory, policy, why); });
+}
+
+ring_consumer ring_consumer::attach(std::span<std::byte> memory, wait_policy policy, std::error_code& ec) {
+  return detail::report_to(ec, [&](auto& why) { return attach(memory, policy, why); });
+}
+
+ring_consumer& ring_consumer::operator=(ring_consumer&& other) noexcept {
+  if (this != &other) {
+    detach();
+    ring_ = std::exchange(other.ring_, {});
+    policy_ = other.policy_;
+    head_ = other.head_;
+    cached_tail_ = other.cached_tail_;
+    peeked_bytes_ = other.peeked_bytes_;
+    next_liveness_check_ = other.next_liveness_check_;
+  }
+  return *this;
+}
+
+void ring_consumer::detach() noexcept {
+  if (ring_.layout == nullptr) return;
+  release_end(ring_.layout->consumer.owner);
+  ring_.layout->consumer_signal.may_sleep.store(0, std::memory_order_relaxed);
+  wake(ring_.layout->producer_signal);
+  ring_ = {};
+}
+
+void ring_consumer::wake_producer() noexcept { wake(ring_.layout->producer_signal); }
+
+std::error_code ring_consumer::empty_reason() noexcept {
+  const std::uint64_t owner = ring_.layout->producer.owner.load(std::memory_order_acquire);
+  if (owner == detail::ring_owner_detached) return make_error_code(errc::peer_closed);
+  if (owner == detail::ring_owner_none) return make_error_code(errc::would_block);
+  // Asking the OS costs system calls: at most once per liveness interval.
+  const auto now = clock::now();
+  if (now < next_liveness_check_) return make_error_code(errc::would_block);
+  next_liveness_check_ = now + liveness_interval;
+  return make_error_code(detail::process_alive(owner) ? errc::would_block : errc::peer_closed);
+}
+
+std::error_code ring_consumer::wait_for_message(deadline until) noexcept {
+  return wait_until(
+      [&](std::error_code& error) { return head_ != cached_tail_ || refresh_tail(error); },
+      ring_.layout->consumer_signal, ring_.layout->producer.owner, policy_, until);
+}
+
+read_slot ring_consumer::peek(deadline until) noexcept {
+  for (;;) {
+    read_slot slot = next_message();
+    if (slot || slot.error != errc::would_block) return slot;
+    if (until.is_immediate()) return {{}, empty_reason()};
+    if (const std::error_code error = wait_for_message(until)) return {{}, error};
+  }
+}
+
+io_result ring_consumer::receive(std::span<std::byte> buffer, deadline until) noexcept {
+  return copy_out(peek(until), buffer);
+}
+
+}  // namespace xipc
