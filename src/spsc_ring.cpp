@@ -102,10 +102,10 @@ std::error_code wait_until(Ready&& ready, detail::ring_signal_line& own, const s
 
   for (;;) {
     const std::uint32_t sequence = own.wake_sequence.load(std::memory_order_acquire);
-    own.sleeping.store(1, std::memory_order_relaxed);
-    // Pairs with the fence after the other side's position store (docs/ring.md):
-    // either it sees `sleeping` and wakes us, or we see its store below.
-    std::atomic_thread_fence(std::memory_order_seq_cst);
+    // An RMW, paired with the other side's fetch_or after its position store
+    // (docs/ring.md): either it reads our 1 and wakes us, or we read its RMW and
+    // with it see its position below.
+    own.sleeping.exchange(1, std::memory_order_acq_rel);
     const bool is_ready = ready(error);
     if (is_ready || error) {
       own.sleeping.store(0, std::memory_order_relaxed);

@@ -214,7 +214,7 @@ TEST(spsc_ring, staged_messages_appear_together_on_publish) {
     const auto message = sequenced(sequence, 64);
     auto slot = tx.try_prepare(message.size());
     ASSERT_TRUE(slot);
-    std::memcpy(slot.bytes.data(), message.data(), message.size());
+    std::copy(message.begin(), message.end(), slot.bytes.begin());
     tx.stage();
   }
   EXPECT_EQ(rx.try_peek().error, errc::would_block);

@@ -279,11 +279,11 @@ inline void ring_producer::stage(std::size_t size) noexcept {
 inline void ring_producer::publish() noexcept {
   // Release: the records' bytes are visible before the tail that covers them.
   ring_.layout->producer.position.store(tail_, std::memory_order_release);
-  // Only a consumer that can sleep needs the check, and with it the fence that
-  // orders our tail store before our read of its sleeping flag (docs/ring.md).
+  // Only a consumer that can sleep needs the check. It is a read-modify-write,
+  // not a load: RMWs on `sleeping` are totally ordered, so either we read the
+  // consumer's 1 and wake it, or its RMW reads ours and it sees our tail (docs/ring.md).
   if (ring_.layout->consumer_signal.may_sleep.load(std::memory_order_relaxed) != 0) {
-    std::atomic_thread_fence(std::memory_order_seq_cst);
-    if (ring_.layout->consumer_signal.sleeping.load(std::memory_order_relaxed) != 0) wake_consumer();
+    if (ring_.layout->consumer_signal.sleeping.fetch_or(0, std::memory_order_acq_rel) != 0) wake_consumer();
   }
 }
 
@@ -343,9 +343,9 @@ inline void ring_consumer::release() noexcept {
   peeked_bytes_ = 0;
   // Release: our reads of the freed records happen before the producer may overwrite them.
   ring_.layout->consumer.position.store(head_, std::memory_order_release);
+  // The same handshake as in publish(), mirrored.
   if (ring_.layout->producer_signal.may_sleep.load(std::memory_order_relaxed) != 0) {
-    std::atomic_thread_fence(std::memory_order_seq_cst);
-    if (ring_.layout->producer_signal.sleeping.load(std::memory_order_relaxed) != 0) wake_producer();
+    if (ring_.layout->producer_signal.sleeping.fetch_or(0, std::memory_order_acq_rel) != 0) wake_producer();
   }
 }
 

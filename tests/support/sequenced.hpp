@@ -26,6 +26,7 @@ constexpr std::size_t sequenced_size(std::uint64_t sequence, std::size_t max_byt
 // Message `sequence`: its number in the first 8 bytes (as many as fit), then
 // a word derived from it, repeated.
 inline void fill_sequenced(std::span<std::byte> out, std::uint64_t sequence) noexcept {
+  if (out.empty()) return;  // an empty span may have no storage to copy to
   const std::uint64_t word = mix(sequence + 1);
   std::size_t i = 0;
   std::memcpy(out.data(), &sequence, out.size() < 8 ? out.size() : 8);
@@ -35,6 +36,7 @@ inline void fill_sequenced(std::span<std::byte> out, std::uint64_t sequence) noe
 
 inline bool is_sequenced(std::span<const std::byte> in, std::uint64_t sequence, std::size_t max_bytes) noexcept {
   if (in.size() != sequenced_size(sequence, max_bytes)) return false;
+  if (in.empty()) return true;
   if (std::memcmp(in.data(), &sequence, in.size() < 8 ? in.size() : 8) != 0) return false;
   const std::uint64_t word = mix(sequence + 1);
   std::size_t i = 0;
