@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, then builds and tests the
 # dev (warnings as errors), asan (Address+UndefinedBehavior sanitizers) and
-# tsan (ThreadSanitizer) configurations, and checks that the run left no
-# shared-memory object behind. Safe to run again and again.
+# tsan (ThreadSanitizer) configurations, runs the ring fuzzer for a minute
+# (clang's libFuzzer), and checks that the run left no shared-memory object
+# behind. Safe to run again and again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
-# mingw-w64 compiles every public header for Windows as a portability guard.
-xipc_require_packages "${xipc_build_packages[@]}" g++-mingw-w64-x86-64-posix
+# mingw-w64 compiles every public header for Windows as a portability guard;
+# clang 14 with its runtime builds the libFuzzer target.
+xipc_require_packages "${xipc_build_packages[@]}" g++-mingw-w64-x86-64-posix clang-14 libclang-rt-14-dev
 
 # Test objects are named xt<pid>.<n>.<test>, so xipc.xt* in /dev/shm is ours.
 leftovers() { find /dev/shm -maxdepth 1 -name 'xipc.xt*' -newer "$1" 2>/dev/null; }
 started=$(mktemp)
 trap 'rm -f "$started"' EXIT
 
-for preset in dev asan tsan; do
+for preset in dev asan tsan fuzz; do
   echo "== $preset =="
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset"
