@@ -15,7 +15,6 @@ using xipc::errc;
 using xipc::ring_consumer;
 using xipc::ring_producer;
 using xipc::detail::ring_layout;
-using xipc::detail::ring_record_header;
 
 class ring_corruption : public ::testing::Test {
  protected:
@@ -93,12 +92,11 @@ TEST_F(ring_corruption, a_header_changed_after_attach_is_not_trusted) {
   EXPECT_EQ(rx.try_receive(buffer_).bytes, 200u);
 }
 
-TEST_F(ring_corruption, an_impossible_tail_is_corrupted_for_the_consumer) {
+TEST_F(ring_corruption, a_header_word_without_its_commit_bit_is_corrupted) {
   auto rx = ring_consumer::attach(bytes());
-  layout().producer.position.store(1024 + 8);
+  const std::uint64_t half_written = 0x0000000500000000ull;
+  std::memcpy(data(), &half_written, sizeof half_written);
   EXPECT_EQ(rx.try_receive(buffer_).error, errc::corrupted);
-  layout().producer.position.store(20);
-  EXPECT_EQ(rx.try_peek().error, errc::corrupted);
   EXPECT_EQ(rx.receive(buffer_, std::chrono::milliseconds(10)).error, errc::corrupted) << "also while waiting";
 }
 
@@ -112,24 +110,25 @@ TEST_F(ring_corruption, an_impossible_head_is_corrupted_for_the_producer) {
 }
 
 TEST_F(ring_corruption, record_headers_are_checked_before_use) {
+  using xipc::detail::ring_record_word;
   auto tx = ring_producer::attach(bytes());
   auto rx = ring_consumer::attach(bytes());
   ASSERT_FALSE(tx.try_send(xipc::test::to_bytes("0123456789")));
-  ring_record_header header{};
-  std::memcpy(&header, data(), sizeof header);
+  std::uint64_t intact = 0;
+  std::memcpy(&intact, data(), sizeof intact);
 
-  const auto with = [&](ring_record_header changed) {
+  const auto with = [&](std::uint64_t changed) {
     std::memcpy(data(), &changed, sizeof changed);
     return rx.try_receive(buffer_).error;
   };
-  EXPECT_EQ(with({201, header.kind}), errc::corrupted) << "larger than the maximum";
-  EXPECT_EQ(with({100, header.kind}), errc::corrupted) << "larger than what was published";
-  EXPECT_EQ(with({10, 0xdeadbeef}), errc::corrupted) << "unknown kind";
-  EXPECT_EQ(with({8, xipc::detail::ring_record_padding}), errc::corrupted) << "padding that does not end the ring";
-  EXPECT_FALSE(with(header)) << "the intact record still reads";
+  EXPECT_EQ(with(ring_record_word(0, 201, false)), errc::corrupted) << "larger than the maximum";
+  EXPECT_EQ(with(ring_record_word(1024, 10, false)), errc::corrupted) << "a record of another lap";
+  EXPECT_EQ(with(ring_record_word(0, 8, true)), errc::corrupted) << "padding that does not end the ring";
+  EXPECT_FALSE(with(intact)) << "the intact record still reads";
 }
 
-TEST_F(ring_corruption, padding_claiming_more_than_was_published_is_corrupted) {
+TEST_F(ring_corruption, a_record_reaching_past_the_ring_end_is_corrupted) {
+  using xipc::detail::ring_record_word;
   auto tx = ring_producer::attach(bytes());
   auto rx = ring_consumer::attach(bytes());
   const std::array<std::byte, 200> message{};
@@ -137,10 +136,9 @@ TEST_F(ring_corruption, padding_claiming_more_than_was_published_is_corrupted) {
     ASSERT_FALSE(tx.try_send(message));
     ASSERT_FALSE(rx.try_receive(buffer_).error);
   }
-  // Head and tail at 832: forge a padding record there that claims to run to the end, and publish only 8 bytes.
-  const ring_record_header forged{1024 - 832 - 8, xipc::detail::ring_record_padding};
+  // The head is at 832: a 200-byte message there would end at 1040, past the ring's 1024.
+  const std::uint64_t forged = ring_record_word(832, 200, false);
   std::memcpy(data() + 832, &forged, sizeof forged);
-  layout().producer.position.store(840);
   EXPECT_EQ(rx.try_receive(buffer_).error, errc::corrupted);
 }
 

@@ -86,8 +86,8 @@ TEST(spsc_ring, a_full_ring_would_block_until_a_message_is_released) {
   auto tx = ring_producer::attach(memory.bytes());
   auto rx = ring_consumer::attach(memory.bytes());
   const std::array<std::byte, 24> message{};
-  // A 24-byte message takes a 32-byte record: 8 fill 256 bytes.
-  for (int i = 0; i < 8; ++i) ASSERT_FALSE(tx.try_send(message)) << i;
+  // A 24-byte message takes a 32-byte record; 8 bytes stay free for the next header word: 7 fit.
+  for (int i = 0; i < 7; ++i) ASSERT_FALSE(tx.try_send(message)) << i;
   EXPECT_EQ(tx.try_send(message), errc::would_block);
   EXPECT_EQ(tx.send(message, 5ms), errc::timed_out);
   std::array<std::byte, 24> buffer{};
@@ -96,25 +96,29 @@ TEST(spsc_ring, a_full_ring_would_block_until_a_message_is_released) {
   EXPECT_EQ(tx.try_send(message), errc::would_block);
 }
 
+std::uint64_t header_word(ring_memory& memory, std::size_t offset) {
+  std::uint64_t word = 0;
+  std::memcpy(&word, memory.data() + offset, sizeof word);
+  return word;
+}
+
 TEST(spsc_ring, a_message_exactly_filling_the_end_needs_no_padding) {
   ring_memory memory({.capacity_bytes = 256, .max_message_bytes = 120});
   auto tx = ring_producer::attach(memory.bytes());
   auto rx = ring_consumer::attach(memory.bytes());
   std::array<std::byte, 120> buffer{};
-  // Records of 128 bytes: two fill the ring exactly, and the third starts at offset 0 again.
+  // 128-byte records: every second one ends exactly at the end of the ring.
   for (std::uint64_t sequence = 0; sequence < 6; ++sequence) {
     std::array<std::byte, 120> message{};
     xipc::test::fill_pattern(message, sequence);
     ASSERT_FALSE(tx.try_send(message));
-    ASSERT_FALSE(tx.try_send(message));
-    for (int twice = 0; twice < 2; ++twice) {
-      const auto got = rx.try_receive(buffer);
-      ASSERT_FALSE(got.error);
-      ASSERT_EQ(got.bytes, 120u);
-      ASSERT_EQ(xipc::test::first_mismatch(buffer, sequence), 120u);
-    }
-    EXPECT_EQ(memory.layout().producer.position.load() % 256, 0u) << "the records ended exactly at the ring's end";
+    const auto got = rx.try_receive(buffer);
+    ASSERT_FALSE(got.error);
+    ASSERT_EQ(got.bytes, 120u);
+    ASSERT_EQ(xipc::test::first_mismatch(buffer, sequence), 120u);
   }
+  EXPECT_EQ(memory.layout().producer.position.load(), 6u * 128) << "no padding was needed";
+  EXPECT_EQ(memory.layout().consumer.position.load(), 6u * 128);
 }
 
 TEST(spsc_ring, a_message_that_would_wrap_is_preceded_by_padding) {
@@ -131,16 +135,30 @@ TEST(spsc_ring, a_message_that_would_wrap_is_preceded_by_padding) {
   auto got = rx.try_receive(buffer);
   ASSERT_FALSE(got.error);
   ASSERT_FALSE(tx.try_send(second));  // 16 bytes left at the end: padding there, the record at offset 0
-  xipc::detail::ring_record_header padding{};
-  std::memcpy(&padding, memory.data() + 240, sizeof padding);
-  EXPECT_EQ(padding.kind, xipc::detail::ring_record_padding);
-  EXPECT_EQ(padding.size, 8u);
+  const std::uint64_t padding = header_word(memory, 240);
+  EXPECT_TRUE(padding & xipc::detail::ring_record_padding);
+  EXPECT_EQ(xipc::detail::ring_record_size(padding), 8u);
+  EXPECT_EQ(xipc::detail::ring_record_word_tag(padding), xipc::detail::ring_record_tag(240));
   buffer.fill(std::byte{0});
   got = rx.try_receive(buffer);
   ASSERT_FALSE(got.error);
   EXPECT_EQ(got.bytes, 120u);
   EXPECT_EQ(xipc::test::first_mismatch(buffer, 9), 120u);
   EXPECT_EQ(memory.layout().consumer.position.load() % 256, 128u) << "the consumer skipped the padding";
+}
+
+TEST(spsc_ring, the_header_after_a_record_is_cleared_before_it_is_published) {
+  ring_memory memory({.capacity_bytes = 256, .max_message_bytes = 120});
+  // Leave a committed-looking word where the next record's header will go.
+  const std::uint64_t stale = xipc::detail::ring_record_word(24, 4, false);
+  std::memcpy(memory.data() + 24, &stale, sizeof stale);
+  auto tx = ring_producer::attach(memory.bytes());
+  auto rx = ring_consumer::attach(memory.bytes());
+  ASSERT_FALSE(tx.try_send(std::vector<std::byte>(10)));  // record 0..24
+  EXPECT_EQ(header_word(memory, 24), 0u);
+  std::array<std::byte, 120> buffer{};
+  EXPECT_EQ(rx.try_receive(buffer).bytes, 10u);
+  EXPECT_EQ(rx.try_receive(buffer).error, errc::would_block) << "the stale word was never seen";
 }
 
 TEST(spsc_ring, zero_length_and_maximum_messages) {
@@ -235,10 +253,10 @@ TEST(spsc_ring, a_batch_sends_what_fits_with_one_publish) {
   for (std::uint64_t sequence = 0; sequence < 12; ++sequence) storage.emplace_back(24, std::byte(sequence));
   const std::vector<std::span<const std::byte>> batch(storage.begin(), storage.end());
   const auto tail_before = memory.layout().producer.position.load();
-  EXPECT_EQ(tx.try_send_batch(batch), 8u) << "eight 32-byte records fill the ring";
-  EXPECT_EQ(memory.layout().producer.position.load() - tail_before, 256u);
+  EXPECT_EQ(tx.try_send_batch(batch), 7u) << "seven 32-byte records and the next header word fill the ring";
+  EXPECT_EQ(memory.layout().producer.position.load() - tail_before, 224u);
   std::array<std::byte, 24> buffer{};
-  for (int i = 0; i < 8; ++i) {
+  for (int i = 0; i < 7; ++i) {
     ASSERT_FALSE(rx.try_receive(buffer).error);
     EXPECT_EQ(buffer[0], std::byte(i));
   }

@@ -34,7 +34,8 @@ struct failure;
 }
 
 struct ring_options {
-  // Bytes of message data the ring holds: a power of two, at least 256.
+  // Bytes of the data area: a power of two, at least 256. Records (8-byte
+  // header, payload, padding to 8) fill up to capacity - 8 bytes of it.
   std::size_t capacity_bytes = std::size_t{1} << 20;
   // The largest message; 0 means capacity / 4. At most capacity / 2 - 8, so
   // that an empty ring always has room for one message of any allowed size.
@@ -151,22 +152,32 @@ class alignas(detail::ring_line_bytes) ring_producer {
   static ring_producer attach(std::span<std::byte> memory, wait_policy policy, detail::failure& why);
   friend class ring_channel;
 
-  // Bytes a message of `size` takes at the tail: its record, plus padding when it would wrap.
+  // Bytes a message of `size` takes at the tail: padding when it would wrap,
+  // its record, and the next record's header word, which commit zeroes.
   std::uint64_t room_needed(std::size_t size) const noexcept;
   // Makes sure `bytes` more bytes are free; false if not (error set when the consumer's position is impossible).
   bool has_room(std::uint64_t bytes, std::error_code& error) noexcept;
+  // Completes the record at `position` whose header word is `word`, unpublished.
+  void stage_record(std::uint64_t position, std::uint64_t word, std::uint64_t record_bytes) noexcept;
   // Copies `message` into a prepared slot and commits it.
   void copy_in(const write_slot& slot, std::span<const std::byte> message) noexcept;
   // Waits for room or the deadline: {} when there may be room, else why not.
   std::error_code wait_for_room(std::uint64_t bytes, deadline until) noexcept;
+  // prepare() once try_prepare found no room: waits, then tries again.
+  write_slot prepare_after_wait(std::size_t size, deadline until) noexcept;
   void wake_consumer() noexcept;
 
   detail::ring_geometry ring_;
   wait_policy policy_;
   std::uint64_t tail_ = 0;         // where the next record goes (staged records included)
   std::uint64_t cached_head_ = 0;  // the consumer's position when last read: refreshed only when the ring looks full
-  std::uint64_t prepared_at_ = 0;  // position of the prepared record's header
+  std::uint64_t prepared_at_ = 0;  // position of the prepared record
   std::size_t prepared_size_ = 0;
+  // The first staged record's header is stored last, by publish(): one release
+  // store then makes the whole batch visible.
+  bool has_unpublished_ = false;
+  std::uint64_t unpublished_at_ = 0;
+  std::uint64_t unpublished_word_ = 0;
 };
 
 // The reading end. Movable, not copyable; one per ring at a time.
@@ -211,19 +222,20 @@ class alignas(detail::ring_line_bytes) ring_consumer {
 
   // The next record, skipping padding; sets `error` (would_block or corrupted) when there is none.
   read_slot next_message() noexcept;
-  // Refreshes the cached tail; false when the ring is empty or the tail is impossible.
-  bool refresh_tail(std::error_code& error) noexcept;
+  // Whether a committed record waits at the head (or the head's header word is impossible).
+  bool has_record(std::error_code& error) const noexcept;
   // Tells an empty ring apart from one whose producer is gone.
   std::error_code empty_reason() noexcept;
   std::error_code wait_for_message(deadline until) noexcept;
+  // peek() once the ring was found empty: waits, then looks again.
+  read_slot peek_after_wait(deadline until) noexcept;
   void wake_producer() noexcept;
   // Copies a peeked message into `buffer` and releases it, or reports the buffer too small.
   io_result copy_out(const read_slot& slot, std::span<std::byte> buffer) noexcept;
 
   detail::ring_geometry ring_;
   wait_policy policy_;
-  std::uint64_t head_ = 0;         // start of the next record to read (released records excluded)
-  std::uint64_t cached_tail_ = 0;  // the producer's position when last read: refreshed only when the ring looks empty
+  std::uint64_t head_ = 0;          // start of the next record to read (released records excluded)
   std::uint64_t peeked_bytes_ = 0;  // record bytes of the message peek returned, freed by release
   std::chrono::steady_clock::time_point next_liveness_check_{};
 };
@@ -232,6 +244,23 @@ static_assert(message_sender<ring_producer>);
 static_assert(message_receiver<ring_consumer>);
 
 // ---- The hot path, inline ---------------------------------------------------
+
+namespace detail {
+
+// The header word of the record at `offset` of the data area.
+inline std::atomic_ref<std::uint64_t> ring_header_at(std::byte* data, std::uint64_t offset) noexcept {
+  return std::atomic_ref<std::uint64_t>(*reinterpret_cast<std::uint64_t*>(data + offset));
+}
+
+}  // namespace detail
+
+inline std::uint64_t ring_producer::room_needed(std::size_t size) const noexcept {
+  const std::uint64_t record = detail::ring_record_bytes(size);
+  const std::uint64_t to_end = ring_.capacity - (tail_ & (ring_.capacity - 1));
+  // A record never wraps: when it would, padding fills the rest of the ring first.
+  const std::uint64_t padding = to_end < record ? to_end : 0;
+  return padding + record + detail::ring_record_header_bytes;
+}
 
 inline bool ring_producer::has_room(std::uint64_t bytes, std::error_code& error) noexcept {
   if (XIPC_LIKELY(tail_ + bytes - cached_head_ <= ring_.capacity)) return true;
@@ -246,11 +275,20 @@ inline bool ring_producer::has_room(std::uint64_t bytes, std::error_code& error)
   return tail_ + bytes - head <= ring_.capacity;
 }
 
-inline std::uint64_t ring_producer::room_needed(std::size_t size) const noexcept {
-  const std::uint64_t record = detail::ring_record_bytes(size);
-  const std::uint64_t to_end = ring_.capacity - (tail_ & (ring_.capacity - 1));
-  // A record never wraps: when it would, padding fills the rest of the ring first.
-  return to_end < record ? to_end + record : record;
+inline void ring_producer::stage_record(std::uint64_t position, std::uint64_t word, std::uint64_t record_bytes) noexcept {
+  const std::uint64_t mask = ring_.capacity - 1;
+  // The next header word reads 0 before this record can be seen: the consumer
+  // will find either nothing or the next record there, never a stale header.
+  detail::ring_header_at(ring_.data, (position + record_bytes) & mask).store(0, std::memory_order_relaxed);
+  if (!has_unpublished_) {
+    has_unpublished_ = true;
+    unpublished_at_ = position;
+    unpublished_word_ = word;
+  } else {
+    // Relaxed: the consumer reaches this word only through the first one, which publish() stores with release.
+    detail::ring_header_at(ring_.data, position & mask).store(word, std::memory_order_relaxed);
+  }
+  tail_ = position + record_bytes;
 }
 
 inline write_slot ring_producer::try_prepare(std::size_t size) noexcept {
@@ -258,30 +296,32 @@ inline write_slot ring_producer::try_prepare(std::size_t size) noexcept {
   const std::uint64_t needed = room_needed(size);
   std::error_code error;
   if (!has_room(needed, error)) return {{}, error ? error : make_error_code(errc::would_block)};
-  const std::uint64_t padding = needed - detail::ring_record_bytes(size);
+  const std::uint64_t padding = needed - detail::ring_record_bytes(size) - detail::ring_record_header_bytes;
   if (padding != 0) {
-    const detail::ring_record_header pad{static_cast<std::uint32_t>(padding - sizeof pad), detail::ring_record_padding};
-    std::memcpy(ring_.data + (tail_ & (ring_.capacity - 1)), &pad, sizeof pad);
-    tail_ += padding;
+    stage_record(tail_, detail::ring_record_word(tail_, padding - detail::ring_record_header_bytes, true), padding);
   }
   prepared_at_ = tail_;
   prepared_size_ = size;
-  return {{ring_.data + (tail_ & (ring_.capacity - 1)) + sizeof(detail::ring_record_header), size}, {}};
+  return {{ring_.data + (tail_ & (ring_.capacity - 1)) + detail::ring_record_header_bytes, size}, {}};
 }
 
 inline void ring_producer::stage(std::size_t size) noexcept {
-  const detail::ring_record_header header{static_cast<std::uint32_t>(size), detail::ring_record_message};
-  std::memcpy(ring_.data + (prepared_at_ & (ring_.capacity - 1)), &header, sizeof header);
-  tail_ = prepared_at_ + detail::ring_record_bytes(size);
+  stage_record(prepared_at_, detail::ring_record_word(prepared_at_, size, false), detail::ring_record_bytes(size));
   prepared_size_ = 0;
 }
 
 inline void ring_producer::publish() noexcept {
-  // Release: the records' bytes are visible before the tail that covers them.
+  if (!has_unpublished_) return;
+  // Release: the payloads and header words of the whole batch are visible
+  // before the word that leads the consumer to them.
+  detail::ring_header_at(ring_.data, unpublished_at_ & (ring_.capacity - 1))
+      .store(unpublished_word_, std::memory_order_release);
+  has_unpublished_ = false;
+  // Read by nobody on the hot path: it tells a producer that re-attaches where to go on.
   ring_.layout->producer.position.store(tail_, std::memory_order_release);
   // Only a consumer that can sleep needs the check. It is a read-modify-write,
   // not a load: RMWs on `sleeping` are totally ordered, so either we read the
-  // consumer's 1 and wake it, or its RMW reads ours and it sees our tail (docs/ring.md).
+  // consumer's 1 and wake it, or its RMW reads ours and it sees our record (docs/ring.md).
   if (ring_.layout->consumer_signal.may_sleep.load(std::memory_order_relaxed) != 0) {
     if (ring_.layout->consumer_signal.sleeping.fetch_or(0, std::memory_order_acq_rel) != 0) wake_consumer();
   }
@@ -292,6 +332,19 @@ inline void ring_producer::copy_in(const write_slot& slot, std::span<const std::
   commit();
 }
 
+inline write_slot ring_producer::prepare(std::size_t size, deadline until) noexcept {
+  write_slot slot = try_prepare(size);
+  if (XIPC_LIKELY(slot || slot.error != errc::would_block)) return slot;
+  return prepare_after_wait(size, until);
+}
+
+inline std::error_code ring_producer::send(std::span<const std::byte> message, deadline until) noexcept {
+  const write_slot slot = prepare(message.size(), until);
+  if (!slot) return slot.error;
+  copy_in(slot, message);
+  return {};
+}
+
 inline std::error_code ring_producer::try_send(std::span<const std::byte> message) noexcept {
   const write_slot slot = try_prepare(message.size());
   if (!slot) return slot.error;
@@ -299,41 +352,34 @@ inline std::error_code ring_producer::try_send(std::span<const std::byte> messag
   return {};
 }
 
-inline bool ring_consumer::refresh_tail(std::error_code& error) noexcept {
-  // Acquire: the producer's record bytes are visible once we see the tail that covers them.
-  const std::uint64_t tail = ring_.layout->producer.position.load(std::memory_order_acquire);
-  if (XIPC_UNLIKELY(tail - head_ > ring_.capacity || tail % detail::ring_record_align != 0)) {
-    error = make_error_code(errc::corrupted);
-    return false;
-  }
-  cached_tail_ = tail;
-  return tail != head_;
+inline bool ring_consumer::has_record(std::error_code& error) const noexcept {
+  const std::uint64_t word = detail::ring_header_at(ring_.data, head_ & (ring_.capacity - 1)).load(std::memory_order_acquire);
+  if (word == 0) return false;
+  if (XIPC_UNLIKELY((word & detail::ring_record_committed) == 0)) error = make_error_code(errc::corrupted);
+  return true;
 }
 
 inline read_slot ring_consumer::next_message() noexcept {
   for (;;) {
-    std::error_code error;
-    if (head_ == cached_tail_ && !refresh_tail(error)) {
-      return {{}, error ? error : make_error_code(errc::would_block)};
-    }
     const std::uint64_t offset = head_ & (ring_.capacity - 1);
-    const std::uint64_t available = cached_tail_ - head_;
-    // Copied out once: the producer's memory is not trusted, and must not change under the checks.
-    detail::ring_record_header header;
-    std::memcpy(&header, ring_.data + offset, sizeof header);
-    if (header.kind == detail::ring_record_padding) {
-      const std::uint64_t skipped = sizeof header + std::uint64_t{header.size};
-      if (XIPC_UNLIKELY(skipped != ring_.capacity - offset || skipped > available)) break;
-      head_ += skipped;
-      continue;
-    }
-    const std::uint64_t record = detail::ring_record_bytes(header.size);
-    if (XIPC_UNLIKELY(header.kind != detail::ring_record_message || header.size > ring_.max_message ||
-                      record > ring_.capacity - offset || record > available)) {
+    // Acquire: the record's payload is visible once we see its committed header.
+    // Read once: the producer's memory is not trusted, and must not change under the checks.
+    const std::uint64_t word = detail::ring_header_at(ring_.data, offset).load(std::memory_order_acquire);
+    if (word == 0) return {{}, make_error_code(errc::would_block)};
+    const std::uint64_t size = detail::ring_record_size(word);
+    if (XIPC_UNLIKELY((word & detail::ring_record_committed) == 0 ||
+                      detail::ring_record_word_tag(word) != detail::ring_record_tag(head_))) {
       break;
     }
+    if (word & detail::ring_record_padding) {
+      if (XIPC_UNLIKELY(detail::ring_record_header_bytes + size != ring_.capacity - offset)) break;
+      head_ += ring_.capacity - offset;
+      continue;
+    }
+    const std::uint64_t record = detail::ring_record_bytes(size);
+    if (XIPC_UNLIKELY(size > ring_.max_message || record > ring_.capacity - offset)) break;
     peeked_bytes_ = record;
-    return {{ring_.data + offset + sizeof header, header.size}, {}};
+    return {{ring_.data + offset + detail::ring_record_header_bytes, static_cast<std::size_t>(size)}, {}};
   }
   return {{}, make_error_code(errc::corrupted)};
 }
@@ -355,6 +401,16 @@ inline io_result ring_consumer::copy_out(const read_slot& slot, std::span<std::b
   if (!slot.bytes.empty()) std::memcpy(buffer.data(), slot.bytes.data(), slot.bytes.size());
   release();
   return {slot.bytes.size(), {}};
+}
+
+inline read_slot ring_consumer::peek(deadline until) noexcept {
+  read_slot slot = next_message();
+  if (XIPC_LIKELY(slot.error != errc::would_block)) return slot;
+  return peek_after_wait(until);
+}
+
+inline io_result ring_consumer::receive(std::span<std::byte> buffer, deadline until) noexcept {
+  return copy_out(peek(until), buffer);
 }
 
 inline io_result ring_consumer::try_receive(std::span<std::byte> buffer) noexcept {

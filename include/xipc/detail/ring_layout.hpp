@@ -16,21 +16,43 @@ inline constexpr std::size_t ring_line_bytes = 128;
 
 // "xipcring" read as a little-endian integer.
 inline constexpr std::uint64_t ring_magic = 0x676e697263706978ull;
-inline constexpr std::uint32_t ring_layout_version = 1;
+inline constexpr std::uint32_t ring_layout_version = 2;
 
-// Every record starts 8-aligned with this header; the payload follows it.
-struct ring_record_header {
-  std::uint32_t size;  // payload bytes (message) or bytes skipped after the header (padding)
-  std::uint32_t kind;  // ring_record_message or ring_record_padding
-};
+// Every record starts 8-aligned with a 64-bit header word; the payload follows.
+// The consumer polls the header word itself (not the producer's position), so
+// a small message costs one cache-line transfer. The word is
+//   bit 63       committed: the producer stores the word last, with release
+//   bit 62       padding: skip to the end of the ring
+//   bits 32..61  tag: bits 3..32 of the record's position, so a record from
+//                another lap of the ring is never taken for this one
+//   bits 0..31   size: payload bytes (message) or bytes skipped after the word (padding)
+// Before publishing a record, the producer zeroes the word after it, so the
+// consumer finds either 0 (nothing yet) or a new header there, never an old one.
 inline constexpr std::size_t ring_record_align = 8;
-inline constexpr std::uint32_t ring_record_message = 0x3147534du;  // "MSG1"
-inline constexpr std::uint32_t ring_record_padding = 0x31444150u;  // "PAD1"
-static_assert(sizeof(ring_record_header) == ring_record_align);
+inline constexpr std::size_t ring_record_header_bytes = 8;
+inline constexpr std::uint64_t ring_record_committed = std::uint64_t{1} << 63;
+inline constexpr std::uint64_t ring_record_padding = std::uint64_t{1} << 62;
+inline constexpr std::uint64_t ring_record_tag_mask = (std::uint64_t{1} << 30) - 1;
 
 // The bytes a record with `payload` bytes takes, header and alignment included.
 constexpr std::uint64_t ring_record_bytes(std::uint64_t payload) noexcept {
-  return (sizeof(ring_record_header) + payload + ring_record_align - 1) & ~std::uint64_t{ring_record_align - 1};
+  return (ring_record_header_bytes + payload + ring_record_align - 1) & ~std::uint64_t{ring_record_align - 1};
+}
+
+// The tag of a record that starts at `position`.
+constexpr std::uint64_t ring_record_tag(std::uint64_t position) noexcept {
+  return (position / ring_record_align) & ring_record_tag_mask;
+}
+
+// The committed header word of a record at `position`.
+constexpr std::uint64_t ring_record_word(std::uint64_t position, std::uint64_t size, bool padding) noexcept {
+  return ring_record_committed | (padding ? ring_record_padding : 0) | (ring_record_tag(position) << 32) |
+         (size & 0xffffffffu);
+}
+
+constexpr std::uint64_t ring_record_size(std::uint64_t word) noexcept { return word & 0xffffffffu; }
+constexpr std::uint64_t ring_record_word_tag(std::uint64_t word) noexcept {
+  return (word >> 32) & ring_record_tag_mask;
 }
 
 // Written once by format_ring; magic last (release), so an attacher that
@@ -44,7 +66,9 @@ struct alignas(ring_line_bytes) ring_header {
 };
 
 // A position and the token of the process that owns that end. Only the owner
-// writes the position; the other side reads it when its cached copy runs out.
+// writes the position. The producer reads the consumer's position when its
+// cached copy says the ring is full; the consumer reads the producer's only
+// at attach (it follows the record headers instead).
 struct alignas(ring_line_bytes) ring_position_line {
   std::atomic<std::uint64_t> position;  // monotonically increasing byte count; never wraps in practice (2^64)
   std::atomic<std::uint64_t> owner;     // 0: never attached, 1: detached, else the owner's process token
@@ -62,7 +86,7 @@ struct alignas(ring_line_bytes) ring_signal_line {
 
 struct ring_layout {
   ring_header header;
-  ring_position_line producer;  // position = tail: the end of the last committed record
+  ring_position_line producer;  // position = tail: the end of the last published record
   ring_position_line consumer;  // position = head: the start of the oldest unreleased record
   ring_signal_line producer_signal;
   ring_signal_line consumer_signal;
