@@ -20,4 +20,4 @@ void memcpy_throughput(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(memcpy_throughput)->Name("memcpy/throughput")->RangeMultiplier(8)->Range(8, 1 << 20);
+BENCHMARK(memcpy_throughput)->Name("memcpy/throughput")->RangeMultiplier(8)->Range(8, 1 << 15)->Arg(1 << 16)->Arg(1 << 20);

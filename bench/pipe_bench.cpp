@@ -1,0 +1,67 @@
+// Raw pipes between two processes: the syscall baseline that a blocking
+// transport is compared with.
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <vector>
+
+#include "machine.hpp"
+#include "process_pair.hpp"
+
+namespace {
+
+bool transfer(int fd, std::byte* data, std::size_t size, bool write_it) {
+  std::size_t done = 0;
+  while (done < size) {
+    const ssize_t n = write_it ? ::write(fd, data + done, size - done) : ::read(fd, data + done, size - done);
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+void pipe_rtt(benchmark::State& state) {
+  const auto size = static_cast<std::size_t>(state.range(0));
+  int ping[2];
+  int pong[2];
+  if (::pipe(ping) != 0 || ::pipe(pong) != 0) {
+    state.SkipWithError("pipe failed");
+    return;
+  }
+  {
+    xipc::bench::partner_process partner([&] {
+      ::close(ping[1]);
+      ::close(pong[0]);
+      std::vector<std::byte> buffer(size);
+      while (transfer(ping[0], buffer.data(), size, false) && transfer(pong[1], buffer.data(), size, true)) {
+      }
+    });
+    xipc::bench::pin_to_core(0);
+    std::vector<std::byte> buffer(size, std::byte{7});
+    xipc::bench::latency_samples samples;
+    std::uint64_t iteration = 0;
+    const auto start = std::chrono::steady_clock::now();
+    for (auto _ : state) {
+      const bool sample = samples.due(iteration++);
+      const auto sent_at = sample ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+      if (!transfer(ping[1], buffer.data(), size, true) || !transfer(pong[0], buffer.data(), size, false)) {
+        state.SkipWithError("the echo failed");
+        break;
+      }
+      if (sample) samples.add(std::chrono::steady_clock::now() - sent_at);
+    }
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    ::close(ping[1]);  // the partner reads end-of-file and exits
+    state.counters["rtt_ns"] =
+        std::chrono::duration<double, std::nano>(elapsed).count() / static_cast<double>(state.iterations());
+    samples.report(state);
+  }
+  ::close(ping[0]);
+  ::close(pong[0]);
+  ::close(pong[1]);
+}
+
+}  // namespace
+
+BENCHMARK(pipe_rtt)->Name("pipe/rtt")->Arg(64);

@@ -1,0 +1,171 @@
+// The ring between two processes: round trips in each wait mode, and one-way
+// throughput with copies or in place, to be read against the floor, memcpy
+// and the pipe measured in the same run.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <vector>
+#include <xipc/anonymous_memory.hpp>
+#include <xipc/spsc_ring.hpp>
+
+#include "machine.hpp"
+#include "process_pair.hpp"
+
+namespace {
+
+using xipc::deadline;
+using xipc::wait_mode;
+
+constexpr std::size_t rtt_capacity = 1 << 16;
+
+// Two rings in one region: ping (parent to child) and pong (back).
+struct ring_pair {
+  explicit ring_pair(std::size_t capacity)
+      : bytes(xipc::ring_memory_bytes(capacity)), memory(xipc::anonymous_memory::create(2 * bytes)) {
+    static_cast<void>(xipc::format_ring(ping(), {.capacity_bytes = capacity}));
+    static_cast<void>(xipc::format_ring(pong(), {.capacity_bytes = capacity}));
+  }
+  std::span<std::byte> ping() { return {memory.data(), bytes}; }
+  std::span<std::byte> pong() { return {memory.data() + bytes, bytes}; }
+
+  std::size_t bytes;
+  xipc::anonymous_memory memory;
+};
+
+void ring_rtt(benchmark::State& state, wait_mode mode) {
+  const auto size = static_cast<std::size_t>(state.range(0));
+  const xipc::wait_policy policy{.mode = mode};
+  ring_pair rings(rtt_capacity);
+  xipc::bench::partner_process partner([&] {
+    auto rx = xipc::ring_consumer::attach(rings.ping(), policy);
+    auto tx = xipc::ring_producer::attach(rings.pong(), policy);
+    std::vector<std::byte> buffer(size);
+    for (;;) {
+      const auto got = rx.receive(buffer, deadline::forever());
+      if (got.error || tx.send({buffer.data(), got.bytes}, deadline::forever())) return;
+    }
+  });
+  xipc::bench::pin_to_core(0);
+  auto tx = xipc::ring_producer::attach(rings.ping(), policy);
+  auto rx = xipc::ring_consumer::attach(rings.pong(), policy);
+  std::vector<std::byte> message(size, std::byte{7});
+  std::vector<std::byte> buffer(size);
+  xipc::bench::latency_samples samples;
+  std::uint64_t iteration = 0;
+  const auto start = std::chrono::steady_clock::now();
+  for (auto _ : state) {
+    const bool sample = samples.due(iteration++);
+    const auto sent_at = sample ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+    if (tx.send(message, deadline::forever()) || rx.receive(buffer, deadline::forever()).error) {
+      state.SkipWithError("the echo failed");
+      break;
+    }
+    if (sample) samples.add(std::chrono::steady_clock::now() - sent_at);
+  }
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  tx.detach();  // the partner's receive then reports peer_closed, and it exits
+  state.counters["rtt_ns"] =
+      std::chrono::duration<double, std::nano>(elapsed).count() / static_cast<double>(state.iterations());
+  samples.report(state);
+}
+
+// Messages per timed iteration: enough that the drain at its end weighs little.
+std::size_t batch_messages(std::size_t size) { return std::clamp<std::size_t>((std::size_t{32} << 20) / size, 512, 1 << 20); }
+
+enum class send_form { copy, in_place, batch };
+
+// Messages a batch publishes with one store in the batch form.
+constexpr std::size_t messages_per_batch = 32;
+
+void ring_throughput(benchmark::State& state, send_form form) {
+  const bool in_place = form == send_form::in_place;
+  const auto size = static_cast<std::size_t>(state.range(0));
+  const std::size_t capacity = std::max<std::size_t>(std::size_t{1} << 20, size * 16);
+  const xipc::wait_policy policy{.mode = wait_mode::spin};
+  auto memory = xipc::anonymous_memory::create(xipc::ring_memory_bytes(capacity));
+  const std::span<std::byte> bytes{memory.data(), memory.size()};
+  static_cast<void>(xipc::format_ring(bytes, {.capacity_bytes = capacity}));
+  auto& layout = *reinterpret_cast<xipc::detail::ring_layout*>(memory.data());
+
+  xipc::bench::partner_process partner([&] {
+    auto rx = xipc::ring_consumer::attach(bytes, policy);
+    std::vector<std::byte> buffer(size);
+    std::uint64_t sum = 0;
+    for (;;) {
+      const auto slot = rx.peek(deadline::forever());
+      if (!slot) break;
+      if (in_place) {
+        // Reads every word where it lies: the least a consumer can do with a message.
+        for (std::size_t i = 0; i + 8 <= slot.bytes.size(); i += 8) {
+          std::uint64_t word;
+          std::memcpy(&word, slot.bytes.data() + i, 8);
+          sum += word;
+        }
+      } else {
+        std::memcpy(buffer.data(), slot.bytes.data(), slot.bytes.size());
+      }
+      rx.release();
+    }
+    benchmark::DoNotOptimize(sum);
+  });
+  xipc::bench::pin_to_core(0);
+  auto tx = xipc::ring_producer::attach(bytes, policy);
+  std::vector<std::byte> message(size, std::byte{3});
+  const std::vector<std::span<const std::byte>> batch(messages_per_batch, std::span<const std::byte>(message));
+  const std::size_t messages = batch_messages(size);
+  for (auto _ : state) {
+    switch (form) {
+      case send_form::copy:
+        for (std::size_t i = 0; i < messages; ++i) static_cast<void>(tx.send(message, deadline::forever()));
+        break;
+      case send_form::in_place:
+        for (std::size_t i = 0; i < messages; ++i) {
+          const auto slot = tx.prepare(size, deadline::forever());
+          std::memset(slot.bytes.data(), static_cast<int>(i), size);
+          tx.commit();
+        }
+        break;
+      case send_form::batch:
+        for (std::size_t sent = 0; sent < messages;) {
+          const std::size_t wanted = std::min(messages - sent, messages_per_batch);
+          sent += tx.try_send_batch(std::span(batch).first(wanted));
+        }
+        break;
+    }
+    // The batch counts once the consumer has taken all of it.
+    while (layout.consumer.position.load(std::memory_order_acquire) !=
+           layout.producer.position.load(std::memory_order_relaxed)) {
+      XIPC_CPU_RELAX();
+    }
+  }
+  tx.detach();
+  const auto total = static_cast<double>(state.iterations()) * static_cast<double>(messages);
+  state.SetBytesProcessed(static_cast<std::int64_t>(total * static_cast<double>(size)));
+  state.counters["msgs_per_s"] = benchmark::Counter(total, benchmark::Counter::kIsRate);
+}
+
+}  // namespace
+
+BENCHMARK_CAPTURE(ring_rtt, spin, wait_mode::spin)->Name("ring/rtt")->Arg(8)->Arg(64)->Arg(256);
+BENCHMARK_CAPTURE(ring_rtt, adaptive, wait_mode::adaptive)->Name("ring_adaptive/rtt")->Arg(64);
+BENCHMARK_CAPTURE(ring_rtt, block, wait_mode::block)->Name("ring_block/rtt")->Arg(64);
+BENCHMARK_CAPTURE(ring_throughput, copy, send_form::copy)
+    ->Name("ring/throughput")
+    ->RangeMultiplier(8)
+    ->Range(8, 1 << 15)
+    ->Arg(1 << 16)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(ring_throughput, in_place, send_form::in_place)
+    ->Name("ring_zero_copy/throughput")
+    ->RangeMultiplier(8)
+    ->Range(8, 1 << 15)
+    ->Arg(1 << 16)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(ring_throughput, batch, send_form::batch)
+    ->Name("ring_batch/throughput")
+    ->RangeMultiplier(8)
+    ->Range(8, 1 << 15)
+    ->Arg(1 << 16)
+    ->UseRealTime();
