@@ -23,6 +23,7 @@ bool transfer(int fd, std::byte* data, std::size_t size, bool write_it) {
 
 void pipe_rtt(benchmark::State& state) {
   const auto size = static_cast<std::size_t>(state.range(0));
+  const double floor_before_ns = xipc::bench::floor_rtt_now();
   int ping[2];
   int pong[2];
   if (::pipe(ping) != 0 || ::pipe(pong) != 0) {
@@ -39,13 +40,17 @@ void pipe_rtt(benchmark::State& state) {
     });
     xipc::bench::pin_to_core(0);
     std::vector<std::byte> buffer(size, std::byte{7});
+    const auto echo = [&] {
+      return transfer(ping[1], buffer.data(), size, true) && transfer(pong[0], buffer.data(), size, false);
+    };
+    for (std::uint64_t i = 0; i < xipc::bench::warm_up_round_trips / 20; ++i) echo();
     xipc::bench::latency_samples samples;
     std::uint64_t iteration = 0;
     const auto start = std::chrono::steady_clock::now();
     for (auto _ : state) {
       const bool sample = samples.due(iteration++);
       const auto sent_at = sample ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
-      if (!transfer(ping[1], buffer.data(), size, true) || !transfer(pong[0], buffer.data(), size, false)) {
+      if (!echo()) {
         state.SkipWithError("the echo failed");
         break;
       }
@@ -53,8 +58,7 @@ void pipe_rtt(benchmark::State& state) {
     }
     const auto elapsed = std::chrono::steady_clock::now() - start;
     ::close(ping[1]);  // the partner reads end-of-file and exits
-    state.counters["rtt_ns"] =
-        std::chrono::duration<double, std::nano>(elapsed).count() / static_cast<double>(state.iterations());
+    xipc::bench::report_rtt(state, elapsed, floor_before_ns);
     samples.report(state);
   }
   ::close(ping[0]);

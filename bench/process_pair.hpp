@@ -13,6 +13,10 @@
 
 namespace xipc::bench {
 
+// Round trips run untimed after a partner starts: the first ones wait for the
+// new process to be scheduled and to fault its memory in.
+inline constexpr std::uint64_t warm_up_round_trips = 2000;
+
 class partner_process {
  public:
   // Forks a child that pins itself to the second CPU, runs `body`, and exits
@@ -45,5 +49,14 @@ class latency_samples {
  private:
   std::vector<double> samples_;
 };
+
+// The floor's round trip measured now, in nanoseconds: round trips report
+// their ratio to it as vs_floor, measured next to them, because this
+// machine's two CPUs can move to a slower placement between benchmarks.
+double floor_rtt_now();
+
+// Sets rtt_ns; measures the floor again and sets floor_ns to the mean of
+// `floor_before_ns` and that, and vs_floor to rtt_ns / floor_ns.
+void report_rtt(benchmark::State& state, std::chrono::steady_clock::duration elapsed, double floor_before_ns);
 
 }  // namespace xipc::bench
