@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The main job: build Release, run the shared-memory producer/consumer pair,
-# and print a short xipc-bench table. Safe to run again and again.
+# The main job: build Release, run the shared-memory and ring producer/consumer
+# pairs, and print a short xipc-bench table. Safe to run again and again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
@@ -16,6 +16,14 @@ echo "== shared memory: producer, then consumer =="
 "$bin/examples/shm_consumer"
 
 echo
-echo "== xipc-bench (short run; the full one is build/release/bench/xipc-bench) =="
+echo "== ring channel: consumer and producer as two processes, 1 million 64-byte messages =="
+"$bin/examples/ring_consumer" &
+consumer=$!
+"$bin/examples/ring_producer"
+wait "$consumer"
+
+echo
+echo "== xipc-bench, short run (two processes pinned to two CPUs; ratios are to a floor measured alongside) =="
 "$bin/bench/xipc-bench" --benchmark_min_time=0.1 \
-  --benchmark_filter='^(floor/rtt/64|memcpy/throughput/(64|4096|262144)|(raw_shm|shared_memory|boost_shm)/setup/4096)$'
+  --benchmark_filter='^(floor/rtt/64|ring/rtt/(8|64)|ring_block/rtt/64|pipe/rtt/64|(ring|ring_batch|slots)/throughput/(64|65536)/real_time|memcpy/throughput/(64|65536))$' \
+  --benchmark_counters_tabular=true
