@@ -28,10 +28,11 @@ constexpr std::size_t sequenced_size(std::uint64_t sequence, std::size_t max_byt
 inline void fill_sequenced(std::span<std::byte> out, std::uint64_t sequence) noexcept {
   if (out.empty()) return;  // an empty span may have no storage to copy to
   const std::uint64_t word = mix(sequence + 1);
-  std::size_t i = 0;
   std::memcpy(out.data(), &sequence, out.size() < 8 ? out.size() : 8);
-  for (i = 8; i + 8 <= out.size(); i += 8) std::memcpy(out.data() + i, &word, 8);
-  if (i < out.size()) std::memcpy(out.data() + i, &word, out.size() - i);
+  for (std::size_t i = 8; i < out.size(); i += 8) {
+    const std::span<std::byte> piece = out.subspan(i, out.size() - i < 8 ? out.size() - i : 8);
+    std::memcpy(piece.data(), &word, piece.size());
+  }
 }
 
 inline bool is_sequenced(std::span<const std::byte> in, std::uint64_t sequence, std::size_t max_bytes) noexcept {
