@@ -1,29 +1,16 @@
-// The ring's steady state allocates nothing: this binary replaces the global
-// operator new to count, and runs every send and receive form through it.
+// The ring's steady state allocates nothing: this binary's operator new
+// counts (support/counting_new.cpp), and every send and receive form runs
+// between two readings of the count.
 #include <xipc/ring_channel.hpp>
 
 #include <gtest/gtest.h>
 #include <xipc/anonymous_memory.hpp>
 
 #include <array>
-#include <atomic>
-#include <cstdlib>
-#include <new>
 #include <vector>
 
+#include "support/counting_new.hpp"
 #include "support/object_names.hpp"
-
-namespace {
-std::atomic<std::size_t> allocations{0};
-}  // namespace
-
-void* operator new(std::size_t bytes) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(bytes == 0 ? 1 : bytes)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace {
 
@@ -35,7 +22,7 @@ std::size_t allocations_during_traffic(Sender& tx, Receiver& rx, int rounds) {
   std::array<std::byte, 64> message{};
   std::array<std::byte, 64> buffer{};
   bool ok = true;
-  const std::size_t before = allocations.load();
+  const std::size_t before = xipc::test::allocations_so_far();
   for (int i = 0; i < rounds; ++i) {
     ok &= !tx.try_send(message);
     ok &= !rx.try_receive(buffer).error;
@@ -44,7 +31,7 @@ std::size_t allocations_during_traffic(Sender& tx, Receiver& rx, int rounds) {
     ok &= !tx.send(message, xipc::deadline::forever());
     ok &= !rx.receive(buffer, xipc::deadline::forever()).error;
   }
-  const std::size_t after = allocations.load();
+  const std::size_t after = xipc::test::allocations_so_far();
   EXPECT_TRUE(ok);
   return after - before;
 }
@@ -59,7 +46,7 @@ TEST(ring_allocations, none_per_message_through_the_ring_ends) {
 
   std::array<std::byte, 64> message{};
   const std::array<std::span<const std::byte>, 4> batch{message, message, message, message};
-  const std::size_t before = allocations.load();
+  const std::size_t before = xipc::test::allocations_so_far();
   for (int i = 0; i < 10000; ++i) {
     auto slot = tx.try_prepare(64);
     if (slot) tx.commit();
@@ -70,7 +57,7 @@ TEST(ring_allocations, none_per_message_through_the_ring_ends) {
       if (rx.try_peek()) rx.release();
     }
   }
-  EXPECT_EQ(allocations.load() - before, 0u);
+  EXPECT_EQ(xipc::test::allocations_so_far() - before, 0u);
 }
 
 TEST(ring_allocations, none_per_message_through_a_ring_channel) {
@@ -82,10 +69,10 @@ TEST(ring_allocations, none_per_message_through_a_ring_channel) {
 }
 
 TEST(ring_allocations, the_counter_sees_allocations) {
-  const std::size_t before = allocations.load();
+  const std::size_t before = xipc::test::allocations_so_far();
   auto* p = new std::vector<int>(100);
   delete p;
-  EXPECT_GE(allocations.load() - before, 2u) << "else the tests above prove nothing";
+  EXPECT_GE(xipc::test::allocations_so_far() - before, 2u) << "else the tests above prove nothing";
 }
 
 }  // namespace
