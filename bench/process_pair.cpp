@@ -42,12 +42,16 @@ void latency_samples::report(benchmark::State& state) {
   state.counters["max_ns"] = samples_.back();
 }
 
+double report_floor(benchmark::State& state, double floor_before_ns) {
+  const double floor_ns = (floor_before_ns + floor_rtt_now()) / 2;
+  state.counters["floor_ns"] = floor_ns;
+  return floor_ns;
+}
+
 void report_rtt(benchmark::State& state, std::chrono::steady_clock::duration elapsed, double floor_before_ns) {
   const double rtt = std::chrono::duration<double, std::nano>(elapsed).count() / static_cast<double>(state.iterations());
-  const double floor_ns = (floor_before_ns + floor_rtt_now()) / 2;
   state.counters["rtt_ns"] = rtt;
-  state.counters["floor_ns"] = floor_ns;
-  state.counters["vs_floor"] = rtt / floor_ns;
+  state.counters["vs_floor"] = rtt / report_floor(state, floor_before_ns);
 }
 
 }  // namespace xipc::bench

@@ -55,8 +55,11 @@ class latency_samples {
 // machine's two CPUs can move to a slower placement between benchmarks.
 double floor_rtt_now();
 
-// Sets rtt_ns; measures the floor again and sets floor_ns to the mean of
-// `floor_before_ns` and that, and vs_floor to rtt_ns / floor_ns.
+// Measures the floor again and sets floor_ns to the mean of `floor_before_ns`
+// and that: every cross-process result carries the placement it ran in.
+double report_floor(benchmark::State& state, double floor_before_ns);
+
+// Sets rtt_ns, floor_ns (as report_floor) and vs_floor = rtt_ns / floor_ns.
 void report_rtt(benchmark::State& state, std::chrono::steady_clock::duration elapsed, double floor_before_ns);
 
 }  // namespace xipc::bench

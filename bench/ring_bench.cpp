@@ -83,6 +83,7 @@ constexpr std::size_t messages_per_batch = 32;
 
 void ring_throughput(benchmark::State& state, send_form form) {
   const bool in_place = form == send_form::in_place;
+  const double floor_before_ns = xipc::bench::floor_rtt_now();
   const auto size = static_cast<std::size_t>(state.range(0));
   const std::size_t capacity = std::max<std::size_t>(std::size_t{1} << 20, size * 16);
   const xipc::wait_policy policy{.mode = wait_mode::spin};
@@ -151,6 +152,7 @@ void ring_throughput(benchmark::State& state, send_form form) {
     drained();
   }
   tx.detach();
+  xipc::bench::report_floor(state, floor_before_ns);
   const auto total = static_cast<double>(state.iterations()) * static_cast<double>(messages);
   state.SetBytesProcessed(static_cast<std::int64_t>(total * static_cast<double>(size)));
   state.counters["msgs_per_s"] = benchmark::Counter(total, benchmark::Counter::kIsRate);

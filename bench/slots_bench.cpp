@@ -40,6 +40,7 @@ struct slot_queue {
 
 void slots_throughput(benchmark::State& state) {
   const auto size = static_cast<std::size_t>(state.range(0));
+  const double floor_before_ns = xipc::bench::floor_rtt_now();
   slot_queue queue(size);
   xipc::bench::partner_process partner([&] {
     std::uint64_t sum = 0;
@@ -78,6 +79,7 @@ void slots_throughput(benchmark::State& state) {
     while (queue.flag(next - 1).load(std::memory_order_acquire) != 0) XIPC_CPU_RELAX();
   }
   queue.stop().store(1);
+  xipc::bench::report_floor(state, floor_before_ns);
   const auto total = static_cast<double>(state.iterations()) * static_cast<double>(messages);
   state.SetBytesProcessed(static_cast<std::int64_t>(total * static_cast<double>(size)));
   state.counters["msgs_per_s"] = benchmark::Counter(total, benchmark::Counter::kIsRate);
