@@ -43,20 +43,10 @@ void pipe_rtt(benchmark::State& state) {
     const auto echo = [&] {
       return transfer(ping[1], buffer.data(), size, true) && transfer(pong[0], buffer.data(), size, false);
     };
-    for (std::uint64_t i = 0; i < xipc::bench::warm_up_round_trips / 20; ++i) echo();
     xipc::bench::latency_samples samples;
-    std::uint64_t iteration = 0;
-    const auto start = std::chrono::steady_clock::now();
-    for (auto _ : state) {
-      const bool sample = samples.due(iteration++);
-      const auto sent_at = sample ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
-      if (!echo()) {
-        state.SkipWithError("the echo failed");
-        break;
-      }
-      if (sample) samples.add(std::chrono::steady_clock::now() - sent_at);
-    }
-    const auto elapsed = std::chrono::steady_clock::now() - start;
+    // A pipe round trip is ~300 times the floor's: fewer untimed ones do.
+    const auto elapsed =
+        xipc::bench::timed_round_trips(state, samples, echo, xipc::bench::warm_up_round_trips / 20);
     ::close(ping[1]);  // the partner reads end-of-file and exits
     xipc::bench::report_rtt(state, elapsed, floor_before_ns);
     samples.report(state);

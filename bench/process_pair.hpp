@@ -50,6 +50,27 @@ class latency_samples {
   std::vector<double> samples_;
 };
 
+// Runs the benchmark loop with one `echo()` round trip per iteration, timing
+// every sample_every-th into `samples`, after an untimed warm-up of
+// `warm_up` round trips. Returns the loop's time; stops on a failed echo.
+template <class Echo>
+std::chrono::steady_clock::duration timed_round_trips(benchmark::State& state, latency_samples& samples, Echo&& echo,
+                                                      std::uint64_t warm_up = warm_up_round_trips) {
+  for (std::uint64_t i = 0; i < warm_up; ++i) echo();
+  std::uint64_t iteration = 0;
+  const auto start = std::chrono::steady_clock::now();
+  for (auto _ : state) {
+    const bool sample = samples.due(iteration++);
+    const auto sent_at = sample ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+    if (!echo()) {
+      state.SkipWithError("the echo failed");
+      break;
+    }
+    if (sample) samples.add(std::chrono::steady_clock::now() - sent_at);
+  }
+  return std::chrono::steady_clock::now() - start;
+}
+
 // The floor's round trip measured now, in nanoseconds: round trips report
 // their ratio to it as vs_floor, measured next to them, because this
 // machine's two CPUs can move to a slower placement between benchmarks.

@@ -54,20 +54,8 @@ void ring_rtt(benchmark::State& state, wait_mode mode) {
   std::vector<std::byte> message(size, std::byte{7});
   std::vector<std::byte> buffer(size);
   const auto echo = [&] { return !tx.send(message, deadline::forever()) && !rx.receive(buffer, deadline::forever()).error; };
-  for (std::uint64_t i = 0; i < xipc::bench::warm_up_round_trips; ++i) echo();
   xipc::bench::latency_samples samples;
-  std::uint64_t iteration = 0;
-  const auto start = std::chrono::steady_clock::now();
-  for (auto _ : state) {
-    const bool sample = samples.due(iteration++);
-    const auto sent_at = sample ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
-    if (!echo()) {
-      state.SkipWithError("the echo failed");
-      break;
-    }
-    if (sample) samples.add(std::chrono::steady_clock::now() - sent_at);
-  }
-  const auto elapsed = std::chrono::steady_clock::now() - start;
+  const auto elapsed = xipc::bench::timed_round_trips(state, samples, echo);
   tx.detach();  // the partner's receive then reports peer_closed, and it exits
   xipc::bench::report_rtt(state, elapsed, floor_before_ns);
   samples.report(state);

@@ -208,28 +208,56 @@ bool detail::read_ring_geometry(std::span<std::byte> memory, ring_geometry& geom
   return true;
 }
 
+// ---- attaching ------------------------------------------------------------------
+
+namespace {
+
+enum class end_role { producer, consumer };
+
+// The ring and both positions, as an end found them when it attached.
+struct attach_point {
+  detail::ring_geometry ring;
+  std::uint64_t head = 0;
+  std::uint64_t tail = 0;
+};
+
+// Checks the ring, claims the `role` end and reads both positions. The end
+// stays claimed only when everything checked out.
+bool attach_end(std::span<std::byte> memory, wait_policy policy, end_role role, attach_point& at,
+                detail::failure& why) {
+  if (!detail::read_ring_geometry(memory, at.ring, why)) return false;
+  detail::ring_layout& layout = *at.ring.layout;
+  const bool producer = role == end_role::producer;
+  auto& owner = producer ? layout.producer.owner : layout.consumer.owner;
+  if (!claim_end(owner, producer ? "producer" : "consumer", why)) return false;
+  at.tail = layout.producer.position.load(std::memory_order_acquire);
+  at.head = layout.consumer.position.load(std::memory_order_acquire);
+  if (at.tail - at.head > at.ring.capacity || at.tail % detail::ring_record_align != 0 ||
+      at.head % detail::ring_record_align != 0) {
+    release_end(owner);
+    why = detail::refuse(errc::corrupted, fmt::format("positions out of order: head {}, tail {}", at.head, at.tail));
+    return false;
+  }
+  auto& signal = producer ? layout.producer_signal : layout.consumer_signal;
+  signal.sleeping.store(0, std::memory_order_relaxed);
+  signal.may_sleep.store(policy.mode != wait_mode::spin, std::memory_order_relaxed);
+  return true;
+}
+
+}  // namespace
+
 // ---- producer -------------------------------------------------------------------
 
 ring_producer ring_producer::attach(std::span<std::byte> memory, wait_policy policy, detail::failure& why) {
   ring_producer producer;
-  detail::ring_geometry ring;
-  if (!detail::read_ring_geometry(memory, ring, why)) return producer;
-  if (!claim_end(ring.layout->producer.owner, "producer", why)) return producer;
-  const std::uint64_t tail = ring.layout->producer.position.load(std::memory_order_acquire);
-  const std::uint64_t head = ring.layout->consumer.position.load(std::memory_order_acquire);
-  if (tail - head > ring.capacity || tail % detail::ring_record_align != 0 || head % detail::ring_record_align != 0) {
-    release_end(ring.layout->producer.owner);
-    why = detail::refuse(errc::corrupted, fmt::format("positions out of order: head {}, tail {}", head, tail));
-    return producer;
-  }
-  ring.layout->producer_signal.sleeping.store(0, std::memory_order_relaxed);
-  ring.layout->producer_signal.may_sleep.store(policy.mode != wait_mode::spin, std::memory_order_relaxed);
-  producer.ring_ = ring;
+  attach_point at;
+  if (!attach_end(memory, policy, end_role::producer, at, why)) return producer;
+  producer.ring_ = at.ring;
   producer.policy_ = policy;
   // A producer that died mid-write never published: continue after its last
   // publish, where the header word is still 0 (docs/ring.md).
-  producer.tail_ = tail;
-  producer.cached_head_ = head;
+  producer.tail_ = at.tail;
+  producer.cached_head_ = at.head;
   return producer;
 }
 
@@ -298,21 +326,11 @@ std::size_t ring_producer::try_send_batch(std::span<const std::span<const std::b
 
 ring_consumer ring_consumer::attach(std::span<std::byte> memory, wait_policy policy, detail::failure& why) {
   ring_consumer consumer;
-  detail::ring_geometry ring;
-  if (!detail::read_ring_geometry(memory, ring, why)) return consumer;
-  if (!claim_end(ring.layout->consumer.owner, "consumer", why)) return consumer;
-  const std::uint64_t head = ring.layout->consumer.position.load(std::memory_order_acquire);
-  const std::uint64_t tail = ring.layout->producer.position.load(std::memory_order_acquire);
-  if (tail - head > ring.capacity || tail % detail::ring_record_align != 0 || head % detail::ring_record_align != 0) {
-    release_end(ring.layout->consumer.owner);
-    why = detail::refuse(errc::corrupted, fmt::format("positions out of order: head {}, tail {}", head, tail));
-    return consumer;
-  }
-  ring.layout->consumer_signal.sleeping.store(0, std::memory_order_relaxed);
-  ring.layout->consumer_signal.may_sleep.store(policy.mode != wait_mode::spin, std::memory_order_relaxed);
-  consumer.ring_ = ring;
+  attach_point at;
+  if (!attach_end(memory, policy, end_role::consumer, at, why)) return consumer;
+  consumer.ring_ = at.ring;
   consumer.policy_ = policy;
-  consumer.head_ = head;
+  consumer.head_ = at.head;
   return consumer;
 }
 
