@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
-xipc_require_packages "${xipc_build_packages[@]}" gnuplot-nox
+xipc_require_packages "${xipc_build_packages[@]}" gnuplot-nox python3
 
 cmake --preset release >/dev/null
 cmake --build --preset release >/dev/null
