@@ -28,6 +28,8 @@ static_assert(!xipc::memory_region<memory_stream>);
 struct read_only_stream {
   xipc::io_result read_some(std::span<std::byte>, xipc::deadline) { return {}; }
 };
+static_assert(xipc::byte_source<read_only_stream>);
+static_assert(!xipc::byte_sink<read_only_stream>);
 static_assert(!xipc::byte_stream<read_only_stream>);
 
 struct sender_without_try {

@@ -22,18 +22,28 @@ struct io_result {
   explicit operator bool() const noexcept { return !error; }
 };
 
-// An ordered, reliable stream of bytes without message boundaries: pipes,
-// FIFOs, stream sockets, byte-mode named pipes.
+// The reading half of an ordered, reliable stream of bytes without message
+// boundaries: pipe read ends, FIFO readers, stream sockets.
 //   read_some: waits until at least one byte is available (or the deadline
 //     passes), then moves up to buffer.size() bytes; errc::end_of_stream once
 //     every writer is closed and the stream is drained.
-//   write_some: waits until at least one byte can be written, then moves up to
-//     data.size() bytes; errc::peer_closed when no reader is left.
 template <class S>
-concept byte_stream = requires(S& s, std::span<std::byte> buffer, std::span<const std::byte> data, deadline d) {
+concept byte_source = requires(S& s, std::span<std::byte> buffer, deadline d) {
   { s.read_some(buffer, d) } -> std::same_as<io_result>;
+};
+
+// The writing half.
+//   write_some: waits until at least one byte can be written, then moves up to
+//     data.size() bytes; errc::peer_closed when no reader is left (never a signal).
+template <class S>
+concept byte_sink = requires(S& s, std::span<const std::byte> data, deadline d) {
   { s.write_some(data, d) } -> std::same_as<io_result>;
 };
+
+// Both halves in one object: stream sockets, byte-mode named pipes. A pipe's
+// ends are one half each: a byte_source and a byte_sink.
+template <class S>
+concept byte_stream = byte_source<S> && byte_sink<S>;
 
 // Sends whole messages: a message arrives whole or not at all.
 //   send: waits for room until the deadline; errc::message_too_large (nothing

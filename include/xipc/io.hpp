@@ -16,7 +16,7 @@ namespace xipc {
 
 // Writes every byte of `data`, looping over short writes. On error, bytes is
 // how much was written before it.
-template <byte_stream S>
+template <byte_sink S>
 io_result write_all(S& stream, std::span<const std::byte> data, deadline until = deadline::forever()) {
   io_result total;
   while (total.bytes < data.size()) {
@@ -32,7 +32,7 @@ io_result write_all(S& stream, std::span<const std::byte> data, deadline until =
 
 // Fills all of `buffer`, looping over short reads. A stream that ends first
 // gives errc::end_of_stream with bytes set to what did arrive.
-template <byte_stream S>
+template <byte_source S>
 io_result read_exact(S& stream, std::span<std::byte> buffer, deadline until = deadline::forever()) {
   io_result total;
   while (total.bytes < buffer.size()) {
