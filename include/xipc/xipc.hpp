@@ -10,4 +10,7 @@
 #include <xipc/name.hpp>
 #include <xipc/native_handle.hpp>
 #include <xipc/permissions.hpp>
+#include <xipc/pipe.hpp>
+#include <xipc/ring_channel.hpp>
 #include <xipc/shared_memory.hpp>
+#include <xipc/spsc_ring.hpp>

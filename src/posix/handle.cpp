@@ -1,0 +1,10 @@
+#include <xipc/detail/owned_handle.hpp>
+
+#include <unistd.h>
+
+namespace xipc::detail {
+
+// Not retried on EINTR: on Linux the descriptor is released even then.
+void close_native_handle(native_handle_type handle) noexcept { ::close(handle); }
+
+}  // namespace xipc::detail

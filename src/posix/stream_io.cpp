@@ -1,0 +1,82 @@
+#include "stream_io.hpp"
+
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <ctime>
+
+#include "posix/os_error.hpp"
+
+namespace xipc::detail {
+namespace {
+
+// Waits until `fd` is ready for `events` or the deadline passes. Readiness
+// includes hang-up and error: the read or write that follows reports them.
+std::error_code wait_ready(int fd, short events, deadline until) noexcept {
+  if (until.is_immediate()) return make_error_code(errc::would_block);
+  for (;;) {
+    pollfd entry{fd, events, 0};
+    const int ready = ::poll(&entry, 1, until.remaining_poll_ms());
+    if (ready > 0) return {};
+    if (ready == 0) {
+      if (until.expired()) return make_error_code(errc::timed_out);
+      continue;  // poll's milliseconds ran out a little before the deadline
+    }
+    if (errno != EINTR) return error_from_errno(errno);
+    if (until.expired()) return make_error_code(errc::timed_out);
+  }
+}
+
+// A write to a pipe whose readers are gone raises SIGPIPE, whose default
+// action ends the process. The signal is blocked in this thread around the
+// write, and a SIGPIPE that the write raised is taken back, so the caller
+// gets EPIPE and the process's signal state is as it was.
+ssize_t write_without_sigpipe(int fd, const void* data, std::size_t size) noexcept {
+  sigset_t sigpipe_only;
+  sigset_t old_mask;
+  sigemptyset(&sigpipe_only);
+  sigaddset(&sigpipe_only, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &sigpipe_only, &old_mask);
+  const ssize_t written = ::write(fd, data, size);
+  const int saved_errno = errno;
+  // Only when SIGPIPE was not blocked before: then no SIGPIPE can have been
+  // pending, and the one pending now is ours.
+  if (written < 0 && saved_errno == EPIPE && !sigismember(&old_mask, SIGPIPE)) {
+    const timespec no_wait{0, 0};
+    while (sigtimedwait(&sigpipe_only, nullptr, &no_wait) < 0 && errno == EINTR) {
+    }
+  }
+  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  errno = saved_errno;
+  return written;
+}
+
+}  // namespace
+
+io_result read_some_handle(native_handle_type fd, std::span<std::byte> buffer, deadline until) noexcept {
+  if (buffer.empty()) return {};
+  for (;;) {
+    const ssize_t got = ::read(fd, buffer.data(), buffer.size());
+    if (got > 0) return {static_cast<std::size_t>(got), {}};
+    if (got == 0) return {0, make_error_code(errc::end_of_stream)};
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN) return {0, error_from_errno(errno)};
+    if (const std::error_code ec = wait_ready(fd, POLLIN, until)) return {0, ec};
+  }
+}
+
+io_result write_some_handle(native_handle_type fd, std::span<const std::byte> data, deadline until) noexcept {
+  if (data.empty()) return {};
+  for (;;) {
+    const ssize_t put = write_without_sigpipe(fd, data.data(), data.size());
+    if (put >= 0) return {static_cast<std::size_t>(put), {}};
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN) return {0, error_from_errno(errno)};  // EPIPE becomes errc::peer_closed
+    if (const std::error_code ec = wait_ready(fd, POLLOUT, until)) return {0, ec};
+  }
+}
+
+}  // namespace xipc::detail
