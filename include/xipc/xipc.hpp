@@ -2,6 +2,7 @@
 #pragma once
 
 #include <xipc/anonymous_memory.hpp>
+#include <xipc/child_process.hpp>
 #include <xipc/concepts.hpp>
 #include <xipc/deadline.hpp>
 #include <xipc/error.hpp>
