@@ -53,7 +53,13 @@ void add_machine_context() {
     }
   }
   utsname system{};
-  if (uname(&system) == 0) benchmark::AddCustomContext("kernel", std::string(system.sysname) + " " + system.release);
+  if (uname(&system) == 0) {
+    // Appended piece by piece: GCC 12 at -O3 warns (-Wrestrict) about operator+ here.
+    std::string kernel = system.sysname;
+    kernel += ' ';
+    kernel += system.release;
+    benchmark::AddCustomContext("kernel", kernel);
+  }
 #if defined(__clang__)
   benchmark::AddCustomContext("compiler", "clang " __clang_version__);
 #elif defined(__GNUC__)

@@ -16,6 +16,10 @@ echo "== shared memory: producer, then consumer =="
 "$bin/examples/shm_consumer"
 
 echo
+echo "== ordinary pipe: the parent writes \"Greetings\", the child reads it =="
+"$bin/examples/pipe_parent_child"
+
+echo
 echo "== ring channel: consumer and producer as two processes, 1 million 64-byte messages =="
 "$bin/examples/ring_consumer" &
 consumer=$!
