@@ -6,6 +6,7 @@
 #include <xipc/concepts.hpp>
 #include <xipc/deadline.hpp>
 #include <xipc/error.hpp>
+#include <xipc/fifo.hpp>
 #include <xipc/io.hpp>
 #include <xipc/mapped_file.hpp>
 #include <xipc/name.hpp>

@@ -1,0 +1,41 @@
+// The public fifo overloads, the same on every OS.
+#include <xipc/fifo.hpp>
+
+#include "setup_error.hpp"
+#include "stream_io.hpp"
+
+namespace xipc {
+
+io_result fifo_writer::write_some(std::span<const std::byte> data, deadline until) noexcept {
+  return detail::write_some_handle(native_handle(), data, until);
+}
+
+void fifo::create(std::string_view path, permissions perms) {
+  detail::report_or_throw("fifo", path, [&](auto& why) { return create(path, perms, why); });
+}
+void fifo::create(std::string_view path, permissions perms, std::error_code& ec) {
+  detail::report_to(ec, [&](auto& why) { return create(path, perms, why); });
+}
+
+bool fifo::remove(std::string_view path) {
+  return detail::report_or_throw("fifo", path, [&](auto& why) { return remove(path, why); });
+}
+bool fifo::remove(std::string_view path, std::error_code& ec) {
+  return detail::report_to(ec, [&](auto& why) { return remove(path, why); });
+}
+
+fifo_reader fifo::open_reader(std::string_view path) {
+  return detail::report_or_throw("fifo", path, [&](auto& why) { return open_reader(path, why); });
+}
+fifo_reader fifo::open_reader(std::string_view path, std::error_code& ec) {
+  return detail::report_to(ec, [&](auto& why) { return open_reader(path, why); });
+}
+
+fifo_writer fifo::open_writer(std::string_view path, deadline until) {
+  return detail::report_or_throw("fifo", path, [&](auto& why) { return open_writer(path, until, why); });
+}
+fifo_writer fifo::open_writer(std::string_view path, deadline until, std::error_code& ec) {
+  return detail::report_to(ec, [&](auto& why) { return open_writer(path, until, why); });
+}
+
+}  // namespace xipc
