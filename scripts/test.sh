@@ -11,8 +11,16 @@ source scripts/deps.sh
 # clang 14 with its runtime builds the libFuzzer target.
 xipc_require_packages "${xipc_build_packages[@]}" g++-mingw-w64-x86-64-posix clang-14 libclang-rt-14-dev
 
-# Test objects are named xt<pid>.<n>.<test>, so xipc.xt* in /dev/shm is ours.
-leftovers() { find /dev/shm -maxdepth 1 -name 'xipc.xt*' -newer "$1" 2>/dev/null; }
+# Test objects are named xt<pid>.<n>.<test>: shared memory as /dev/shm/xipc.xt*,
+# FIFOs and files in the temporary directory, sockets in xipc's socket directory.
+leftovers() {
+  local tmp=${TMPDIR:-/tmp}
+  {
+    find /dev/shm -maxdepth 1 -name 'xipc.xt*' -newer "$1"
+    find "$tmp" -maxdepth 1 -name 'xt*' -newer "$1"
+    find "$tmp/xipc-$(id -u)" ${XDG_RUNTIME_DIR:+"$XDG_RUNTIME_DIR/xipc"} -maxdepth 1 -name 'xt*' -newer "$1"
+  } 2>/dev/null
+}
 started=$(mktemp)
 trap 'rm -f "$started"' EXIT
 
@@ -25,8 +33,8 @@ done
 
 left=$(leftovers "$started")
 if [ -n "$left" ]; then
-  echo "xipc: the test run left shared-memory objects behind:"
+  echo "xipc: the test run left objects behind:"
   echo "$left"
   exit 1
 fi
-echo "xipc: no shared-memory object left behind"
+echo "xipc: no shared memory, FIFO, file or socket left behind"

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 
+#include "stable_hash.hpp"
+
 namespace xipc {
 namespace {
 
@@ -21,15 +23,6 @@ constexpr bool is_portable_char(char c) noexcept {
 // macOS rejects shm and semaphore names longer than this (PSHMNAMLEN), leading slash included.
 constexpr std::size_t macos_max_name_chars = 31;
 
-// FNV-1a, 64 bits: stable across runs and builds, so every process maps a long name alike.
-std::uint64_t fnv1a_64(std::string_view text) noexcept {
-  std::uint64_t hash = 14695981039346656037ull;
-  for (const char c : text) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 1099511628211ull;
-  }
-  return hash;
-}
 
 }  // namespace
 
@@ -70,7 +63,7 @@ std::string os_name(name_kind kind, std::string_view name, target_os os) {
     case target_os::macos: {
       std::string mapped = fmt::format("/xipc.{}", name);
       if (mapped.size() <= macos_max_name_chars) return mapped;
-      return fmt::format("/xipc.{}.{:016x}", name.substr(0, 8), fnv1a_64(name));
+      return fmt::format("/xipc.{}.{:016x}", name.substr(0, 8), detail::stable_hash(name));
     }
     case target_os::posix:
       break;

@@ -10,6 +10,7 @@
 #include <xipc/io.hpp>
 #include <xipc/mapped_file.hpp>
 #include <xipc/name.hpp>
+#include <xipc/named_pipe.hpp>
 #include <xipc/native_handle.hpp>
 #include <xipc/permissions.hpp>
 #include <xipc/pipe.hpp>

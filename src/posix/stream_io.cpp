@@ -57,6 +57,7 @@ ssize_t write_without_sigpipe(int fd, const void* data, std::size_t size) noexce
 }  // namespace
 
 std::error_code wait_readable(native_handle_type fd, deadline until) noexcept { return wait_ready(fd, POLLIN, until); }
+std::error_code wait_writable(native_handle_type fd, deadline until) noexcept { return wait_ready(fd, POLLOUT, until); }
 
 io_result read_some_handle(native_handle_type fd, std::span<std::byte> buffer, deadline until) noexcept {
   if (buffer.empty()) return {};

@@ -1,0 +1,119 @@
+// Named pipes: full duplex, many concurrent clients, in byte mode (a stream)
+// or message mode (boundaries kept). A server creates the pipe by portable
+// name and accepts connections; clients connect by the same name.
+//
+//   auto server = xipc::named_pipe_server::create("jobs", {.mode = xipc::pipe_mode::message});
+//   xipc::named_pipe connection;
+//   server.accept(connection, 5s);                                      // one per client
+//   auto client = xipc::named_pipe::connect("jobs", xipc::pipe_mode::message);
+//
+// POSIX: a Unix-domain socket (stream for byte mode, seqpacket for message
+// mode) in a directory only this user can enter. Windows: CreateNamedPipeW.
+// See docs/pipes.md.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+#include <xipc/concepts.hpp>
+#include <xipc/deadline.hpp>
+#include <xipc/detail/owned_handle.hpp>
+
+namespace xipc {
+namespace detail {
+struct failure;
+}
+
+enum class pipe_mode {
+  byte,     // a byte stream: read_some / write_some
+  message,  // whole messages: send / receive
+};
+
+struct named_pipe_options {
+  pipe_mode mode = pipe_mode::byte;
+  // Message mode: the largest message either side may send. A receive into a
+  // smaller buffer looks at the size first, so a larger message is reported
+  // (errc::message_too_large) and stays queued, never cut.
+  std::size_t max_message_bytes = 64 * 1024;
+};
+
+// One connected end, the client's or the server's; both are the same type.
+class named_pipe : public detail::owned_handle {
+ public:
+  named_pipe() noexcept = default;
+
+  // Connects to the server of `name`: errc::not_found (with the name) when no
+  // server listens; waits until `until` while the server's backlog is full.
+  static named_pipe connect(std::string_view name, const named_pipe_options& options = {},
+                            deadline until = deadline::forever());
+  static named_pipe connect(std::string_view name, const named_pipe_options& options, deadline until,
+                            std::error_code& ec);
+
+  pipe_mode mode() const noexcept { return options_.mode; }
+
+  // Byte mode. In message mode they are errc::invalid_argument.
+  [[nodiscard]] io_result read_some(std::span<std::byte> buffer, deadline until) noexcept;
+  [[nodiscard]] io_result write_some(std::span<const std::byte> data, deadline until) noexcept;
+
+  // Message mode. In byte mode they are errc::invalid_argument. A message of
+  // 0 bytes is errc::invalid_argument on POSIX: a seqpacket socket cannot tell
+  // it from the peer closing.
+  [[nodiscard]] std::error_code send(std::span<const std::byte> message, deadline until) noexcept;
+  [[nodiscard]] std::error_code try_send(std::span<const std::byte> message) noexcept {
+    return send(message, deadline::immediately());
+  }
+  [[nodiscard]] io_result receive(std::span<std::byte> buffer, deadline until) noexcept;
+  [[nodiscard]] io_result try_receive(std::span<std::byte> buffer) noexcept {
+    return receive(buffer, deadline::immediately());
+  }
+
+ private:
+  friend class named_pipe_server;
+  named_pipe(native_handle_type handle, const named_pipe_options& options) noexcept
+      : owned_handle(handle), options_(options) {}
+  static named_pipe connect(std::string_view name, const named_pipe_options& options, deadline until,
+                            detail::failure& why);
+
+  named_pipe_options options_;
+};
+
+static_assert(byte_stream<named_pipe>);
+static_assert(message_channel<named_pipe>);
+
+class named_pipe_server : public detail::owned_handle {
+ public:
+  named_pipe_server() noexcept = default;
+  named_pipe_server(named_pipe_server&& other) noexcept { *this = std::move(other); }
+  named_pipe_server& operator=(named_pipe_server&& other) noexcept;
+  // Removes the name, unless another server has taken it over since.
+  ~named_pipe_server();
+
+  // Starts serving `name`. A server that died without cleaning up is detected
+  // and replaced; a live one makes this errc::already_exists.
+  static named_pipe_server create(std::string_view name, const named_pipe_options& options = {});
+  static named_pipe_server create(std::string_view name, const named_pipe_options& options, std::error_code& ec);
+
+  // The next client's connection, waiting until `until`: errc::timed_out
+  // (errc::would_block when immediate) when none came.
+  [[nodiscard]] std::error_code accept(named_pipe& connection, deadline until = deadline::forever()) noexcept;
+
+  const std::string& name() const noexcept { return name_; }
+  pipe_mode mode() const noexcept { return options_.mode; }
+
+ private:
+  static named_pipe_server create(std::string_view name, const named_pipe_options& options, detail::failure& why);
+  // Removes the socket file if it is still the one this server made.
+  void remove_name() noexcept;
+
+  std::string name_;
+  std::string path_;
+  std::uint64_t file_id_ = 0;  // identifies the socket file this server made (device and inode)
+  named_pipe_options options_;
+};
+
+}  // namespace xipc

@@ -1,0 +1,50 @@
+// Unix-domain sockets: what named pipes stand on on POSIX, and what the
+// sockets' local_stream and local_datagram will reuse. Each function is the
+// one place its OS calls are made.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include <xipc/concepts.hpp>
+#include <xipc/deadline.hpp>
+#include <xipc/native_handle.hpp>
+
+#include "setup_error.hpp"
+
+namespace xipc::detail {
+
+enum class local_socket_kind { stream, seqpacket };
+
+// The socket path for a portable name: <directory>/<name>.sock in a directory
+// only this user can enter ($XDG_RUNTIME_DIR/xipc, else /tmp/xipc-<uid>),
+// created on first use. Names that would not fit sun_path are hashed.
+std::string local_socket_path(std::string_view name, failure& why);
+
+// A listening socket at `path`. A socket file that nobody accepts on (left by
+// a crashed server) is replaced; a live server is errc::already_exists.
+native_handle_type local_listen(const std::string& path, local_socket_kind kind, failure& why);
+
+// The next connection, waiting until `until`. Returns invalid_native_handle with `error` set when there is none.
+native_handle_type local_accept(native_handle_type listener, deadline until, std::error_code& error) noexcept;
+
+// Connects to `path`: errc::not_found when no server listens there; waits
+// until `until` while the server's backlog is full.
+native_handle_type local_connect(const std::string& path, local_socket_kind kind, deadline until, failure& why);
+
+// Bytes on a stream socket, up to data.size(); errc::peer_closed when the peer is gone.
+io_result local_write_some(native_handle_type socket, std::span<const std::byte> data, deadline until) noexcept;
+
+// One whole message on a seqpacket socket; errc::peer_closed when the peer is gone.
+std::error_code local_send_message(native_handle_type socket, std::span<const std::byte> message,
+                                   deadline until) noexcept;
+
+// One whole message into `buffer`. When it may not fit, the size is peeked
+// first: a larger message is errc::message_too_large with its size, and stays.
+// `largest_expected` is the size above which that check is needed.
+io_result local_receive_message(native_handle_type socket, std::span<std::byte> buffer, std::size_t largest_expected,
+                                deadline until) noexcept;
+
+}  // namespace xipc::detail

@@ -1,0 +1,201 @@
+#include <xipc/named_pipe.hpp>
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+#include <xipc/io.hpp>
+
+#include "support/bytes.hpp"
+#include "support/object_names.hpp"
+#include "support/peer_process.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using xipc::deadline;
+using xipc::errc;
+using xipc::named_pipe;
+using xipc::named_pipe_server;
+using xipc::pipe_mode;
+
+constexpr xipc::named_pipe_options message_mode{.mode = pipe_mode::message, .max_message_bytes = 4096};
+
+std::string text_of(std::span<const std::byte> bytes) { return {reinterpret_cast<const char*>(bytes.data()), bytes.size()}; }
+
+// A server that dies without cleaning up leaves its socket file behind.
+XIPC_TEST_ROLE(named_pipe_server_crash) {
+  if (args.size() != 1) return 2;
+  auto server = named_pipe_server::create(args[0]);
+  std::_Exit(0);  // no destructor: the socket file stays
+}
+
+XIPC_TEST_ROLE(named_pipe_send_messages) {
+  // args: name count
+  if (args.size() != 2) return 2;
+  auto client = named_pipe::connect(args[0], message_mode, 10s);
+  for (int i = 0; i < std::atoi(args[1]); ++i) {
+    const std::string text = "message " + std::to_string(i);
+    if (client.send(std::as_bytes(std::span(text)), 10s)) return 1;
+  }
+  return 0;
+}
+
+TEST(named_pipe, byte_mode_carries_a_stream_both_ways) {
+  const auto name = xipc::test::unique_name("");
+  auto server = named_pipe_server::create(name);
+  EXPECT_EQ(server.name(), name);
+  auto client = named_pipe::connect(name);
+  named_pipe connection;
+  ASSERT_FALSE(server.accept(connection, 1s));
+  EXPECT_EQ(connection.mode(), pipe_mode::byte);
+  ASSERT_FALSE(xipc::write_all(client, xipc::test::to_bytes("ping"), 1s).error);
+  std::array<std::byte, 4> buffer{};
+  ASSERT_FALSE(xipc::read_exact(connection, buffer, 1s).error);
+  EXPECT_EQ(text_of(buffer), "ping");
+  ASSERT_FALSE(xipc::write_all(connection, xipc::test::to_bytes("pong"), 1s).error);
+  ASSERT_FALSE(xipc::read_exact(client, buffer, 1s).error);
+  EXPECT_EQ(text_of(buffer), "pong");
+}
+
+TEST(named_pipe, message_mode_keeps_boundaries_and_reports_a_message_too_large) {
+  const auto name = xipc::test::unique_name("");
+  auto server = named_pipe_server::create(name, message_mode);
+  auto client = named_pipe::connect(name, message_mode);
+  named_pipe connection;
+  ASSERT_FALSE(server.accept(connection, 1s));
+  for (const std::string_view text : {"one", "two two", "three three three"}) {
+    ASSERT_FALSE(client.send(std::as_bytes(std::span(text)), 1s));
+  }
+  std::array<std::byte, 64> buffer{};
+  auto got = connection.receive(buffer, 1s);
+  EXPECT_EQ(text_of({buffer.data(), got.bytes}), "one");
+  got = connection.receive(buffer, 1s);
+  EXPECT_EQ(text_of({buffer.data(), got.bytes}), "two two");
+  std::array<std::byte, 5> small{};
+  got = connection.receive(small, 1s);
+  EXPECT_EQ(got.error, errc::message_too_large);
+  EXPECT_EQ(got.bytes, 17u) << "the size needed";
+  got = connection.receive(buffer, 1s);
+  EXPECT_FALSE(got.error) << "the message stayed queued";
+  EXPECT_EQ(text_of({buffer.data(), got.bytes}), "three three three");
+}
+
+TEST(named_pipe, message_mode_refuses_oversize_empty_and_byte_calls) {
+  const auto name = xipc::test::unique_name("");
+  auto server = named_pipe_server::create(name, message_mode);
+  auto client = named_pipe::connect(name, message_mode);
+  named_pipe connection;
+  ASSERT_FALSE(server.accept(connection, 1s));
+  EXPECT_EQ(client.send(std::vector<std::byte>(4097), 1s), errc::message_too_large);
+  EXPECT_EQ(client.send({}, 1s), errc::invalid_argument);
+  std::array<std::byte, 8> buffer{};
+  EXPECT_EQ(client.write_some(buffer, 1s).error, errc::invalid_argument);
+  EXPECT_EQ(connection.try_receive(buffer).error, errc::would_block) << "nothing was sent";
+}
+
+TEST(named_pipe, many_clients_at_once) {
+  const auto name = xipc::test::unique_name("");
+  auto server = named_pipe_server::create(name, message_mode);
+  constexpr int clients = 20;
+  std::vector<named_pipe> connecting;
+  for (int i = 0; i < clients; ++i) connecting.push_back(named_pipe::connect(name, message_mode, 1s));
+  std::vector<named_pipe> accepted(clients);
+  for (auto& connection : accepted) ASSERT_FALSE(server.accept(connection, 1s));
+  for (int i = 0; i < clients; ++i) {
+    const std::string text = std::to_string(i);
+    ASSERT_FALSE(connecting[static_cast<std::size_t>(i)].send(std::as_bytes(std::span(text)), 1s));
+  }
+  std::array<std::byte, 8> buffer{};
+  for (int i = 0; i < clients; ++i) {
+    const auto got = accepted[static_cast<std::size_t>(i)].receive(buffer, 1s);
+    ASSERT_FALSE(got.error);
+    EXPECT_EQ(text_of({buffer.data(), got.bytes}), std::to_string(i)) << "each connection is its own";
+  }
+}
+
+TEST(named_pipe, connecting_to_a_missing_server_is_not_found_with_the_name) {
+  const auto name = xipc::test::unique_name("");
+  try {
+    named_pipe::connect(name);
+    ADD_FAILURE() << "no exception";
+  } catch (const std::system_error& e) {
+    EXPECT_EQ(e.code(), errc::not_found);
+    EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
+  }
+}
+
+TEST(named_pipe, a_stale_socket_is_replaced_and_a_live_server_is_not) {
+  const auto name = xipc::test::unique_name("");
+  ASSERT_EQ(xipc::test::peer_process::start("named_pipe_server_crash", {name}).wait(), 0);
+  std::error_code ec;
+  named_pipe::connect(name, {}, deadline::immediately(), ec);
+  EXPECT_EQ(ec, errc::not_found) << "a socket file with nobody behind it is no server";
+  auto server = named_pipe_server::create(name);  // replaces the stale file
+  auto client = named_pipe::connect(name, {}, 1s);
+  named_pipe_server::create(name, {}, ec);
+  EXPECT_EQ(ec, errc::already_exists);
+  named_pipe connection;
+  EXPECT_FALSE(server.accept(connection, 1s)) << "the live server was left alone";
+}
+
+TEST(named_pipe, accept_takes_every_deadline) {
+  auto server = named_pipe_server::create(xipc::test::unique_name(""));
+  named_pipe connection;
+  EXPECT_EQ(server.accept(connection, deadline::immediately()), errc::would_block);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(server.accept(connection, 20ms), errc::timed_out);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 20ms);
+  EXPECT_FALSE(connection.is_open());
+}
+
+TEST(named_pipe, a_closed_peer_is_end_of_stream_for_reads_and_peer_closed_for_writes) {
+  const auto name = xipc::test::unique_name("");
+  auto server = named_pipe_server::create(name);
+  auto client = named_pipe::connect(name);
+  named_pipe connection;
+  ASSERT_FALSE(server.accept(connection, 1s));
+  client.close();
+  std::array<std::byte, 8> buffer{};
+  EXPECT_EQ(connection.read_some(buffer, 1s).error, errc::end_of_stream);
+  xipc::io_result wrote;
+  for (int i = 0; i < 3 && !wrote.error; ++i) wrote = connection.write_some(buffer, 1s);
+  EXPECT_EQ(wrote.error, errc::peer_closed) << "not SIGPIPE";
+}
+
+TEST(named_pipe, messages_from_another_process) {
+  const auto name = xipc::test::unique_name("");
+  auto server = named_pipe_server::create(name, message_mode);
+  auto client = xipc::test::peer_process::start("named_pipe_send_messages", {name, "100"});
+  named_pipe connection;
+  ASSERT_FALSE(server.accept(connection, 10s));
+  std::array<std::byte, 64> buffer{};
+  for (int i = 0; i < 100; ++i) {
+    const auto got = connection.receive(buffer, 10s);
+    ASSERT_FALSE(got.error) << i;
+    EXPECT_EQ(text_of({buffer.data(), got.bytes}), "message " + std::to_string(i));
+  }
+  EXPECT_EQ(connection.receive(buffer, 10s).error, errc::peer_closed);
+  EXPECT_EQ(client.wait(), 0);
+}
+
+TEST(named_pipe, the_server_removes_its_socket_file_and_a_moved_one_keeps_it) {
+  const auto name = xipc::test::unique_name("");
+  {
+    auto server = named_pipe_server::create(name);
+    named_pipe_server moved = std::move(server);
+    auto client = named_pipe::connect(name, {}, 1s);  // still served after the move
+  }
+  std::error_code ec;
+  named_pipe::connect(name, {}, deadline::immediately(), ec);
+  EXPECT_EQ(ec, errc::not_found);
+}
+
+}  // namespace
