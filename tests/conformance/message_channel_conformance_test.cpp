@@ -1,0 +1,259 @@
+// One suite of cases run over every message transport: a sending end and a
+// receiving end that keep message boundaries. A transport joins by
+// describing itself in a traits struct and adding it to `transports` below.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+#include <xipc/named_pipe.hpp>
+#include <xipc/ring_channel.hpp>
+
+#include "support/object_names.hpp"
+#include "support/peer_process.hpp"
+#include "support/sequenced.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using xipc::deadline;
+using xipc::errc;
+using xipc::test::peer_process;
+
+// Message `sequence`, 1 to `max_bytes` bytes (not 0: a seqpacket named pipe cannot carry it).
+std::vector<std::byte> message(std::uint64_t sequence, std::size_t max_bytes) {
+  std::vector<std::byte> bytes(1 + xipc::test::sequenced_size(sequence, max_bytes - 1));
+  xipc::test::fill_sequenced(bytes, sequence);
+  return bytes;
+}
+
+bool is_message(std::span<const std::byte> got, std::uint64_t sequence, std::size_t max_bytes) {
+  const auto expected = message(sequence, max_bytes);
+  return got.size() == expected.size() && std::equal(got.begin(), got.end(), expected.begin());
+}
+
+// ---- the transports ----------------------------------------------------------------
+
+struct named_pipe_transport {
+  static constexpr const char* name = "named_pipe_msg";
+  static constexpr std::size_t max_message = 4096;
+  static constexpr xipc::named_pipe_options options{.mode = xipc::pipe_mode::message, .max_message_bytes = max_message};
+  struct pair {
+    xipc::named_pipe_server server;
+    xipc::named_pipe receiver;  // the server's end
+    xipc::named_pipe sender;    // the client's end
+  };
+  static pair open(const std::string& unique) {
+    pair connection;
+    connection.server = xipc::named_pipe_server::create(unique, options);
+    connection.sender = xipc::named_pipe::connect(unique, options, 1s);
+    EXPECT_FALSE(connection.server.accept(connection.receiver, 1s));
+    return connection;
+  }
+  static peer_process start_sender(pair& connection, const std::string& unique, const std::vector<std::string>& tail) {
+    connection.sender.close();
+    connection.receiver.close();
+    std::vector<std::string> args{name, unique};
+    args.insert(args.end(), tail.begin(), tail.end());
+    auto sender = peer_process::start("conformance_message_sender", args);
+    EXPECT_FALSE(connection.server.accept(connection.receiver, 10s));
+    return sender;
+  }
+  static xipc::named_pipe sender_in_child(const std::string& endpoint) {
+    return xipc::named_pipe::connect(endpoint, options, 10s);
+  }
+};
+
+struct ring_transport {
+  static constexpr const char* name = "ring";
+  static constexpr std::size_t max_message = 4096;
+  static constexpr xipc::ring_options options{.capacity_bytes = 1 << 16, .max_message_bytes = max_message};
+  struct pair {
+    xipc::ring_channel::receiver receiver;
+    xipc::ring_channel::sender sender;
+    std::string name;
+    pair() = default;
+    pair(pair&&) = default;
+    ~pair() {
+      std::error_code ignored;
+      if (!name.empty()) xipc::ring_channel::remove(name, ignored);
+    }
+  };
+  static pair open(const std::string& unique) {
+    pair connection;
+    connection.name = unique;
+    connection.sender = xipc::ring_channel::sender::open_or_create(unique, options);
+    connection.receiver = xipc::ring_channel::receiver::open(unique);
+    return connection;
+  }
+  static peer_process start_sender(pair& connection, const std::string& unique, const std::vector<std::string>& tail) {
+    // The child creates the channel anew: a receiver would take this process's
+    // detached sender for the end of the channel.
+    connection.sender = {};
+    connection.receiver = {};
+    xipc::ring_channel::remove(unique);
+    std::vector<std::string> args{name, unique};
+    args.insert(args.end(), tail.begin(), tail.end());
+    auto sender = peer_process::start("conformance_message_sender", args);
+    const auto give_up = std::chrono::steady_clock::now() + 10s;
+    std::error_code ec;
+    do {
+      std::this_thread::sleep_for(1ms);
+      connection.receiver = xipc::ring_channel::receiver::open(unique, {}, ec);
+    } while (ec == errc::not_found && std::chrono::steady_clock::now() < give_up);
+    EXPECT_FALSE(ec) << ec.message();
+    return sender;
+  }
+  static xipc::ring_channel::sender sender_in_child(const std::string& endpoint) {
+    return xipc::ring_channel::sender::open_or_create(endpoint, options);
+  }
+};
+
+// Sends messages 0..count-1 (count 0: forever) into the sender that `endpoint` names.
+template <class Transport>
+int send_messages(const std::string& endpoint, std::uint64_t count) {
+  auto sender = Transport::sender_in_child(endpoint);
+  for (std::uint64_t sequence = 0; count == 0 || sequence < count; ++sequence) {
+    if (sender.send(message(sequence, Transport::max_message), 30s)) return 1;
+  }
+  return 0;
+}
+
+XIPC_TEST_ROLE(conformance_message_sender) {
+  // args: transport endpoint count
+  if (args.size() != 3) return 2;
+  const std::string transport = args[0];
+  const std::uint64_t count = std::strtoull(args[2], nullptr, 10);
+  if (transport == named_pipe_transport::name) return send_messages<named_pipe_transport>(args[1], count);
+  if (transport == ring_transport::name) return send_messages<ring_transport>(args[1], count);
+  return 3;
+}
+
+// ---- the cases ---------------------------------------------------------------------
+
+template <class Transport>
+class message_channel_conformance : public ::testing::Test {
+ protected:
+  typename Transport::pair open() { return Transport::open(unique_); }
+  std::string unique_ = xipc::test::unique_name("conf");
+  static constexpr std::size_t max = Transport::max_message;
+};
+
+using transports = ::testing::Types<named_pipe_transport, ring_transport>;
+
+struct transport_names {
+  template <class T>
+  static std::string GetName(int) {
+    return T::name;
+  }
+};
+TYPED_TEST_SUITE(message_channel_conformance, transports, transport_names);
+
+TYPED_TEST(message_channel_conformance, messages_arrive_whole_and_in_order) {
+  auto connection = this->open();
+  constexpr std::uint64_t count = 2000;
+  std::thread sender([&] {
+    for (std::uint64_t sequence = 0; sequence < count; ++sequence) {
+      ASSERT_FALSE(connection.sender.send(message(sequence, this->max), 10s)) << sequence;
+    }
+  });
+  std::vector<std::byte> buffer(this->max);
+  for (std::uint64_t sequence = 0; sequence < count; ++sequence) {
+    const auto got = connection.receiver.receive(buffer, 10s);
+    ASSERT_FALSE(got.error) << sequence << ": " << got.error.message();
+    ASSERT_TRUE(is_message({buffer.data(), got.bytes}, sequence, this->max)) << sequence;
+  }
+  sender.join();
+}
+
+TYPED_TEST(message_channel_conformance, a_buffer_too_small_reports_the_size_and_the_message_stays) {
+  auto connection = this->open();
+  const auto sent = message(3, this->max);
+  ASSERT_FALSE(connection.sender.send(sent, 1s));
+  std::vector<std::byte> small(sent.size() - 1);
+  const auto refused = connection.receiver.receive(small, 1s);
+  EXPECT_EQ(refused.error, errc::message_too_large);
+  EXPECT_EQ(refused.bytes, sent.size());
+  std::vector<std::byte> buffer(this->max);
+  const auto got = connection.receiver.receive(buffer, 1s);
+  ASSERT_FALSE(got.error);
+  EXPECT_TRUE(is_message({buffer.data(), got.bytes}, 3, this->max));
+}
+
+TYPED_TEST(message_channel_conformance, an_oversize_message_is_refused_and_nothing_is_sent) {
+  auto connection = this->open();
+  EXPECT_EQ(connection.sender.send(std::vector<std::byte>(this->max + 1), 1s), errc::message_too_large);
+  std::vector<std::byte> buffer(this->max + 1);
+  EXPECT_EQ(connection.receiver.try_receive(buffer).error, errc::would_block);
+}
+
+TYPED_TEST(message_channel_conformance, every_deadline_mode_on_an_empty_channel) {
+  auto connection = this->open();
+  std::vector<std::byte> buffer(this->max);
+  EXPECT_EQ(connection.receiver.try_receive(buffer).error, errc::would_block);
+  EXPECT_EQ(connection.receiver.receive(buffer, deadline::immediately()).error, errc::would_block);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(connection.receiver.receive(buffer, 20ms).error, errc::timed_out);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 20ms);
+  std::thread later([&] {
+    std::this_thread::sleep_for(20ms);
+    EXPECT_FALSE(connection.sender.send(message(1, this->max), 1s));
+  });
+  const auto got = connection.receiver.receive(buffer, deadline::forever());
+  later.join();
+  EXPECT_FALSE(got.error);
+}
+
+TYPED_TEST(message_channel_conformance, a_full_channel_would_block_then_times_out) {
+  auto connection = this->open();
+  const std::vector<std::byte> big(this->max, std::byte{1});
+  std::error_code ec;
+  for (int i = 0; i < 100000 && !(ec = connection.sender.try_send(big)); ++i) {
+  }
+  EXPECT_EQ(ec, errc::would_block);
+  EXPECT_EQ(connection.sender.send(big, 10ms), errc::timed_out);
+}
+
+TYPED_TEST(message_channel_conformance, the_receiver_drains_then_sees_the_sender_gone) {
+  auto connection = this->open();
+  ASSERT_FALSE(connection.sender.send(message(9, this->max), 1s));
+  connection.sender = {};
+  std::vector<std::byte> buffer(this->max);
+  EXPECT_FALSE(connection.receiver.receive(buffer, 1s).error) << "what was sent still arrives";
+  EXPECT_EQ(connection.receiver.receive(buffer, 5s).error, errc::peer_closed);
+}
+
+TYPED_TEST(message_channel_conformance, messages_from_another_process_intact) {
+  constexpr std::uint64_t count = 100000;
+  auto connection = this->open();
+  auto sender = TypeParam::start_sender(connection, this->unique_, {std::to_string(count)});
+  std::vector<std::byte> buffer(this->max);
+  for (std::uint64_t sequence = 0; sequence < count; ++sequence) {
+    const auto got = connection.receiver.receive(buffer, 30s);
+    ASSERT_FALSE(got.error) << sequence << ": " << got.error.message();
+    ASSERT_TRUE(is_message({buffer.data(), got.bytes}, sequence, this->max)) << sequence;
+  }
+  EXPECT_EQ(sender.wait(), 0);
+  EXPECT_EQ(connection.receiver.receive(buffer, 10s).error, errc::peer_closed);
+}
+
+TYPED_TEST(message_channel_conformance, a_sender_killed_mid_stream_leaves_only_whole_messages) {
+  auto connection = this->open();
+  auto sender = TypeParam::start_sender(connection, this->unique_, {"0"});
+  std::vector<std::byte> buffer(this->max);
+  std::uint64_t sequence = 0;
+  for (;; ++sequence) {
+    const auto got = connection.receiver.receive(buffer, 30s);
+    if (got.error) {
+      EXPECT_EQ(got.error, errc::peer_closed) << got.error.message();
+      break;
+    }
+    ASSERT_TRUE(is_message({buffer.data(), got.bytes}, sequence, this->max)) << sequence;
+    if (sequence == 5000) sender.kill();
+  }
+  EXPECT_GT(sequence, 5000u);
+}
+
+}  // namespace
