@@ -1,0 +1,221 @@
+// Pipes, FIFOs and named pipes between two processes, each through xipc and
+// through the raw system calls on the very same descriptors, so that the
+// difference is xipc's own cost: pipe/… next to raw_pipe/…, and so on.
+#include <benchmark/benchmark.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+#include <xipc/fifo.hpp>
+#include <xipc/io.hpp>
+#include <xipc/named_pipe.hpp>
+#include <xipc/pipe.hpp>
+
+#include "machine.hpp"
+#include "process_pair.hpp"
+
+namespace {
+
+using xipc::deadline;
+
+enum class api { raw, xipc };
+
+// How one side moves data: a whole buffer (stream) or one message, and how it
+// tells the other side it is done. Built on the same descriptors for both APIs.
+struct side {
+  std::function<bool(std::span<const std::byte>)> send;
+  std::function<bool(std::span<std::byte>)> receive;
+  std::function<void()> finish;
+};
+
+struct connection {
+  side parent;
+  side child;
+  std::shared_ptr<void> keep;  // the objects the sides use
+};
+
+bool raw_write_all(int fd, std::span<const std::byte> data) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n <= 0) return false;
+    data = data.subspan(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+bool raw_read_exact(int fd, std::span<std::byte> buffer) {
+  while (!buffer.empty()) {
+    const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n <= 0) return false;
+    buffer = buffer.subspan(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+// The raw baselines use blocking descriptors, as plain read/write code does;
+// each end is its own open file, so this leaves xipc's ends as they are.
+void make_blocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK); }
+
+// A side over a readable and a writable byte stream (two pipes or FIFOs, or one socket).
+template <class Source, class Sink>
+side stream_side(api how, Source& in, Sink& out) {
+  if (how == api::raw) {
+    make_blocking(in.native_handle());
+    make_blocking(out.native_handle());
+    return {[fd = out.native_handle()](std::span<const std::byte> data) { return raw_write_all(fd, data); },
+            [fd = in.native_handle()](std::span<std::byte> buffer) { return raw_read_exact(fd, buffer); },
+            [&out] { out.close(); }};
+  }
+  return {[&out](std::span<const std::byte> data) { return !xipc::write_all(out, data).error; },
+          [&in](std::span<std::byte> buffer) { return !xipc::read_exact(in, buffer).error; },
+          [&out] { out.close(); }};
+}
+
+connection pipes(api how) {
+  struct objects {
+    xipc::pipe_ends down = xipc::make_pipe();
+    xipc::pipe_ends up = xipc::make_pipe();
+  };
+  auto keep = std::make_shared<objects>();
+  return {stream_side(how, keep->up.reader, keep->down.writer), stream_side(how, keep->down.reader, keep->up.writer), keep};
+}
+
+connection fifos(api how) {
+  struct objects {
+    std::string down_path, up_path;
+    xipc::fifo_reader down_reader, up_reader;
+    xipc::fifo_writer down_writer, up_writer;
+    ~objects() {
+      std::error_code ignored;
+      xipc::fifo::remove(down_path, ignored);
+      xipc::fifo::remove(up_path, ignored);
+    }
+  };
+  auto keep = std::make_shared<objects>();
+  const auto base = std::filesystem::temp_directory_path() / ("xb" + std::to_string(::getpid()));
+  keep->down_path = base.string() + ".down";
+  keep->up_path = base.string() + ".up";
+  xipc::fifo::create(keep->down_path);
+  xipc::fifo::create(keep->up_path);
+  keep->down_reader = xipc::fifo::open_reader(keep->down_path);
+  keep->up_reader = xipc::fifo::open_reader(keep->up_path);
+  keep->down_writer = xipc::fifo::open_writer(keep->down_path, deadline::immediately());
+  keep->up_writer = xipc::fifo::open_writer(keep->up_path, deadline::immediately());
+  return {stream_side(how, keep->up_reader, keep->down_writer), stream_side(how, keep->down_reader, keep->up_writer),
+          keep};
+}
+
+// One full-duplex connection: the parent uses the client's end, the child the server's.
+connection named_pipes(api how, xipc::pipe_mode mode) {
+  struct objects {
+    xipc::named_pipe_server server;
+    xipc::named_pipe client;
+    xipc::named_pipe served;
+  };
+  auto keep = std::make_shared<objects>();
+  const std::string name = "xb" + std::to_string(::getpid()) + ".bench";
+  const xipc::named_pipe_options options{.mode = mode, .max_message_bytes = 1 << 20};
+  keep->server = xipc::named_pipe_server::create(name, options);
+  keep->client = xipc::named_pipe::connect(name, options);
+  static_cast<void>(keep->server.accept(keep->served));
+  const auto make_side = [how, mode](xipc::named_pipe& end) -> side {
+    if (mode == xipc::pipe_mode::byte) return stream_side(how, end, end);
+    const auto finish = [&end] { end.close(); };
+    if (how == api::raw) {
+      const int fd = end.native_handle();
+      make_blocking(fd);
+      return {[fd](std::span<const std::byte> m) { return ::send(fd, m.data(), m.size(), MSG_NOSIGNAL) >= 0; },
+              [fd](std::span<std::byte> buffer) { return ::recv(fd, buffer.data(), buffer.size(), 0) > 0; }, finish};
+    }
+    return {[&end](std::span<const std::byte> m) { return !end.send(m, deadline::forever()); },
+            [&end](std::span<std::byte> buffer) { return !end.receive(buffer, deadline::forever()).error; }, finish};
+  };
+  return {make_side(keep->client), make_side(keep->served), keep};
+}
+
+// Round trips of `size` bytes: the child echoes what it receives.
+void echo_rtt(benchmark::State& state, const std::function<connection(api)>& make, api how) {
+  const auto size = static_cast<std::size_t>(state.range(0));
+  const double floor_before_ns = xipc::bench::floor_rtt_now();
+  connection link = make(how);
+  xipc::bench::partner_process partner([&] {
+    std::vector<std::byte> buffer(size);
+    while (link.child.receive(buffer) && link.child.send(buffer)) {
+    }
+  });
+  xipc::bench::pin_to_core(0);
+  std::vector<std::byte> message(size, std::byte{7});
+  std::vector<std::byte> buffer(size);
+  const auto echo = [&] { return link.parent.send(message) && link.parent.receive(buffer); };
+  xipc::bench::latency_samples samples;
+  const auto elapsed = xipc::bench::timed_round_trips(state, samples, echo, xipc::bench::warm_up_round_trips / 20);
+  link.parent.finish();
+  xipc::bench::report_rtt(state, elapsed, floor_before_ns);
+  samples.report(state);
+}
+
+// One-way throughput: batches of `size`-byte writes or messages, each batch acknowledged with one byte.
+void one_way(benchmark::State& state, const std::function<connection(api)>& make, api how) {
+  const auto size = static_cast<std::size_t>(state.range(0));
+  const std::size_t batch = std::clamp<std::size_t>((std::size_t{8} << 20) / size, 16, 1 << 16);
+  const double floor_before_ns = xipc::bench::floor_rtt_now();
+  connection link = make(how);
+  xipc::bench::partner_process partner([&] {
+    std::vector<std::byte> buffer(size);
+    std::array<std::byte, 1> ack{};
+    for (;;) {
+      for (std::size_t i = 0; i < batch; ++i) {
+        if (!link.child.receive(buffer)) return;
+      }
+      if (!link.child.send(ack)) return;
+    }
+  });
+  xipc::bench::pin_to_core(0);
+  std::vector<std::byte> message(size, std::byte{3});
+  std::array<std::byte, 1> ack{};
+  for (auto _ : state) {
+    for (std::size_t i = 0; i < batch; ++i) link.parent.send(message);
+    link.parent.receive(ack);
+  }
+  link.parent.finish();
+  xipc::bench::report_floor(state, floor_before_ns);
+  const auto total = static_cast<double>(state.iterations()) * static_cast<double>(batch);
+  state.SetBytesProcessed(static_cast<std::int64_t>(total * static_cast<double>(size)));
+  state.counters["msgs_per_s"] = benchmark::Counter(total, benchmark::Counter::kIsRate);
+}
+
+const std::function<connection(api)> pipe_link = pipes;
+const std::function<connection(api)> fifo_link = fifos;
+const std::function<connection(api)> byte_link = [](api how) { return named_pipes(how, xipc::pipe_mode::byte); };
+const std::function<connection(api)> message_link = [](api how) { return named_pipes(how, xipc::pipe_mode::message); };
+
+void register_pair(const char* name, const char* raw_name, const std::function<connection(api)>* link) {
+  for (const auto& [label, how] : {std::pair{name, api::xipc}, std::pair{raw_name, api::raw}}) {
+    benchmark::RegisterBenchmark((std::string(label) + "/rtt").c_str(),
+                                 [link, how = how](benchmark::State& state) { echo_rtt(state, *link, how); })
+        ->Arg(64);
+    benchmark::RegisterBenchmark((std::string(label) + "/throughput").c_str(),
+                                 [link, how = how](benchmark::State& state) { one_way(state, *link, how); })
+        ->Arg(64)
+        ->Arg(4096)
+        ->Arg(65536)
+        ->UseRealTime();
+  }
+}
+
+[[maybe_unused]] const bool registered = [] {
+  register_pair("pipe", "raw_pipe", &pipe_link);
+  register_pair("fifo", "raw_fifo", &fifo_link);
+  register_pair("named_pipe_byte", "raw_unix_stream", &byte_link);
+  register_pair("named_pipe_msg", "raw_unix_seqpacket", &message_link);
+  return true;
+}();
+
+}  // namespace
