@@ -29,5 +29,5 @@ wait "$consumer"
 echo
 echo "== xipc-bench, short run (two processes pinned to two CPUs; ratios are to a floor measured alongside) =="
 "$bin/bench/xipc-bench" --benchmark_min_time=0.1 \
-  --benchmark_filter='^(floor/rtt/64|ring/rtt/(8|64)|ring_block/rtt/64|pipe/rtt/64|(ring|ring_batch|slots)/throughput/(64|65536)/real_time|memcpy/throughput/(64|65536))$' \
+  --benchmark_filter='^(floor/rtt/64|ring/rtt/(8|64)|ring_block/rtt/64|raw_pipe/rtt/64|pipe/rtt/64|(ring|ring_batch|slots)/throughput/(64|65536)/real_time|memcpy/throughput/(64|65536))$' \
   --benchmark_counters_tabular=true

@@ -17,11 +17,15 @@ std::error_code wait_readable(native_handle_type handle, deadline until) noexcep
 std::error_code wait_writable(native_handle_type handle, deadline until) noexcept;
 
 // Reads up to buffer.size() bytes, waiting until `until` for at least one.
-// errc::end_of_stream once every writer is gone.
+// errc::end_of_stream once every writer is gone. The handle may be blocking
+// (pipes, FIFOs: a read that may wait forever is then one system call) or
+// non-blocking (sockets).
 io_result read_some_handle(native_handle_type handle, std::span<std::byte> buffer, deadline until) noexcept;
 
-// Writes up to data.size() bytes, waiting until `until` for room for at
-// least one. errc::peer_closed when no reader is left; never a signal.
+// Writes up to data.size() bytes to a blocking pipe or FIFO, waiting until
+// `until` for room. A finite deadline writes at most pipe_atomic_write_bytes(),
+// which the room poll() reported always takes without blocking.
+// errc::peer_closed when no reader is left; never a signal.
 io_result write_some_handle(native_handle_type handle, std::span<const std::byte> data, deadline until) noexcept;
 
 }  // namespace xipc::detail

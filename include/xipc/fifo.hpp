@@ -19,6 +19,7 @@
 
 #include <xipc/concepts.hpp>
 #include <xipc/deadline.hpp>
+#include <xipc/error.hpp>
 #include <xipc/detail/owned_handle.hpp>
 #include <xipc/permissions.hpp>
 

@@ -45,9 +45,7 @@ bool route(posix_spawn_file_actions_t& actions, const stdio& where, int target, 
       detail::owned_handle child_end = child_reads ? detail::owned_handle(ends.reader.release())
                                                    : detail::owned_handle(ends.writer.release());
       parent_end = child_reads ? detail::owned_handle(ends.writer.release()) : detail::owned_handle(ends.reader.release());
-      // The child's end is its own open file: blocking, as programs expect of stdio.
-      const int flags = ::fcntl(child_end.native_handle(), F_GETFL);
-      ::fcntl(child_end.native_handle(), F_SETFL, flags & ~O_NONBLOCK);
+      // Pipe ends are blocking, as programs expect of their stdio.
       posix_spawn_file_actions_adddup2(&actions, child_end.native_handle(), target);
       child_ends.push_back(std::move(child_end));
       return true;

@@ -29,10 +29,14 @@ const char* kind_of(mode_t mode) {
   return "not a FIFO";
 }
 
-// Keeps `fd` if it is a FIFO; else closes it, sets `why` and returns -1.
+// Keeps `fd` if it is a FIFO, made blocking like a pipe's ends (the open had to
+// be non-blocking, not to wait); else closes it, sets `why` and returns -1.
 int keep_if_fifo(int fd, detail::failure& why) {
   struct stat info {};
-  if (::fstat(fd, &info) == 0 && S_ISFIFO(info.st_mode)) return fd;
+  if (::fstat(fd, &info) == 0 && S_ISFIFO(info.st_mode)) {
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return fd;
+  }
   why = detail::refuse(errc::invalid_argument, fmt::format("the path is {}, not a FIFO", kind_of(info.st_mode)));
   ::close(fd);
   return -1;

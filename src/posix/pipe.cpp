@@ -15,10 +15,10 @@ namespace detail {
 
 pipe_ends open_pipe(failure& why) {
   int ends[2];
-  // Non-blocking, so that every wait goes through poll() with a deadline. The
-  // two ends are separate open files: making one blocking for a child leaves
-  // the other as it is.
-  if (::pipe2(ends, O_CLOEXEC | O_NONBLOCK) != 0) {
+  // Blocking: a read or write that may wait forever is then one system call,
+  // as in plain code, and a child given an end gets the blocking stdio it
+  // expects. Finite deadlines wait in poll() first (stream_io.cpp).
+  if (::pipe2(ends, O_CLOEXEC) != 0) {
     why = os_failure("pipe2", errno);
     return {};
   }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <ctime>
 
 #include "posix/os_error.hpp"
@@ -16,16 +17,14 @@ namespace {
 // Waits until `fd` is ready for `events` or the deadline passes. Readiness
 // includes hang-up and error: the read or write that follows reports them.
 std::error_code wait_ready(int fd, short events, deadline until) noexcept {
-  if (until.is_immediate()) return make_error_code(errc::would_block);
   for (;;) {
     pollfd entry{fd, events, 0};
+    // An immediate deadline polls with timeout 0: ready now, or would block.
     const int ready = ::poll(&entry, 1, until.remaining_poll_ms());
     if (ready > 0) return {};
-    if (ready == 0) {
-      if (until.expired()) return make_error_code(errc::timed_out);
-      continue;  // poll's milliseconds ran out a little before the deadline
-    }
-    if (errno != EINTR) return error_from_errno(errno);
+    if (ready < 0 && errno != EINTR) return error_from_errno(errno);
+    if (until.is_immediate()) return make_error_code(errc::would_block);
+    // Else timed out, or interrupted, or poll's whole milliseconds ran out a little early.
     if (until.expired()) return make_error_code(errc::timed_out);
   }
 }
@@ -61,18 +60,28 @@ std::error_code wait_writable(native_handle_type fd, deadline until) noexcept { 
 
 io_result read_some_handle(native_handle_type fd, std::span<std::byte> buffer, deadline until) noexcept {
   if (buffer.empty()) return {};
+  // A blocking read cannot keep a deadline: look first, unless waiting forever is fine.
+  if (!until.is_forever()) {
+    if (const std::error_code ec = wait_ready(fd, POLLIN, until)) return {0, ec};
+  }
   for (;;) {
     const ssize_t got = ::read(fd, buffer.data(), buffer.size());
     if (got > 0) return {static_cast<std::size_t>(got), {}};
     if (got == 0) return {0, make_error_code(errc::end_of_stream)};
     if (errno == EINTR) continue;
     if (errno != EAGAIN) return {0, error_from_errno(errno)};
+    // A non-blocking handle, or another reader took the bytes poll() saw.
     if (const std::error_code ec = wait_ready(fd, POLLIN, until)) return {0, ec};
   }
 }
 
 io_result write_some_handle(native_handle_type fd, std::span<const std::byte> data, deadline until) noexcept {
   if (data.empty()) return {};
+  if (!until.is_forever()) {
+    if (const std::error_code ec = wait_ready(fd, POLLOUT, until)) return {0, ec};
+    // poll() reports room for at least PIPE_BUF bytes: a write that large never blocks.
+    if (data.size() > PIPE_BUF) data = data.first(PIPE_BUF);
+  }
   for (;;) {
     const ssize_t put = write_without_sigpipe(fd, data.data(), data.size());
     if (put >= 0) return {static_cast<std::size_t>(put), {}};
