@@ -30,6 +30,21 @@ constexpr xipc::named_pipe_options message_mode{.mode = pipe_mode::message, .max
 
 std::string text_of(std::span<const std::byte> bytes) { return {reinterpret_cast<const char*>(bytes.data()), bytes.size()}; }
 
+// A server, a client connected to it, and the server's end of that connection.
+struct connected {
+  named_pipe_server server;
+  named_pipe client;
+  named_pipe served;
+};
+
+connected connect_pair(const std::string& name, const xipc::named_pipe_options& options = {}) {
+  connected pair;
+  pair.server = named_pipe_server::create(name, options);
+  pair.client = named_pipe::connect(name, options, 1s);
+  EXPECT_FALSE(pair.server.accept(pair.served, 1s));
+  return pair;
+}
+
 // A server that dies without cleaning up leaves its socket file behind.
 XIPC_TEST_ROLE(named_pipe_server_crash) {
   if (args.size() != 1) return 2;
@@ -50,11 +65,8 @@ XIPC_TEST_ROLE(named_pipe_send_messages) {
 
 TEST(named_pipe, byte_mode_carries_a_stream_both_ways) {
   const auto name = xipc::test::unique_name("");
-  auto server = named_pipe_server::create(name);
+  auto [server, client, connection] = connect_pair(name);
   EXPECT_EQ(server.name(), name);
-  auto client = named_pipe::connect(name);
-  named_pipe connection;
-  ASSERT_FALSE(server.accept(connection, 1s));
   EXPECT_EQ(connection.mode(), pipe_mode::byte);
   ASSERT_FALSE(xipc::write_all(client, xipc::test::to_bytes("ping"), 1s).error);
   std::array<std::byte, 4> buffer{};
@@ -66,11 +78,7 @@ TEST(named_pipe, byte_mode_carries_a_stream_both_ways) {
 }
 
 TEST(named_pipe, message_mode_keeps_boundaries_and_reports_a_message_too_large) {
-  const auto name = xipc::test::unique_name("");
-  auto server = named_pipe_server::create(name, message_mode);
-  auto client = named_pipe::connect(name, message_mode);
-  named_pipe connection;
-  ASSERT_FALSE(server.accept(connection, 1s));
+  auto [server, client, connection] = connect_pair(xipc::test::unique_name(""), message_mode);
   for (const std::string_view text : {"one", "two two", "three three three"}) {
     ASSERT_FALSE(client.send(std::as_bytes(std::span(text)), 1s));
   }
@@ -89,11 +97,7 @@ TEST(named_pipe, message_mode_keeps_boundaries_and_reports_a_message_too_large) 
 }
 
 TEST(named_pipe, message_mode_refuses_oversize_empty_and_byte_calls) {
-  const auto name = xipc::test::unique_name("");
-  auto server = named_pipe_server::create(name, message_mode);
-  auto client = named_pipe::connect(name, message_mode);
-  named_pipe connection;
-  ASSERT_FALSE(server.accept(connection, 1s));
+  auto [server, client, connection] = connect_pair(xipc::test::unique_name(""), message_mode);
   EXPECT_EQ(client.send(std::vector<std::byte>(4097), 1s), errc::message_too_large);
   EXPECT_EQ(client.send({}, 1s), errc::invalid_argument);
   std::array<std::byte, 8> buffer{};
@@ -157,11 +161,7 @@ TEST(named_pipe, accept_takes_every_deadline) {
 }
 
 TEST(named_pipe, a_closed_peer_is_end_of_stream_for_reads_and_peer_closed_for_writes) {
-  const auto name = xipc::test::unique_name("");
-  auto server = named_pipe_server::create(name);
-  auto client = named_pipe::connect(name);
-  named_pipe connection;
-  ASSERT_FALSE(server.accept(connection, 1s));
+  auto [server, client, connection] = connect_pair(xipc::test::unique_name(""));
   client.close();
   std::array<std::byte, 8> buffer{};
   EXPECT_EQ(connection.read_some(buffer, 1s).error, errc::end_of_stream);
