@@ -54,21 +54,22 @@ std::error_code validate_name(std::string_view name, std::string* why) {
 }
 
 std::string os_name(name_kind kind, std::string_view name, target_os os) {
-  // Both kinds share one namespace per OS today; the kind is part of the
-  // signature so that a kind with its own namespace changes only this function.
-  static_cast<void>(kind);
+  // A mailbox's objects get their own prefix, so that a mailbox and a
+  // shared_memory object of the same name never meet.
+  const std::string_view prefix = kind == name_kind::mailbox ? "xipc.mbox." : "xipc.";
   switch (os) {
     case target_os::windows:
-      return fmt::format("Local\\xipc.{}", name);
+      return fmt::format("Local\\{}{}", prefix, name);
     case target_os::macos: {
-      std::string mapped = fmt::format("/xipc.{}", name);
+      std::string mapped = fmt::format("/{}{}", prefix, name);
       if (mapped.size() <= macos_max_name_chars) return mapped;
-      return fmt::format("/xipc.{}.{:016x}", name.substr(0, 8), detail::stable_hash(name));
+      if (kind == name_kind::mailbox) return fmt::format("/{}{:016x}", prefix, detail::stable_hash(name));
+      return fmt::format("/{}{}.{:016x}", prefix, name.substr(0, 8), detail::stable_hash(name));
     }
     case target_os::posix:
       break;
   }
-  return fmt::format("/xipc.{}", name);
+  return fmt::format("/{}{}", prefix, name);
 }
 
 }  // namespace xipc

@@ -48,7 +48,9 @@ TEST(name, rejects_dot_and_dot_dot) {
 
 TEST(name, maps_to_each_os_namespace) {
   EXPECT_EQ(xipc::os_name(name_kind::shared_memory, "jobs", target_os::posix), "/xipc.jobs");
-  EXPECT_EQ(xipc::os_name(name_kind::mailbox, "jobs", target_os::posix), "/xipc.jobs");
+  EXPECT_EQ(xipc::os_name(name_kind::mailbox, "jobs", target_os::posix), "/xipc.mbox.jobs");
+  EXPECT_EQ(xipc::os_name(name_kind::mailbox, "jobs", target_os::windows), "Local\\xipc.mbox.jobs");
+  EXPECT_EQ(xipc::os_name(name_kind::mailbox, "jobs", target_os::macos), "/xipc.mbox.jobs");
   EXPECT_EQ(xipc::os_name(name_kind::shared_memory, "jobs", target_os::windows), "Local\\xipc.jobs");
   EXPECT_EQ(xipc::os_name(name_kind::shared_memory, "jobs", target_os::macos), "/xipc.jobs");
 }
@@ -66,6 +68,10 @@ TEST(name, long_names_are_hashed_to_fit_macos) {
   const std::string fits(25, 'f');
   EXPECT_EQ(xipc::os_name(name_kind::shared_memory, fits, target_os::macos), "/xipc." + fits);
   EXPECT_NE(xipc::os_name(name_kind::shared_memory, fits + "f", target_os::macos), "/xipc." + fits + "f");
+  const std::string mailbox_a = xipc::os_name(name_kind::mailbox, a, target_os::macos);
+  EXPECT_LE(mailbox_a.size(), 31u);
+  EXPECT_TRUE(mailbox_a.starts_with("/xipc.mbox.")) << mailbox_a;
+  EXPECT_NE(mailbox_a, xipc::os_name(name_kind::mailbox, b, target_os::macos));
 }
 
 TEST(name, current_os_is_the_build_target) {

@@ -61,10 +61,12 @@ concept message_sender = requires(S& s, std::span<const std::byte> message, dead
 //     small the result is errc::message_too_large, bytes is the size needed,
 //     and the message stays queued.
 //   try_receive: never waits; errc::would_block when nothing is queued.
+// Both return an io_result, or a type derived from it that tells more (a
+// mailbox adds the message's priority).
 template <class R>
 concept message_receiver = requires(R& r, std::span<std::byte> buffer, deadline d) {
-  { r.receive(buffer, d) } -> std::same_as<io_result>;
-  { r.try_receive(buffer) } -> std::same_as<io_result>;
+  { r.receive(buffer, d) } -> std::derived_from<io_result>;
+  { r.try_receive(buffer) } -> std::derived_from<io_result>;
 };
 
 // Both ends of a message transport in one object.

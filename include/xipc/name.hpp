@@ -33,11 +33,15 @@ target_os current_os() noexcept;
 // `why` is given, sets it to a sentence that says what was wrong and what is allowed.
 std::error_code validate_name(std::string_view name, std::string* why = nullptr);
 
-// Maps a valid portable name to the OS's name for an object of that kind:
+// Maps a valid portable name to the OS's name for an object of that kind.
+// For shared_memory:
 //   posix:       "/xipc.<name>"
 //   macos:       "/xipc.<name>", or "/xipc.<first 8>.<16 hex digits of a hash>"
 //                when longer than the 31 characters macOS allows (PSHMNAMLEN)
 //   windows:     "Local\xipc.<name>"
+// For mailbox the prefix is "xipc.mbox." instead of "xipc." (on macOS a
+// name too long becomes "/xipc.mbox.<16 hex digits>"), so a mailbox's
+// objects never meet a shared_memory object of the same portable name.
 // REQUIRES: validate_name(name) succeeded.
 std::string os_name(name_kind kind, std::string_view name, target_os os = current_os());
 

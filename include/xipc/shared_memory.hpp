@@ -16,11 +16,13 @@
 
 #include <xipc/concepts.hpp>
 #include <xipc/detail/mapped_region.hpp>
+#include <xipc/name.hpp>
 #include <xipc/permissions.hpp>
 
 namespace xipc {
 namespace detail {
 struct failure;
+struct mailbox_state;
 }
 
 struct shared_memory_options {
@@ -64,14 +66,18 @@ class shared_memory : public detail::mapped_region {
       : mapped_region(handle, view), name_(std::move(name)) {}
 
   // What each backend implements; the public overloads above report `why`.
+  // A mailbox keeps its control region in the mailbox namespace (`kind`).
   static shared_memory create(std::string_view name, std::size_t size, const shared_memory_options& options,
-                              detail::failure& why);
-  static shared_memory open(std::string_view name, access mode, detail::failure& why);
+                              detail::failure& why, name_kind kind = name_kind::shared_memory);
+  static shared_memory open(std::string_view name, access mode, detail::failure& why,
+                            name_kind kind = name_kind::shared_memory);
   static shared_memory open_or_create(std::string_view name, std::size_t size, const shared_memory_options& options,
                                       detail::failure& why);
-  static bool remove(std::string_view name, detail::failure& why);
-  // Builds on the failure& forms, to keep the OS call in its messages.
+  static bool remove(std::string_view name, detail::failure& why, name_kind kind = name_kind::shared_memory);
+  // Build on the failure& forms, to keep the OS call in their messages.
   friend class ring_channel;
+  friend class mailbox;
+  friend struct detail::mailbox_state;
 
   std::string name_;
 };

@@ -8,6 +8,7 @@
 #include <xipc/error.hpp>
 #include <xipc/fifo.hpp>
 #include <xipc/io.hpp>
+#include <xipc/mailbox.hpp>
 #include <xipc/mapped_file.hpp>
 #include <xipc/name.hpp>
 #include <xipc/named_pipe.hpp>

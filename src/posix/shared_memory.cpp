@@ -24,13 +24,13 @@ constexpr auto unsized_wait_step = std::chrono::milliseconds(1);
 // How often open_or_create retries when the object vanishes or appears under it.
 constexpr int open_or_create_attempts = 8;
 
-std::string checked_os_name(std::string_view name, detail::failure& why) {
+std::string checked_os_name(std::string_view name, detail::failure& why, name_kind kind) {
   std::string reason;
   if (validate_name(name, &reason)) {
     why = detail::refuse(errc::invalid_name, std::move(reason));
     return {};
   }
-  return os_name(name_kind::shared_memory, name);
+  return os_name(kind, name);
 }
 
 int open_object(const std::string& path, int flags, permissions perms, detail::failure& why) {
@@ -77,8 +77,8 @@ std::size_t sized_object_size(int fd, const std::string& path, detail::failure& 
 }  // namespace
 
 shared_memory shared_memory::create(std::string_view name, std::size_t size, const shared_memory_options& options,
-                                    detail::failure& why) {
-  const std::string path = checked_os_name(name, why);
+                                    detail::failure& why, name_kind kind) {
+  const std::string path = checked_os_name(name, why, kind);
   if (why) return {};
   if (size == 0) {
     why = detail::refuse(errc::invalid_argument, "size must be at least 1 byte");
@@ -97,8 +97,8 @@ shared_memory shared_memory::create(std::string_view name, std::size_t size, con
   return shared_memory(fd, view, std::string(name));
 }
 
-shared_memory shared_memory::open(std::string_view name, access mode, detail::failure& why) {
-  const std::string path = checked_os_name(name, why);
+shared_memory shared_memory::open(std::string_view name, access mode, detail::failure& why, name_kind kind) {
+  const std::string path = checked_os_name(name, why, kind);
   if (why) return {};
   const int fd = open_object(path, mode == access::read_write ? O_RDWR : O_RDONLY, permissions{}, why);
   if (fd < 0) return {};
@@ -132,8 +132,8 @@ shared_memory shared_memory::open_or_create(std::string_view name, std::size_t s
   return {};
 }
 
-bool shared_memory::remove(std::string_view name, detail::failure& why) {
-  const std::string path = checked_os_name(name, why);
+bool shared_memory::remove(std::string_view name, detail::failure& why, name_kind kind) {
+  const std::string path = checked_os_name(name, why, kind);
   if (why) return false;
   if (::shm_unlink(path.c_str()) == 0) return true;
   if (errno == ENOENT) return false;

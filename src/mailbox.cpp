@@ -1,0 +1,552 @@
+// The portable part of every mailbox: setup and checks of the control region,
+// waiting and waking, priorities, the owner and the exclusive receiver. The
+// backends (mailbox_queue.hpp) only queue and dequeue without waiting.
+#include <xipc/mailbox.hpp>
+#include <xipc/name.hpp>
+#include <xipc/shared_memory.hpp>
+#include <xipc/detail/config.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <new>
+#include <thread>
+#include <vector>
+
+#include "mailbox_queue.hpp"
+#include "process_identity.hpp"
+#include "setup_error.hpp"
+#include "wait_wake.hpp"
+
+namespace xipc {
+namespace {
+
+using clock = std::chrono::steady_clock;
+constexpr std::string_view object_kind = "mailbox";
+
+// How often a waiting sender of an owned mailbox checks that the owner lives,
+// and how often any sender of one does so between waits.
+constexpr auto liveness_interval = std::chrono::milliseconds(20);
+// How long an opener waits for a creator to finish setting the mailbox up.
+constexpr auto setup_wait_total = std::chrono::milliseconds(50);
+// Polls of a cheap (shm) queue before sleeping: about 25 us on a 2020s x86,
+// less than one futex sleep and wake-up on a virtual machine.
+constexpr int spin_polls = 256;
+
+const detail::mailbox_backend_ops* all_backends[] = {
+    detail::find_mailbox_backend(mailbox_backend::shm),
+    detail::find_mailbox_backend(mailbox_backend::posix_mq),
+    detail::find_mailbox_backend(mailbox_backend::sysv),
+};
+
+std::string describe(const mailbox_options& options) {
+  return fmt::format("{} backend, capacity {}, max message {} B, {}, {} receivers", to_string(options.backend),
+                     options.capacity, options.max_message_bytes,
+                     options.lifetime == mailbox_lifetime::owned ? "owned" : "persistent",
+                     options.receivers == mailbox_receivers::exclusive ? "exclusive" : "shared");
+}
+
+bool same_shape(const mailbox_options& a, const mailbox_options& b) {
+  return a.backend == b.backend && a.capacity == b.capacity && a.max_message_bytes == b.max_message_bytes &&
+         a.lifetime == b.lifetime && a.receivers == b.receivers;
+}
+
+bool valid_lifetime(std::uint32_t value) {
+  return value == static_cast<std::uint32_t>(mailbox_lifetime::persistent) ||
+         value == static_cast<std::uint32_t>(mailbox_lifetime::owned);
+}
+bool valid_receivers(std::uint32_t value) {
+  return value == static_cast<std::uint32_t>(mailbox_receivers::shared) ||
+         value == static_cast<std::uint32_t>(mailbox_receivers::exclusive);
+}
+
+bool check_name(std::string_view name, detail::failure& why) {
+  std::string reason;
+  if (!validate_name(name, &reason)) return true;
+  why = detail::refuse(errc::invalid_name, std::move(reason));
+  return false;
+}
+
+// The backend for options a creator asks for, or nullptr with `why` set.
+const detail::mailbox_backend_ops* check_options(const mailbox_options& options, detail::failure& why) {
+  const auto* ops = detail::find_mailbox_backend(options.backend);
+  if (ops == nullptr) {
+    why = detail::refuse(errc::invalid_argument, fmt::format("backend {} is not part of this build",
+                                                             static_cast<std::uint32_t>(options.backend)));
+  } else if (options.capacity > detail::mailbox_max_capacity) {
+    why = detail::refuse(errc::invalid_argument, fmt::format("capacity {} is above the limit of {} messages",
+                                                             options.capacity, detail::mailbox_max_capacity));
+  } else if (options.max_message_bytes == 0 || options.max_message_bytes > detail::mailbox_max_message_bytes) {
+    why = detail::refuse(errc::invalid_argument, fmt::format("max_message_bytes {} is not from 1 to {}",
+                                                             options.max_message_bytes,
+                                                             detail::mailbox_max_message_bytes));
+  } else if (!valid_lifetime(static_cast<std::uint32_t>(options.lifetime)) ||
+             !valid_receivers(static_cast<std::uint32_t>(options.receivers))) {
+    why = detail::refuse(errc::invalid_argument, "lifetime or receivers is not one of its enumerators");
+  } else if (sizeof(detail::mailbox_control) + ops->queue_bytes(options) > detail::mailbox_max_region_bytes) {
+    why = detail::refuse(errc::invalid_argument,
+                         fmt::format("capacity {} of {}-byte messages needs more than {} bytes of shared memory",
+                                     options.capacity, options.max_message_bytes, detail::mailbox_max_region_bytes));
+  } else {
+    return ops;
+  }
+  return nullptr;
+}
+
+// Checks a header copied from shared memory and returns the options it
+// describes, or nullptr with `why` set: nothing in it is trusted before this.
+const detail::mailbox_backend_ops* check_header(const detail::mailbox_header& header, std::size_t region_bytes,
+                                                mailbox_options& options, detail::failure& why) {
+  auto corrupted = [&](std::string what) {
+    why = detail::refuse(errc::corrupted, fmt::format("its shared header is damaged: {}", what));
+    return nullptr;
+  };
+  const std::uint64_t magic = header.magic.load(std::memory_order_acquire);
+  if (magic != detail::mailbox_magic) return corrupted(fmt::format("magic 0x{:016x}", magic));
+  if (header.version != detail::mailbox_layout_version) {
+    return corrupted(fmt::format("layout version {} (this build reads {})", header.version,
+                                 detail::mailbox_layout_version));
+  }
+  if (!valid_lifetime(header.lifetime) || !valid_receivers(header.receivers)) {
+    return corrupted(fmt::format("lifetime {}, receivers {}", header.lifetime, header.receivers));
+  }
+  options.backend = static_cast<mailbox_backend>(header.backend);
+  options.capacity = header.capacity;
+  options.max_message_bytes = header.max_message;
+  options.lifetime = static_cast<mailbox_lifetime>(header.lifetime);
+  options.receivers = static_cast<mailbox_receivers>(header.receivers);
+  if (header.backend < 1 || header.backend > 3) return corrupted(fmt::format("backend {}", header.backend));
+  detail::failure bad_options;
+  const auto* ops = check_options(options, bad_options);
+  if (ops == nullptr) {
+    if (detail::find_mailbox_backend(options.backend) == nullptr) {
+      why = detail::refuse(errc::invalid_argument,
+                           fmt::format("it is a {} mailbox, which this build cannot open", to_string(options.backend)));
+      return nullptr;
+    }
+    return corrupted(bad_options.detail);
+  }
+  const std::uint64_t expected = sizeof(detail::mailbox_control) + ops->queue_bytes(options);
+  if (header.region_bytes != expected || region_bytes != expected) {
+    return corrupted(fmt::format("region of {} bytes, header says {}, its options need {}", region_bytes,
+                                 header.region_bytes, expected));
+  }
+  return ops;
+}
+
+std::uint64_t new_instance() noexcept {
+  static std::atomic<std::uint64_t> counter{0};
+  const auto ticks = static_cast<std::uint64_t>(clock::now().time_since_epoch().count());
+  return detail::current_process_token() ^ (ticks * 0x9E3779B97F4A7C15ull) ^
+         (counter.fetch_add(1, std::memory_order_relaxed) << 48);
+}
+
+void notify(detail::mailbox_event& event) noexcept {
+  if (event.sleepers.load(std::memory_order_seq_cst) != 0) {
+    event.sequence.fetch_add(1, std::memory_order_release);
+    detail::wake_word(event.sequence);
+  }
+}
+
+void wake_everyone(detail::mailbox_control& control) noexcept {
+  for (auto* event : {&control.not_empty, &control.not_full, &control.delivered}) {
+    event->sequence.fetch_add(1, std::memory_order_release);
+    detail::wake_word(event->sequence);
+  }
+}
+
+}  // namespace
+
+namespace detail {
+
+struct mailbox_state {
+  std::string name;
+  mailbox_options options;
+  shared_memory control;
+  mailbox_control* layout = nullptr;
+  std::unique_ptr<mailbox_queue> queue;
+  std::uint64_t instance = 0;
+  bool owns = false;     // this handle created an owned mailbox
+  bool claimed = false;  // this handle holds the exclusive receiver claim
+  clock::time_point next_owner_check{};
+  std::vector<std::byte> scratch;  // rendezvous: where a message not taken in time comes back
+
+  // Removes every object a mailbox of this name may have; true if the control region was there.
+  static bool remove_objects(std::string_view name, detail::failure& why) {
+    for (const auto* ops : all_backends) {
+      if (ops != nullptr) ops->remove(name);
+    }
+    return shared_memory::remove(name, why, name_kind::mailbox);
+  }
+
+  // Removes the mailbox of this name only if it is still the one with `instance`.
+  static void remove_if_instance(std::string_view name, std::uint64_t instance) noexcept {
+    try {
+      detail::failure why;
+      shared_memory control = shared_memory::open(name, access::read_only, why, name_kind::mailbox);
+      if (why || control.size() < sizeof(detail::mailbox_control)) return;
+      const auto& header = reinterpret_cast<const detail::mailbox_control*>(control.data())->header;
+      if (header.instance != instance) return;
+      control = {};
+      remove_objects(name, why);
+    } catch (...) {
+      // Best effort: a name that cannot be removed now is removed by mailbox::remove.
+    }
+  }
+
+  mailbox_state() = default;
+  mailbox_state(const mailbox_state&) = delete;
+  mailbox_state& operator=(const mailbox_state&) = delete;
+
+  ~mailbox_state() {
+    queue.reset();
+    if (layout == nullptr) return;
+    if (claimed) {
+      std::uint64_t mine = current_process_token();
+      layout->receiver.compare_exchange_strong(mine, 0, std::memory_order_acq_rel);
+    }
+    if (owns) {
+      layout->closed.store(1, std::memory_order_release);
+      wake_everyone(*layout);
+      remove_if_instance(name, instance);
+    }
+  }
+
+  // Whether an owned mailbox's owner is gone; the first to notice marks it
+  // closed, wakes every waiter and removes the name.
+  bool owner_gone() noexcept {
+    if (layout->closed.load(std::memory_order_acquire) != 0) return true;
+    if (owns || options.lifetime != mailbox_lifetime::owned || process_alive(layout->header.owner)) return false;
+    if (layout->closed.exchange(1, std::memory_order_acq_rel) == 0) {
+      wake_everyone(*layout);
+      remove_if_instance(name, instance);
+    }
+    return true;
+  }
+
+  bool watches_owner() const noexcept { return options.lifetime == mailbox_lifetime::owned && !owns; }
+
+  // Runs `attempt` until it returns anything but errc::would_block, waiting on
+  // `event` in between: a few cheap polls first when the backend allows,
+  // then sleeps of at most liveness_interval. `hint` says, without a system
+  // call or lock, whether another attempt could succeed.
+  template <class Attempt, class Hint>
+  std::error_code wait_for(mailbox_event& event, Attempt&& attempt, Hint&& hint, deadline until) noexcept {
+    std::error_code error = attempt();
+    if (error != errc::would_block || until.is_immediate()) return error;
+    if (queue->cheap_to_poll()) {
+      for (int poll = 0; poll < spin_polls; ++poll) {
+        for (int pause = 0; pause < 4; ++pause) XIPC_CPU_RELAX();
+        if (!hint()) continue;
+        error = attempt();
+        if (error != errc::would_block) return error;
+      }
+    }
+    auto next_check = clock::now() + liveness_interval;
+    for (;;) {
+      const std::uint32_t sequence = event.sequence.load(std::memory_order_acquire);
+      // Announce the sleep, then try once more: a change made after this
+      // attempt sees the announcement and wakes us (see mailbox_event).
+      event.sleepers.fetch_add(1, std::memory_order_seq_cst);
+      error = attempt();
+      const auto now = clock::now();
+      if (error == errc::would_block && now >= until.time_point()) error = make_error_code(errc::timed_out);
+      if (error == errc::would_block && watches_owner() && now >= next_check) {
+        if (owner_gone()) error = make_error_code(errc::peer_closed);
+        next_check = now + liveness_interval;
+      }
+      if (error != errc::would_block) {
+        event.sleepers.fetch_sub(1, std::memory_order_relaxed);
+        return error;
+      }
+      const auto slice = std::min<clock::duration>(until.time_point() - now, liveness_interval);
+      wait_on_word(event.sequence, sequence, slice);
+      event.sleepers.fetch_sub(1, std::memory_order_relaxed);
+    }
+  }
+
+  std::error_code send_now(std::span<const std::byte> message, unsigned priority, deadline until) noexcept {
+    const std::uint64_t slots = options.capacity == 0 ? 1 : options.capacity;
+    auto attempt = [&] {
+      if (layout->closed.load(std::memory_order_acquire) != 0) return make_error_code(errc::peer_closed);
+      return queue->try_send(message, priority);
+    };
+    auto room = [&] { return queue->size() < slots; };
+    const std::error_code error = wait_for(layout->not_full, attempt, room, until);
+    if (!error) notify(layout->not_empty);
+    return error;
+  }
+
+  // capacity 0: one rendezvous sender at a time puts its message in the
+  // one-message queue and waits until the queue is empty again, that is,
+  // until a receiver took it. Not taken in time, it takes the message back.
+  std::error_code send_rendezvous(std::span<const std::byte> message, unsigned priority, deadline until) noexcept {
+    if (lock(layout->rendezvous, until) == lock_result::timed_out) {
+      return make_error_code(until.is_immediate() ? errc::would_block : errc::timed_out);
+    }
+    struct unlock_at_end {
+      process_lock_word& word;
+      ~unlock_at_end() { unlock(word); }
+    } unlock_later{layout->rendezvous};
+    std::error_code error = send_now(message, priority, until);
+    if (error) return error;
+    auto taken = [&] { return queue->size() == 0 ? std::error_code{} : make_error_code(errc::would_block); };
+    auto maybe_taken = [&] { return queue->size() == 0; };
+    error = wait_for(layout->delivered, taken, maybe_taken, until);
+    if (!error) return {};
+    const mailbox_result back = queue->try_receive(scratch);
+    if (back.error == errc::would_block) return {};  // a receiver took it at the last moment
+    notify(layout->not_full);
+    return error;
+  }
+
+  std::error_code claim_receiver() noexcept {
+    const std::uint64_t mine = current_process_token();
+    for (int attempt = 0; attempt < 16; ++attempt) {
+      std::uint64_t current = layout->receiver.load(std::memory_order_acquire);
+      if (current == mine) {
+        claimed = true;
+        return {};
+      }
+      if (current != 0 && process_alive(current)) return make_error_code(errc::busy);
+      if (layout->receiver.compare_exchange_strong(current, mine, std::memory_order_acq_rel)) {
+        claimed = true;
+        return {};
+      }
+    }
+    return make_error_code(errc::busy);
+  }
+};
+
+}  // namespace detail
+
+std::string_view to_string(mailbox_backend backend) noexcept {
+  switch (backend) {
+    case mailbox_backend::shm: return "shm";
+    case mailbox_backend::posix_mq: return "posix_mq";
+    case mailbox_backend::sysv: return "sysv";
+  }
+  return "unknown";
+}
+
+bool mailbox_backend_available(mailbox_backend backend) noexcept {
+  return detail::find_mailbox_backend(backend) != nullptr;
+}
+
+mailbox::mailbox() noexcept = default;
+mailbox::mailbox(std::unique_ptr<detail::mailbox_state> state) noexcept : state_(std::move(state)) {}
+mailbox::mailbox(mailbox&&) noexcept = default;
+mailbox& mailbox::operator=(mailbox&&) noexcept = default;
+mailbox::~mailbox() = default;
+
+const std::string& mailbox::name() const noexcept {
+  static const std::string none;
+  return state_ ? state_->name : none;
+}
+
+const mailbox_options& mailbox::options() const noexcept {
+  static const mailbox_options none;
+  return state_ ? state_->options : none;
+}
+
+std::size_t mailbox::size() const noexcept { return state_ ? state_->queue->size() : 0; }
+
+mailbox mailbox::create(std::string_view name, const mailbox_options& options, detail::failure& why) {
+  if (!check_name(name, why)) return {};
+  const auto* ops = check_options(options, why);
+  if (ops == nullptr) return {};
+  const std::uint64_t region_bytes = sizeof(detail::mailbox_control) + ops->queue_bytes(options);
+  shared_memory control = shared_memory::create(name, region_bytes, {options.perms}, why, name_kind::mailbox);
+  if (why) {
+    if (why.code == errc::already_exists) {
+      detail::failure ignored;
+      if (mailbox existing = open(name, ignored); existing.is_open()) {
+        why.detail += fmt::format("; it is a mailbox with {}", describe(existing.options()));
+      }
+    }
+    return {};
+  }
+  auto* layout = new (control.data()) detail::mailbox_control{};
+  auto& header = layout->header;
+  header.version = detail::mailbox_layout_version;
+  header.backend = static_cast<std::uint32_t>(options.backend);
+  header.capacity = options.capacity;
+  header.max_message = options.max_message_bytes;
+  header.lifetime = static_cast<std::uint32_t>(options.lifetime);
+  header.receivers = static_cast<std::uint32_t>(options.receivers);
+  header.owner = detail::current_process_token();
+  header.instance = new_instance();
+  header.region_bytes = region_bytes;
+  const detail::mailbox_setup setup{name, options, header,
+                                    {control.data() + sizeof(detail::mailbox_control),
+                                     control.size() - sizeof(detail::mailbox_control)}};
+  auto queue = ops->create(setup, why);
+  if (why) {
+    // All or nothing: a mailbox whose queue could not be made is not left behind.
+    detail::failure ignored;
+    shared_memory::remove(name, ignored, name_kind::mailbox);
+    return {};
+  }
+  header.magic.store(detail::mailbox_magic, std::memory_order_release);
+
+  auto state = std::make_unique<detail::mailbox_state>();
+  state->name = std::string(name);
+  state->options = options;
+  state->layout = layout;
+  state->instance = header.instance;
+  state->owns = options.lifetime == mailbox_lifetime::owned;
+  if (options.capacity == 0) state->scratch.resize(options.max_message_bytes);
+  state->queue = std::move(queue);
+  state->control = std::move(control);
+  return mailbox(std::move(state));
+}
+
+mailbox mailbox::open(std::string_view name, detail::failure& why) {
+  if (!check_name(name, why)) return {};
+  shared_memory control = shared_memory::open(name, access::read_write, why, name_kind::mailbox);
+  if (why) return {};
+  if (control.size() < sizeof(detail::mailbox_control)) {
+    why = detail::refuse(errc::corrupted, fmt::format("its shared region has {} bytes, fewer than a mailbox header",
+                                                      control.size()));
+    return {};
+  }
+  auto* layout = reinterpret_cast<detail::mailbox_control*>(control.data());
+  const auto give_up = clock::now() + setup_wait_total;
+  while (layout->header.magic.load(std::memory_order_acquire) == 0 && clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (layout->header.magic.load(std::memory_order_acquire) == 0) {
+    why = detail::refuse(errc::busy, "its creator has not finished setting it up");
+    return {};
+  }
+  mailbox_options options;
+  options.perms = {};
+  const auto* ops = check_header(layout->header, control.size(), options, why);
+  if (ops == nullptr) return {};
+  const std::uint64_t instance = layout->header.instance;
+  if (options.lifetime == mailbox_lifetime::owned &&
+      (layout->closed.load(std::memory_order_acquire) != 0 || !detail::process_alive(layout->header.owner))) {
+    const auto owner = detail::token_process_id(layout->header.owner);
+    control = {};
+    detail::mailbox_state::remove_if_instance(name, instance);
+    why = detail::refuse(errc::not_found, fmt::format("it was owned by process {}, which has closed it or ended", owner));
+    return {};
+  }
+  const detail::mailbox_setup setup{name, options, layout->header,
+                                    {control.data() + sizeof(detail::mailbox_control),
+                                     control.size() - sizeof(detail::mailbox_control)}};
+  auto queue = ops->open(setup, why);
+  if (why) return {};
+
+  auto state = std::make_unique<detail::mailbox_state>();
+  state->name = std::string(name);
+  state->options = options;
+  state->layout = layout;
+  state->instance = instance;
+  if (options.capacity == 0) state->scratch.resize(options.max_message_bytes);
+  state->queue = std::move(queue);
+  state->control = std::move(control);
+  return mailbox(std::move(state));
+}
+
+mailbox mailbox::open_or_create(std::string_view name, const mailbox_options& options, detail::failure& why) {
+  // Another process may create or remove it between our tries: go round again then.
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    why = {};
+    mailbox created = create(name, options, why);
+    if (why.code != errc::already_exists) return created;
+    why = {};
+    mailbox opened = open(name, why);
+    if (why.code == errc::not_found) continue;
+    if (!why && !same_shape(opened.options(), options)) {
+      why = detail::refuse(errc::invalid_argument, fmt::format("it exists with {}; this call asked for {}",
+                                                               describe(opened.options()), describe(options)));
+      return {};
+    }
+    return opened;
+  }
+  return {};
+}
+
+bool mailbox::remove(std::string_view name, detail::failure& why) {
+  if (!check_name(name, why)) return false;
+  return detail::mailbox_state::remove_objects(name, why);
+}
+
+std::error_code mailbox::send(std::span<const std::byte> message, unsigned priority, deadline until) noexcept {
+  if (!state_) return make_error_code(errc::invalid_argument);
+  auto& state = *state_;
+  if (priority > max_priority) return make_error_code(errc::invalid_argument);
+  if (message.size() > state.options.max_message_bytes) return make_error_code(errc::message_too_large);
+  if (state.watches_owner()) {
+    // Between waits, the owner is looked at no more often than this.
+    const auto now = clock::now();
+    if (now >= state.next_owner_check) {
+      state.next_owner_check = now + liveness_interval;
+      if (state.owner_gone()) return make_error_code(errc::peer_closed);
+    }
+  }
+  if (state.options.capacity == 0) return state.send_rendezvous(message, priority, until);
+  return state.send_now(message, priority, until);
+}
+
+mailbox_result mailbox::receive(std::span<std::byte> buffer, deadline until) noexcept {
+  mailbox_result result;
+  if (!state_) {
+    result.error = make_error_code(errc::invalid_argument);
+    return result;
+  }
+  auto& state = *state_;
+  if (state.options.receivers == mailbox_receivers::exclusive && !state.claimed) {
+    result.error = state.claim_receiver();
+    if (result.error) return result;
+  }
+  auto attempt = [&] {
+    result = state.queue->try_receive(buffer);
+    if (result.error == errc::would_block && state.layout->closed.load(std::memory_order_acquire) != 0) {
+      result.error = make_error_code(errc::peer_closed);
+    }
+    return result.error;
+  };
+  auto queued = [&] { return state.queue->size() != 0; };
+  const std::error_code error = state.wait_for(state.layout->not_empty, attempt, queued, until);
+  if (error) {
+    if (error != errc::message_too_large) result.bytes = 0;
+    result.error = error;
+    return result;
+  }
+  notify(state.layout->not_full);
+  if (state.options.capacity == 0) notify(state.layout->delivered);
+  return result;
+}
+
+// ---- the public setup overloads ------------------------------------------------------
+
+mailbox mailbox::create(std::string_view name, const mailbox_options& options) {
+  return detail::report_or_throw(object_kind, name, [&](auto& why) { return create(name, options, why); });
+}
+mailbox mailbox::create(std::string_view name, const mailbox_options& options, std::error_code& ec) {
+  return detail::report_to(ec, [&](auto& why) { return create(name, options, why); });
+}
+mailbox mailbox::open(std::string_view name) {
+  return detail::report_or_throw(object_kind, name, [&](auto& why) { return open(name, why); });
+}
+mailbox mailbox::open(std::string_view name, std::error_code& ec) {
+  return detail::report_to(ec, [&](auto& why) { return open(name, why); });
+}
+mailbox mailbox::open_or_create(std::string_view name, const mailbox_options& options) {
+  return detail::report_or_throw(object_kind, name, [&](auto& why) { return open_or_create(name, options, why); });
+}
+mailbox mailbox::open_or_create(std::string_view name, const mailbox_options& options, std::error_code& ec) {
+  return detail::report_to(ec, [&](auto& why) { return open_or_create(name, options, why); });
+}
+bool mailbox::remove(std::string_view name) {
+  return detail::report_or_throw(object_kind, name, [&](auto& why) { return remove(name, why); });
+}
+bool mailbox::remove(std::string_view name, std::error_code& ec) {
+  return detail::report_to(ec, [&](auto& why) { return remove(name, why); });
+}
+
+}  // namespace xipc

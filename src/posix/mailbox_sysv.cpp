@@ -1,0 +1,199 @@
+// The sysv mailbox backend: one System V message queue. A message's type
+// carries its priority (type = 32 - priority), and msgrcv with type -32 takes
+// the lowest type first: the highest priority, FIFO within it. The queue is
+// bounded in bytes; xipc sets msg_qbytes to capacity x max_message_bytes.
+#include <fmt/format.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+
+#include <cstring>
+#include <vector>
+
+#include "mailbox_queue.hpp"
+#include "posix/os_error.hpp"
+#include "posix/system_limit.hpp"
+#include "stable_hash.hpp"
+
+namespace xipc::detail {
+namespace {
+
+constexpr long lowest_type = mailbox_priorities;  // priority 0
+
+long type_of(unsigned priority) noexcept { return lowest_type - static_cast<long>(priority); }
+
+constexpr const char* msgmax_path = "/proc/sys/kernel/msgmax";
+constexpr const char* msgmnb_path = "/proc/sys/kernel/msgmnb";
+constexpr const char* msgmni_path = "/proc/sys/kernel/msgmni";
+
+class sysv_queue final : public mailbox_queue {
+ public:
+  sysv_queue(int id, std::uint64_t max_message) : id_(id), max_message_(max_message), buffer_(max_message) {}
+
+  std::error_code try_send(std::span<const std::byte> message, unsigned priority) noexcept override {
+    buffer_.set_type(type_of(priority));
+    if (!message.empty()) std::memcpy(buffer_.text(), message.data(), message.size());
+    if (retry_on_eintr([&] { return ::msgsnd(id_, buffer_.raw(), message.size(), IPC_NOWAIT); }) == 0) return {};
+    return error_of(errno);
+  }
+
+  mailbox_result try_receive(std::span<std::byte> buffer) noexcept override {
+    mailbox_result result;
+    const std::size_t room = std::min<std::size_t>(buffer.size(), max_message_);
+    const ssize_t got =
+        retry_on_eintr([&] { return ::msgrcv(id_, buffer_.raw(), room, -lowest_type, IPC_NOWAIT); });
+    if (got < 0) {
+      const int error = errno;
+      if (error == E2BIG) {
+        // The message stays queued; look at it to say how large it is.
+        result.error = make_error_code(errc::message_too_large);
+        result.bytes = size_of_next();
+        return result;
+      }
+      result.error = error == ENOMSG ? make_error_code(errc::would_block) : error_of(error);
+      return result;
+    }
+    if (buffer_.type() < 1 || buffer_.type() > lowest_type) {
+      result.error = make_error_code(errc::corrupted);
+      return result;
+    }
+    result.bytes = static_cast<std::size_t>(got);
+    result.priority = static_cast<unsigned>(lowest_type - buffer_.type());
+    if (got != 0) std::memcpy(buffer.data(), buffer_.text(), result.bytes);
+    return result;
+  }
+
+  std::size_t size() const noexcept override {
+    msqid_ds status{};
+    if (::msgctl(id_, IPC_STAT, &status) != 0) return 0;
+    return static_cast<std::size_t>(status.msg_qnum);
+  }
+
+  bool cheap_to_poll() const noexcept override { return false; }
+
+ private:
+  // msgsnd and msgrcv take the type and the text in one buffer.
+  class message_buffer {
+   public:
+    explicit message_buffer(std::uint64_t max_message) : storage_(sizeof(long) + max_message) {}
+    void* raw() noexcept { return storage_.data(); }
+    std::byte* text() noexcept { return storage_.data() + sizeof(long); }
+    long type() const noexcept {
+      long type = 0;
+      std::memcpy(&type, storage_.data(), sizeof type);
+      return type;
+    }
+    void set_type(long type) noexcept { std::memcpy(storage_.data(), &type, sizeof type); }
+
+   private:
+    std::vector<std::byte> storage_;
+  };
+
+  // A removed queue (EIDRM, or EINVAL once its id is gone) ends the mailbox for everyone.
+  static std::error_code error_of(int error) noexcept {
+    if (error == EIDRM || error == EINVAL) return make_error_code(errc::peer_closed);
+    return error_from_errno(error);
+  }
+
+  // The size of the message msgrcv would take next, found by copying the
+  // queued messages one by one (MSG_COPY); max_message when the kernel cannot.
+  std::size_t size_of_next() noexcept {
+#ifdef MSG_COPY
+    long best_type = lowest_type + 1;
+    std::size_t best_size = max_message_;
+    for (long index = 0;; ++index) {
+      const ssize_t got = ::msgrcv(id_, buffer_.raw(), max_message_, index, IPC_NOWAIT | MSG_COPY | MSG_NOERROR);
+      if (got < 0) break;
+      if (buffer_.type() < best_type) {
+        best_type = buffer_.type();
+        best_size = static_cast<std::size_t>(got);
+      }
+    }
+    return best_size;
+#else
+    return max_message_;
+#endif
+  }
+
+  int id_;
+  std::uint64_t max_message_;
+  message_buffer buffer_;
+};
+// The key for a portable name: FNV-1a of "xipc.mbox.<name>", folded to 31
+// bits; 0 (IPC_PRIVATE) becomes 1. Documented in docs/mailbox.md.
+key_t sysv_mailbox_key(std::string_view name) noexcept {
+  const std::uint64_t hash = stable_hash(fmt::format("xipc.mbox.{}", name));
+  const auto key = static_cast<key_t>((hash ^ (hash >> 32)) & 0x7fffffffu);
+  return key == IPC_PRIVATE ? 1 : key;
+}
+
+std::unique_ptr<mailbox_queue> create(const mailbox_setup& setup, failure& why) {
+  const long largest = read_system_limit(msgmax_path);
+  if (largest >= 0 && setup.options.max_message_bytes > static_cast<std::uint64_t>(largest)) {
+    why = refuse(errc::invalid_argument, fmt::format("max_message_bytes {} is above {} ({})",
+                                                     setup.options.max_message_bytes, msgmax_path, largest));
+    return {};
+  }
+  const key_t key = sysv_mailbox_key(setup.name);
+  const int mode = static_cast<int>(setup.options.perms.bits);
+  const int id = ::msgget(key, IPC_CREAT | IPC_EXCL | mode);
+  if (id < 0) {
+    why = os_failure(fmt::format("msgget(0x{:08x}, IPC_CREAT | IPC_EXCL)", key), errno);
+    if (errno == ENOSPC) why.detail += fmt::format("; {} ({}) queues exist", msgmni_path, read_system_limit(msgmni_path));
+    return {};
+  }
+  msqid_ds status{};
+  const std::uint64_t capacity = setup.options.capacity == 0 ? 1 : setup.options.capacity;
+  const std::uint64_t bytes = capacity * (setup.options.max_message_bytes == 0 ? 1 : setup.options.max_message_bytes);
+  int rc = ::msgctl(id, IPC_STAT, &status);
+  if (rc == 0) {
+    status.msg_qbytes = static_cast<msglen_t>(bytes);
+    rc = ::msgctl(id, IPC_SET, &status);
+  }
+  if (rc != 0) {
+    why = os_failure(fmt::format("msgctl(0x{:08x}, IPC_SET, msg_qbytes = {})", key, bytes), errno);
+    if (errno == EPERM) {
+      why.detail += fmt::format("; above {} ({}) only a privileged process may set it", msgmnb_path,
+                                read_system_limit(msgmnb_path));
+      why.code = make_error_code(errc::invalid_argument);
+    }
+    ::msgctl(id, IPC_RMID, nullptr);
+    return {};
+  }
+  setup.header.sysv_key = key;
+  setup.header.sysv_id = id;
+  return std::make_unique<sysv_queue>(id, setup.options.max_message_bytes);
+}
+
+std::unique_ptr<mailbox_queue> open(const mailbox_setup& setup, failure& why) {
+  const auto key = static_cast<key_t>(setup.header.sysv_key);
+  if (key != sysv_mailbox_key(setup.name)) {
+    why = refuse(errc::corrupted, fmt::format("its header names SysV key 0x{:08x}, not the name's key 0x{:08x}", key,
+                                              sysv_mailbox_key(setup.name)));
+    return {};
+  }
+  const int id = ::msgget(key, 0);
+  if (id < 0) {
+    why = os_failure(fmt::format("msgget(0x{:08x})", key), errno);
+    return {};
+  }
+  if (id != setup.header.sysv_id) {
+    why = refuse(errc::corrupted, fmt::format("SysV key 0x{:08x} names queue {}, not the mailbox's queue {}", key, id,
+                                              setup.header.sysv_id));
+    return {};
+  }
+  return std::make_unique<sysv_queue>(id, setup.options.max_message_bytes);
+}
+
+std::uint64_t queue_bytes(const mailbox_options& /*options*/) { return 0; }
+
+// By key, so that a mailbox whose header is damaged still goes entirely.
+void remove(std::string_view name) {
+  const int id = ::msgget(sysv_mailbox_key(name), 0);
+  if (id >= 0) ::msgctl(id, IPC_RMID, nullptr);
+}
+
+}  // namespace
+
+const mailbox_backend_ops sysv_mailbox_backend{queue_bytes, create, open, remove};
+
+}  // namespace xipc::detail

@@ -1,0 +1,39 @@
+// A lock in memory shared between processes whose holder is a process token
+// (process_identity.hpp), so that a waiter can tell when the holder died with
+// the lock held and take it over. What the lock protects must then be
+// checked or repaired by the new holder: lock() says when that is needed.
+// Sleeping and waking use the ring's futex layer (wait_wake.hpp).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include <xipc/deadline.hpp>
+
+namespace xipc::detail {
+
+struct process_lock_word {
+  std::atomic<std::uint64_t> holder;    // 0: free, else the holding process's token
+  std::atomic<std::uint32_t> sequence;  // bumped by unlock when someone sleeps: the futex word
+  std::atomic<std::uint32_t> sleepers;  // processes sleeping (or about to) on `sequence`
+};
+static_assert(std::atomic<std::uint64_t>::is_always_lock_free && std::atomic<std::uint32_t>::is_always_lock_free);
+
+enum class lock_result {
+  acquired,
+  recovered,  // acquired from a holder that died holding it: repair what it protects
+  timed_out,  // `until` passed first (at once for deadline::immediately())
+};
+
+// Takes the lock, waiting until `until`. Another process's dead holder is
+// noticed within about 20 ms of sleeping.
+lock_result lock(process_lock_word& word, deadline until) noexcept;
+
+void unlock(process_lock_word& word) noexcept;
+
+// The holder's process token, 0 when free.
+inline std::uint64_t lock_holder(const process_lock_word& word) noexcept {
+  return word.holder.load(std::memory_order_acquire);
+}
+
+}  // namespace xipc::detail
