@@ -18,6 +18,7 @@
 #include "mailbox_queue.hpp"
 #include "process_identity.hpp"
 #include "setup_error.hpp"
+#include "stable_hash.hpp"
 #include "wait_wake.hpp"
 
 namespace xipc {
@@ -95,6 +96,15 @@ const detail::mailbox_backend_ops* check_options(const mailbox_options& options,
   return nullptr;
 }
 
+std::uint64_t header_checksum(const detail::mailbox_header& header) noexcept {
+  const std::uint64_t fields[] = {header.version,      header.backend,   header.capacity,
+                                  header.max_message,  header.lifetime,  header.receivers,
+                                  header.owner,        header.instance,  header.region_bytes,
+                                  static_cast<std::uint64_t>(header.sysv_key),
+                                  static_cast<std::uint64_t>(header.sysv_id)};
+  return detail::stable_hash({reinterpret_cast<const char*>(fields), sizeof fields});
+}
+
 // Checks a header copied from shared memory and returns the options it
 // describes, or nullptr with `why` set: nothing in it is trusted before this.
 const detail::mailbox_backend_ops* check_header(const detail::mailbox_header& header, std::size_t region_bytes,
@@ -108,6 +118,10 @@ const detail::mailbox_backend_ops* check_header(const detail::mailbox_header& he
   if (header.version != detail::mailbox_layout_version) {
     return corrupted(fmt::format("layout version {} (this build reads {})", header.version,
                                  detail::mailbox_layout_version));
+  }
+  if (header.checksum != header_checksum(header)) {
+    return corrupted(fmt::format("checksum 0x{:016x} where its fields give 0x{:016x}", header.checksum,
+                                 header_checksum(header)));
   }
   if (!valid_lifetime(header.lifetime) || !valid_receivers(header.receivers)) {
     return corrupted(fmt::format("lifetime {}, receivers {}", header.lifetime, header.receivers));
@@ -389,6 +403,7 @@ mailbox mailbox::create(std::string_view name, const mailbox_options& options, d
     shared_memory::remove(name, ignored, name_kind::mailbox);
     return {};
   }
+  header.checksum = header_checksum(header);
   header.magic.store(detail::mailbox_magic, std::memory_order_release);
 
   auto state = std::make_unique<detail::mailbox_state>();

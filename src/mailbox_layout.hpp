@@ -40,6 +40,7 @@ struct alignas(mailbox_line_bytes) mailbox_header {
   std::uint64_t region_bytes;
   std::int64_t sysv_key;     // sysv backend: the queue's key and id
   std::int64_t sysv_id;
+  std::uint64_t checksum;    // of every field above but magic: damage anywhere is seen
 };
 
 // A futex word that waiters sleep on and how many do. After a change a

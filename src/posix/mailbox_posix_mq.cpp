@@ -35,7 +35,9 @@ class posix_mq_queue final : public mailbox_queue {
   posix_mq_queue& operator=(const posix_mq_queue&) = delete;
 
   std::error_code try_send(std::span<const std::byte> message, unsigned priority) noexcept override {
-    if (::mq_send(queue_, reinterpret_cast<const char*>(message.data()), message.size(), priority) == 0) return {};
+    // An empty span may have no storage; mq_send wants a pointer all the same.
+    const char* data = message.empty() ? "" : reinterpret_cast<const char*>(message.data());
+    if (::mq_send(queue_, data, message.size(), priority) == 0) return {};
     return error_from_errno(errno);
   }
 

@@ -1,7 +1,10 @@
 // The sysv mailbox backend: one System V message queue. A message's type
 // carries its priority (type = 32 - priority), and msgrcv with type -32 takes
-// the lowest type first: the highest priority, FIFO within it. The queue is
-// bounded in bytes; xipc sets msg_qbytes to capacity x max_message_bytes.
+// the lowest type first: the highest priority, FIFO within it.
+// The kernel bounds a queue in bytes (msg_qbytes), not messages. xipc counts
+// messages itself: senders take a lock in the control region, look at the
+// kernel's count (msg_qnum) and send only below the capacity. msg_qbytes is
+// raised to capacity x max_message_bytes where the system allows it.
 #include <fmt/format.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
@@ -25,15 +28,29 @@ constexpr const char* msgmax_path = "/proc/sys/kernel/msgmax";
 constexpr const char* msgmnb_path = "/proc/sys/kernel/msgmnb";
 constexpr const char* msgmni_path = "/proc/sys/kernel/msgmni";
 
+// In the control region, after mailbox_control.
+struct alignas(mailbox_line_bytes) sysv_queue_state {
+  process_lock_word send_lock;
+};
+
 class sysv_queue final : public mailbox_queue {
  public:
-  sysv_queue(int id, std::uint64_t max_message) : id_(id), max_message_(max_message), buffer_(max_message) {}
+  sysv_queue(int id, sysv_queue_state& state, std::uint64_t capacity, std::uint64_t max_message)
+      : id_(id), state_(state), capacity_(capacity), max_message_(max_message), buffer_(max_message) {}
 
   std::error_code try_send(std::span<const std::byte> message, unsigned priority) noexcept override {
     buffer_.set_type(type_of(priority));
     if (!message.empty()) std::memcpy(buffer_.text(), message.data(), message.size());
-    if (retry_on_eintr([&] { return ::msgsnd(id_, buffer_.raw(), message.size(), IPC_NOWAIT); }) == 0) return {};
-    return error_of(errno);
+    // A sender that dies holding the lock has changed nothing the next one relies on.
+    lock(state_.send_lock, deadline::forever());
+    std::error_code error;
+    if (size() >= capacity_) {
+      error = make_error_code(errc::would_block);
+    } else if (retry_on_eintr([&] { return ::msgsnd(id_, buffer_.raw(), message.size(), IPC_NOWAIT); }) != 0) {
+      error = error_of(errno);
+    }
+    unlock(state_.send_lock);
+    return error;
   }
 
   mailbox_result try_receive(std::span<std::byte> buffer) noexcept override {
@@ -115,6 +132,8 @@ class sysv_queue final : public mailbox_queue {
   }
 
   int id_;
+  sysv_queue_state& state_;
+  std::uint64_t capacity_;
   std::uint64_t max_message_;
   message_buffer buffer_;
 };
@@ -126,7 +145,17 @@ key_t sysv_mailbox_key(std::string_view name) noexcept {
   return key == IPC_PRIVATE ? 1 : key;
 }
 
+std::uint64_t capacity_of(const mailbox_options& options) noexcept {
+  return options.capacity == 0 ? 1 : options.capacity;  // a rendezvous holds one message
+}
+
+std::unique_ptr<mailbox_queue> make_queue(int id, const mailbox_setup& setup) {
+  auto& state = *reinterpret_cast<sysv_queue_state*>(setup.queue_memory.data());
+  return std::make_unique<sysv_queue>(id, state, capacity_of(setup.options), setup.options.max_message_bytes);
+}
+
 std::unique_ptr<mailbox_queue> create(const mailbox_setup& setup, failure& why) {
+  new (setup.queue_memory.data()) sysv_queue_state{};
   const long largest = read_system_limit(msgmax_path);
   if (largest >= 0 && setup.options.max_message_bytes > static_cast<std::uint64_t>(largest)) {
     why = refuse(errc::invalid_argument, fmt::format("max_message_bytes {} is above {} ({})",
@@ -141,27 +170,31 @@ std::unique_ptr<mailbox_queue> create(const mailbox_setup& setup, failure& why) 
     if (errno == ENOSPC) why.detail += fmt::format("; {} ({}) queues exist", msgmni_path, read_system_limit(msgmni_path));
     return {};
   }
+  // Room for capacity messages of the largest size, where the system lets us
+  // raise msg_qbytes that far; else the default (msgmnb) stays, which must
+  // hold at least one message of the largest size.
   msqid_ds status{};
-  const std::uint64_t capacity = setup.options.capacity == 0 ? 1 : setup.options.capacity;
-  const std::uint64_t bytes = capacity * (setup.options.max_message_bytes == 0 ? 1 : setup.options.max_message_bytes);
-  int rc = ::msgctl(id, IPC_STAT, &status);
-  if (rc == 0) {
-    status.msg_qbytes = static_cast<msglen_t>(bytes);
-    rc = ::msgctl(id, IPC_SET, &status);
-  }
-  if (rc != 0) {
-    why = os_failure(fmt::format("msgctl(0x{:08x}, IPC_SET, msg_qbytes = {})", key, bytes), errno);
-    if (errno == EPERM) {
-      why.detail += fmt::format("; above {} ({}) only a privileged process may set it", msgmnb_path,
-                                read_system_limit(msgmnb_path));
-      why.code = make_error_code(errc::invalid_argument);
-    }
+  const std::uint64_t bytes = capacity_of(setup.options) * setup.options.max_message_bytes;
+  if (::msgctl(id, IPC_STAT, &status) != 0) {
+    why = os_failure(fmt::format("msgctl(0x{:08x}, IPC_STAT)", key), errno);
     ::msgctl(id, IPC_RMID, nullptr);
     return {};
   }
+  if (status.msg_qbytes < bytes) {
+    const msglen_t default_bytes = status.msg_qbytes;
+    status.msg_qbytes = static_cast<msglen_t>(bytes);
+    if (::msgctl(id, IPC_SET, &status) != 0 && default_bytes < setup.options.max_message_bytes) {
+      why = refuse(errc::invalid_argument,
+                   fmt::format("max_message_bytes {} is above the queue's {} bytes ({}), and this process may "
+                               "not raise it",
+                               setup.options.max_message_bytes, default_bytes, msgmnb_path));
+      ::msgctl(id, IPC_RMID, nullptr);
+      return {};
+    }
+  }
   setup.header.sysv_key = key;
   setup.header.sysv_id = id;
-  return std::make_unique<sysv_queue>(id, setup.options.max_message_bytes);
+  return make_queue(id, setup);
 }
 
 std::unique_ptr<mailbox_queue> open(const mailbox_setup& setup, failure& why) {
@@ -181,10 +214,10 @@ std::unique_ptr<mailbox_queue> open(const mailbox_setup& setup, failure& why) {
                                               setup.header.sysv_id));
     return {};
   }
-  return std::make_unique<sysv_queue>(id, setup.options.max_message_bytes);
+  return make_queue(id, setup);
 }
 
-std::uint64_t queue_bytes(const mailbox_options& /*options*/) { return 0; }
+std::uint64_t queue_bytes(const mailbox_options& /*options*/) { return sizeof(sysv_queue_state); }
 
 // By key, so that a mailbox whose header is damaged still goes entirely.
 void remove(std::string_view name) {

@@ -1,0 +1,510 @@
+#include <xipc/mailbox.hpp>
+
+#include <gtest/gtest.h>
+#include <xipc/detail/config.hpp>
+#include <xipc/shared_memory.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "mailbox_layout.hpp"
+#include "support/object_names.hpp"
+#include "support/peer_process.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using xipc::deadline;
+using xipc::errc;
+using xipc::mailbox;
+using xipc::mailbox_backend;
+using xipc::mailbox_options;
+using xipc::test::peer_process;
+
+// SysV bounds a queue in bytes, by default to /proc/sys/kernel/msgmnb
+// (16384): every case keeps capacity x max_message_bytes within it.
+constexpr std::size_t small_max = 512;
+
+mailbox_options options_for(mailbox_backend backend, std::size_t capacity = 10, std::size_t max = small_max) {
+  return {.capacity = capacity, .max_message_bytes = max, .backend = backend};
+}
+
+std::span<const std::byte> bytes_of(const std::uint64_t& value) { return std::as_bytes(std::span{&value, 1}); }
+
+std::uint64_t value_of(std::span<const std::byte> bytes) {
+  std::uint64_t value = 0;
+  std::memcpy(&value, bytes.data(), std::min(bytes.size(), sizeof value));
+  return value;
+}
+
+std::uint64_t number(const char* text) { return std::strtoull(text, nullptr, 10); }
+
+mailbox_backend backend_of(const char* text) { return static_cast<mailbox_backend>(number(text)); }
+
+std::string arg(mailbox_backend backend) { return std::to_string(static_cast<unsigned>(backend)); }
+
+// A counter per message number in shared memory, for processes that receive.
+struct tally {
+  static constexpr std::size_t bytes(std::size_t count) { return count * sizeof(std::atomic<std::uint32_t>); }
+  explicit tally(xipc::shared_memory& memory)
+      : counts(reinterpret_cast<std::atomic<std::uint32_t>*>(memory.data())),
+        size(memory.size() / sizeof(std::atomic<std::uint32_t>)) {}
+  std::atomic<std::uint32_t>* counts;
+  std::size_t size;
+};
+
+class mailbox_test : public ::testing::TestWithParam<mailbox_backend> {
+ protected:
+  mailbox_backend backend() const { return GetParam(); }
+  std::string make_name(std::string_view label = {}) { return names.make(label); }
+  std::string make_tally(std::size_t count) {
+    std::string name = memory_names.make("tally");
+    xipc::shared_memory::create(name, tally::bytes(count));
+    return name;
+  }
+
+  xipc::test::object_names names{[](const std::string& name) {
+    std::error_code ignored;
+    mailbox::remove(name, ignored);
+  }};
+  xipc::test::object_names memory_names{[](const std::string& name) {
+    std::error_code ignored;
+    xipc::shared_memory::remove(name, ignored);
+  }};
+};
+
+INSTANTIATE_TEST_SUITE_P(backends, mailbox_test,
+                         ::testing::Values(mailbox_backend::shm, mailbox_backend::posix_mq, mailbox_backend::sysv),
+                         [](const auto& param_info) { return std::string(xipc::to_string(param_info.param)); });
+
+// ---- roles ---------------------------------------------------------------------------
+
+// Sends values first..first+count-1, each at priority 1 + value % 31, blocking.
+XIPC_TEST_ROLE(mailbox_send_values) {
+  if (args.size() != 3) return 2;
+  auto box = mailbox::open(args[0]);
+  const std::uint64_t first = number(args[1]);
+  for (std::uint64_t value = first; value < first + number(args[2]); ++value) {
+    if (box.send(bytes_of(value), 1 + static_cast<unsigned>(value % 31), 30s)) return 1;
+  }
+  return 0;
+}
+
+// Receives values and counts each in the tally until a priority-0 message
+// (sent after all others, so taken last) says stop.
+XIPC_TEST_ROLE(mailbox_count_values) {
+  if (args.size() != 2) return 2;
+  auto box = mailbox::open(args[0]);
+  auto memory = xipc::shared_memory::open(args[1]);
+  tally counts(memory);
+  std::array<std::byte, small_max> buffer{};
+  for (;;) {
+    const auto got = box.receive(buffer, 30s);
+    if (got.error) return 1;
+    if (got.priority == 0) return 0;
+    const std::uint64_t value = value_of({buffer.data(), got.bytes});
+    if (value >= counts.size) return 3;
+    counts.counts[value].fetch_add(1);
+  }
+}
+
+// Creates an owned mailbox and keeps it until killed.
+XIPC_TEST_ROLE(mailbox_own) {
+  if (args.size() != 2) return 2;
+  auto box = mailbox::create(args[0], {.capacity = 4,
+                                       .max_message_bytes = small_max,
+                                       .lifetime = xipc::mailbox_lifetime::owned,
+                                       .backend = backend_of(args[1])});
+  for (;;) std::this_thread::sleep_for(1s);
+}
+
+// Tries one receive: exit 0 when it got a message, 10 when busy, 11 when empty.
+XIPC_TEST_ROLE(mailbox_try_receive) {
+  if (args.size() != 1) return 2;
+  auto box = mailbox::open(args[0]);
+  std::array<std::byte, small_max> buffer{};
+  const auto got = box.receive(buffer, 100ms);
+  if (!got.error) return 0;
+  if (got.error == errc::busy) return 10;
+  if (got.error == errc::timed_out) return 11;
+  return 1;
+}
+
+// Receives values forever, counting each in the tally.
+XIPC_TEST_ROLE(mailbox_receive_forever) {
+  if (args.size() != 2) return 2;
+  auto box = mailbox::open(args[0]);
+  auto memory = xipc::shared_memory::open(args[1]);
+  tally counts(memory);
+  std::array<std::byte, small_max> buffer{};
+  for (;;) {
+    const auto got = box.receive(buffer, 30s);
+    if (got.error) return 1;
+    const std::uint64_t value = value_of({buffer.data(), got.bytes});
+    if (value >= counts.size) return 3;
+    counts.counts[value].fetch_add(1);
+  }
+}
+
+// ---- order, size and capacity --------------------------------------------------------
+
+TEST_P(mailbox_test, higher_priority_first_and_fifo_within_a_priority) {
+  auto box = mailbox::create(make_name(), options_for(backend(), 10));
+  const unsigned priorities[] = {3, 0, 31, 3, 7, 0, 31, 7, 3, 1};
+  for (std::uint64_t i = 0; i < std::size(priorities); ++i) ASSERT_FALSE(box.send(bytes_of(i), priorities[i], 1s));
+  EXPECT_EQ(box.size(), 10u);
+  std::vector<std::uint64_t> expected(std::size(priorities));
+  for (std::uint64_t i = 0; i < expected.size(); ++i) expected[i] = i;
+  std::stable_sort(expected.begin(), expected.end(),
+                   [&](std::uint64_t a, std::uint64_t b) { return priorities[a] > priorities[b]; });
+  std::array<std::byte, small_max> buffer{};
+  for (const std::uint64_t want : expected) {
+    const auto got = box.try_receive(buffer);
+    ASSERT_FALSE(got.error) << got.error.message();
+    EXPECT_EQ(value_of({buffer.data(), got.bytes}), want);
+    EXPECT_EQ(got.priority, priorities[want]);
+  }
+  EXPECT_EQ(box.try_receive(buffer).error, errc::would_block);
+}
+
+TEST_P(mailbox_test, a_bad_priority_or_an_oversize_message_sends_nothing) {
+  auto box = mailbox::create(make_name(), options_for(backend()));
+  EXPECT_EQ(box.send(bytes_of(1), mailbox::max_priority + 1, 1s), errc::invalid_argument);
+  EXPECT_EQ(box.send(std::vector<std::byte>(small_max + 1), 1s), errc::message_too_large);
+  EXPECT_FALSE(box.send(std::vector<std::byte>(small_max), 1s)) << "exactly the maximum is fine";
+  EXPECT_FALSE(box.send({}, 1s)) << "and so is an empty message";
+  EXPECT_EQ(box.size(), 2u);
+}
+
+TEST_P(mailbox_test, holds_capacity_messages_then_would_block) {
+  auto box = mailbox::create(make_name(), options_for(backend(), 10));
+  const std::vector<std::byte> largest(small_max, std::byte{7});
+  for (int i = 0; i < 10; ++i) ASSERT_FALSE(box.try_send(largest)) << i;
+  EXPECT_EQ(box.try_send(largest), errc::would_block);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(box.send(largest, 30ms), errc::timed_out);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 30ms);
+  std::vector<std::byte> buffer(small_max);
+  EXPECT_FALSE(box.try_receive(buffer).error);
+  EXPECT_FALSE(box.try_send(largest)) << "one taken, one more fits";
+}
+
+TEST_P(mailbox_test, a_64_kib_record_goes_through_in_100_byte_pieces) {
+  const std::string name = make_name();
+  auto receiver = mailbox::create(name, options_for(backend(), 10));
+  auto sender = mailbox::open(name);
+  std::vector<std::byte> record(64 * 1024);
+  for (std::size_t i = 0; i < record.size(); ++i) record[i] = static_cast<std::byte>((i * 131) >> 3);
+  std::thread sending([&] {
+    for (std::size_t offset = 0; offset < record.size(); offset += 100) {
+      const std::size_t piece = std::min<std::size_t>(100, record.size() - offset);
+      ASSERT_FALSE(sender.send({record.data() + offset, piece}, 10s));
+    }
+  });
+  std::vector<std::byte> reassembled;
+  std::array<std::byte, 100> buffer{};
+  while (reassembled.size() < record.size()) {
+    const auto got = receiver.receive(buffer, 10s);
+    ASSERT_FALSE(got.error) << got.error.message();
+    reassembled.insert(reassembled.end(), buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(got.bytes));
+  }
+  sending.join();
+  EXPECT_EQ(reassembled, record);
+}
+
+TEST_P(mailbox_test, capacity_10_with_1000_blocking_sends_from_another_process) {
+  const std::string name = make_name();
+  auto box = mailbox::create(name, options_for(backend(), 10));
+  auto sender = peer_process::start("mailbox_send_values", {name, "0", "1000"});
+  std::array<std::byte, small_max> buffer{};
+  std::size_t most_queued = 0;
+  std::vector<int> seen(1000);
+  for (std::uint64_t count = 0; count < 1000; ++count) {
+    if (count % 100 == 0) std::this_thread::sleep_for(20ms);  // let the sender fill it up
+    most_queued = std::max(most_queued, box.size());
+    const auto got = box.receive(buffer, 10s);
+    ASSERT_FALSE(got.error) << count << ": " << got.error.message();
+    const std::uint64_t value = value_of({buffer.data(), got.bytes});
+    ASSERT_LT(value, 1000u);
+    seen[value] += 1;
+  }
+  EXPECT_EQ(sender.wait(), 0);
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), 1), 1000) << "each value exactly once";
+  EXPECT_EQ(most_queued, 10u) << "the sender filled the mailbox and no more";
+  EXPECT_EQ(box.try_receive(buffer).error, errc::would_block);
+}
+
+// ---- many processes ------------------------------------------------------------------
+
+TEST_P(mailbox_test, ten_senders_and_ten_receivers_lose_and_duplicate_nothing) {
+  constexpr std::uint64_t per_sender = 10000;
+  constexpr int senders = 10;
+  constexpr int receivers = 10;
+  constexpr std::uint64_t total = per_sender * senders;
+  const std::string name = make_name();
+  auto box = mailbox::create(name, options_for(backend(), 10));
+  const std::string tally_name = make_tally(total);
+  std::vector<peer_process> peers;
+  for (int r = 0; r < receivers; ++r) peers.push_back(peer_process::start("mailbox_count_values", {name, tally_name}));
+  std::vector<peer_process> sending;
+  for (int s = 0; s < senders; ++s) {
+    sending.push_back(peer_process::start("mailbox_send_values",
+                                          {name, std::to_string(s * per_sender), std::to_string(per_sender)}));
+  }
+  for (auto& sender : sending) EXPECT_EQ(sender.wait(120s), 0);
+  for (int r = 0; r < receivers; ++r) ASSERT_FALSE(box.send(bytes_of(0), 0, 30s)) << "stop message";
+  for (auto& receiver : peers) EXPECT_EQ(receiver.wait(120s), 0);
+  auto memory = xipc::shared_memory::open(tally_name);
+  tally counts(memory);
+  std::uint64_t missing = 0;
+  std::uint64_t duplicated = 0;
+  for (std::uint64_t value = 0; value < total; ++value) {
+    const auto seen = counts.counts[value].load();
+    missing += seen == 0;
+    duplicated += seen > 1;
+  }
+  EXPECT_EQ(missing, 0u);
+  EXPECT_EQ(duplicated, 0u);
+}
+
+TEST_P(mailbox_test, a_receiver_killed_mid_stream_loses_only_what_it_took) {
+  constexpr std::uint64_t total = 20000;
+  const std::string name = make_name();
+  auto box = mailbox::create(name, options_for(backend(), 10));
+  const std::string tally_name = make_tally(total);
+  auto receiver = peer_process::start("mailbox_receive_forever", {name, tally_name});
+  auto memory = xipc::shared_memory::open(tally_name);
+  tally counts(memory);
+  std::uint64_t sent = 0;
+  auto taken_by_peer = [&] {
+    std::uint64_t taken = 0;
+    for (std::uint64_t value = 0; value < sent; ++value) taken += counts.counts[value].load() != 0;
+    return taken;
+  };
+  std::array<std::byte, small_max> buffer{};
+  std::vector<std::uint32_t> mine(total);
+  auto take_one = [&] {
+    const auto got = box.try_receive(buffer);
+    if (!got.error) mine[value_of({buffer.data(), got.bytes})] += 1;
+    return got.error;
+  };
+  for (; sent < total; ++sent) {
+    if (sent <= total / 4) {
+      ASSERT_FALSE(box.send(bytes_of(sent), 1, 10s)) << sent;
+    } else {
+      while (box.try_send(bytes_of(sent), 1) == errc::would_block) take_one();  // nobody else receives now
+    }
+    if (sent == total / 4) {
+      while (taken_by_peer() < total / 8) std::this_thread::sleep_for(1ms);
+      receiver.kill();  // SIGKILL, wherever it is: inside receive, or between receive and its tally
+    }
+  }
+  std::error_code drained;
+  while (!(drained = take_one())) {
+  }
+  EXPECT_EQ(drained, errc::would_block);
+  std::uint64_t missing = 0;
+  std::uint64_t duplicated = 0;
+  for (std::uint64_t value = 0; value < total; ++value) {
+    const auto seen = counts.counts[value].load() + mine[value];
+    missing += seen == 0;
+    duplicated += seen > 1;
+  }
+  EXPECT_EQ(duplicated, 0u);
+  EXPECT_LE(missing, 1u) << "at most the message the receiver had taken but not yet counted";
+}
+
+// ---- rendezvous ----------------------------------------------------------------------
+
+TEST_P(mailbox_test, rendezvous_send_returns_once_a_receiver_took_the_message) {
+  const std::string name = make_name();
+  auto receiver = mailbox::create(name, options_for(backend(), 0));
+  auto sender = mailbox::open(name);
+  std::atomic<bool> received{false};
+  std::thread taking([&] {
+    std::this_thread::sleep_for(100ms);
+    std::array<std::byte, small_max> buffer{};
+    const auto got = receiver.receive(buffer, 5s);
+    EXPECT_FALSE(got.error);
+    EXPECT_EQ(value_of({buffer.data(), got.bytes}), 42u);
+    received = true;
+  });
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(sender.send(bytes_of(42), 5s));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 100ms) << "send waited for the receiver";
+  taking.join();
+  EXPECT_TRUE(received);
+}
+
+TEST_P(mailbox_test, rendezvous_without_a_receiver_times_out_and_takes_the_message_back) {
+  const std::string name = make_name();
+  auto receiver = mailbox::create(name, options_for(backend(), 0));
+  auto sender = mailbox::open(name);
+  EXPECT_EQ(sender.try_send(bytes_of(1)), errc::would_block);
+  EXPECT_EQ(sender.send(bytes_of(2), 30ms), errc::timed_out);
+  std::array<std::byte, small_max> buffer{};
+  EXPECT_EQ(receiver.try_receive(buffer).error, errc::would_block) << "a message not taken is not left behind";
+  EXPECT_EQ(receiver.size(), 0u);
+}
+
+// ---- lifetime and receivers ----------------------------------------------------------
+
+TEST_P(mailbox_test, an_owned_mailbox_goes_with_its_creator) {
+  const std::string name = make_name();
+  std::optional<mailbox> owner = mailbox::create(
+      name, {.capacity = 4, .max_message_bytes = small_max, .lifetime = xipc::mailbox_lifetime::owned,
+             .backend = backend()});
+  auto sender = mailbox::open(name);
+  EXPECT_FALSE(sender.send(bytes_of(1), 1s));
+  owner.reset();
+  EXPECT_EQ(sender.send(bytes_of(2), 1s), errc::peer_closed);
+  std::error_code ec;
+  mailbox::open(name, ec);
+  EXPECT_EQ(ec, errc::not_found) << "the name went with the owner";
+}
+
+TEST_P(mailbox_test, senders_see_peer_closed_when_the_owner_process_dies) {
+  const std::string name = make_name();
+  auto owner = peer_process::start("mailbox_own", {name, arg(backend())});
+  std::error_code ec;
+  mailbox sender;
+  const auto give_up = std::chrono::steady_clock::now() + 10s;
+  do {
+    std::this_thread::sleep_for(1ms);
+    sender = mailbox::open(name, ec);
+  } while (ec && std::chrono::steady_clock::now() < give_up);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(sender.options().lifetime, xipc::mailbox_lifetime::owned);
+  for (int i = 0; i < 4; ++i) ASSERT_FALSE(sender.send(bytes_of(1), 1s));
+  owner.kill();
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(sender.send(bytes_of(2), 5s), errc::peer_closed) << "a blocked sender notices";
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
+  mailbox::open(name, ec);
+  EXPECT_EQ(ec, errc::not_found) << "whoever noticed removed the name";
+}
+
+TEST_P(mailbox_test, an_exclusive_mailbox_has_one_receiving_process_at_a_time) {
+  const std::string name = make_name();
+  auto options = options_for(backend());
+  options.receivers = xipc::mailbox_receivers::exclusive;
+  std::optional<mailbox> first = mailbox::create(name, options);
+  ASSERT_FALSE(first->send(bytes_of(1), 1s));
+  ASSERT_FALSE(first->send(bytes_of(2), 1s));
+  std::array<std::byte, small_max> buffer{};
+  ASSERT_FALSE(first->try_receive(buffer).error) << "the first receive claims the mailbox";
+  EXPECT_EQ(peer_process::start("mailbox_try_receive", {name}).wait(), 10) << "another process is busy";
+  auto sender = mailbox::open(name);
+  first.reset();
+  EXPECT_EQ(peer_process::start("mailbox_try_receive", {name}).wait(), 0) << "the claim went with its holder";
+  EXPECT_EQ(sender.size(), 0u);
+}
+
+// ---- setup errors --------------------------------------------------------------------
+
+TEST_P(mailbox_test, setup_errors_name_the_mailbox_and_the_problem) {
+  const std::string name = make_name();
+  std::error_code ec;
+  mailbox::open(name, ec);
+  EXPECT_EQ(ec, errc::not_found);
+  EXPECT_FALSE(mailbox::remove(name));
+  auto box = mailbox::create(name, options_for(backend()));
+  try {
+    mailbox::create(name, options_for(backend()));
+    ADD_FAILURE() << "created twice";
+  } catch (const std::system_error& error) {
+    EXPECT_EQ(error.code(), errc::already_exists);
+    EXPECT_NE(std::string(error.what()).find(name), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find(xipc::to_string(backend())), std::string::npos) << error.what();
+  }
+  mailbox::open("bad/name", ec);
+  EXPECT_EQ(ec, errc::invalid_name);
+  mailbox::create(make_name(), {.max_message_bytes = 0, .backend = backend()}, ec);
+  EXPECT_EQ(ec, errc::invalid_argument);
+}
+
+TEST_P(mailbox_test, open_or_create_with_other_options_names_both) {
+  const std::string name = make_name();
+  auto box = mailbox::open_or_create(name, options_for(backend(), 10));
+  auto same = mailbox::open_or_create(name, options_for(backend(), 10));
+  EXPECT_EQ(same.options(), box.options());
+  try {
+    mailbox::open_or_create(name, options_for(backend(), 5));
+    ADD_FAILURE() << "opened with another capacity";
+  } catch (const std::system_error& error) {
+    EXPECT_EQ(error.code(), errc::invalid_argument);
+    const std::string what = error.what();
+    EXPECT_NE(what.find("capacity 10"), std::string::npos) << what;
+    EXPECT_NE(what.find("capacity 5"), std::string::npos) << what;
+  }
+  const auto other = backend() == mailbox_backend::shm ? mailbox_backend::posix_mq : mailbox_backend::shm;
+  try {
+    mailbox::open_or_create(name, options_for(other, 10));
+    ADD_FAILURE() << "opened as another backend";
+  } catch (const std::system_error& error) {
+    const std::string what = error.what();
+    EXPECT_NE(what.find(std::string(xipc::to_string(backend())) + " backend"), std::string::npos) << what;
+    EXPECT_NE(what.find(std::string(xipc::to_string(other)) + " backend"), std::string::npos) << what;
+  }
+}
+
+TEST_P(mailbox_test, a_damaged_header_is_reported_not_trusted) {
+  const std::string name = make_name();
+  auto box = mailbox::create(name, options_for(backend()));
+  // The control region, opened as plain shared memory: "/xipc.mbox.<name>".
+  auto raw = xipc::shared_memory::open("mbox." + name);
+  auto& header = reinterpret_cast<xipc::detail::mailbox_control*>(raw.data())->header;
+  std::error_code ec;
+  const std::uint64_t capacity = header.capacity;
+  header.capacity = 1u << 30;
+  mailbox::open(name, ec);
+  EXPECT_EQ(ec, errc::corrupted);
+  header.capacity = capacity + 1;
+  mailbox::open(name, ec);
+  EXPECT_EQ(ec, errc::corrupted) << "options that do not match the region's size";
+  header.capacity = capacity;
+  header.version = 99;
+  mailbox::open(name, ec);
+  EXPECT_EQ(ec, errc::corrupted);
+  header.version = xipc::detail::mailbox_layout_version;
+  header.magic = 0x1234;
+  try {
+    mailbox::open(name);
+    ADD_FAILURE() << "opened a damaged mailbox";
+  } catch (const std::system_error& error) {
+    EXPECT_EQ(error.code(), errc::corrupted);
+    EXPECT_NE(std::string(error.what()).find("magic"), std::string::npos) << error.what();
+  }
+  EXPECT_TRUE(mailbox::remove(name)) << "a damaged mailbox can still be removed";
+}
+
+TEST(mailbox_shm_queue, a_damaged_queue_is_reported_not_followed) {
+  xipc::test::object_names names{[](const std::string& name) {
+    std::error_code ignored;
+    mailbox::remove(name, ignored);
+  }};
+  const std::string name = names.make("damaged");
+  auto box = mailbox::create(name, options_for(mailbox_backend::shm, 4));
+  ASSERT_FALSE(box.send(bytes_of(5), 2, 1s));
+  auto raw = xipc::shared_memory::open("mbox." + name);
+  auto& queue = *reinterpret_cast<xipc::detail::mailbox_queue_state*>(raw.data() + sizeof(xipc::detail::mailbox_control));
+  queue.head[2] = 1000;  // a slot index past the end
+  std::array<std::byte, small_max> buffer{};
+  EXPECT_EQ(box.try_receive(buffer).error, errc::corrupted);
+  queue.head[2] = 0;
+  queue.free_head = 77;
+  EXPECT_EQ(box.try_send(bytes_of(6)), errc::corrupted);
+}
+
+TEST(mailbox_backends, every_backend_of_this_build_is_listed) {
+  EXPECT_TRUE(xipc::mailbox_backend_available(mailbox_backend::shm));
+  EXPECT_EQ(xipc::mailbox_backend_available(mailbox_backend::posix_mq), XIPC_OS_POSIX != 0);
+  EXPECT_EQ(xipc::to_string(mailbox_backend::sysv), "sysv");
+}
+
+}  // namespace
