@@ -18,28 +18,15 @@
 #include <xipc/named_pipe.hpp>
 #include <xipc/pipe.hpp>
 
-#include "machine.hpp"
-#include "process_pair.hpp"
+#include "message_pair.hpp"
 
 namespace {
 
 using xipc::deadline;
+using xipc::bench::connection;
+using xipc::bench::side;
 
 enum class api { raw, xipc };
-
-// How one side moves data: a whole buffer (stream) or one message, and how it
-// tells the other side it is done. Built on the same descriptors for both APIs.
-struct side {
-  std::function<bool(std::span<const std::byte>)> send;
-  std::function<bool(std::span<std::byte>)> receive;
-  std::function<void()> finish;
-};
-
-struct connection {
-  side parent;
-  side child;
-  std::shared_ptr<void> keep;  // the objects the sides use
-};
 
 bool raw_write_all(int fd, std::span<const std::byte> data) {
   while (!data.empty()) {
@@ -140,57 +127,6 @@ connection named_pipes(api how, xipc::pipe_mode mode) {
   return {make_side(keep->client), make_side(keep->served), keep};
 }
 
-// Round trips of `size` bytes: the child echoes what it receives.
-void echo_rtt(benchmark::State& state, const std::function<connection(api)>& make, api how) {
-  const auto size = static_cast<std::size_t>(state.range(0));
-  const double floor_before_ns = xipc::bench::floor_rtt_now();
-  connection link = make(how);
-  xipc::bench::partner_process partner([&] {
-    std::vector<std::byte> buffer(size);
-    while (link.child.receive(buffer) && link.child.send(buffer)) {
-    }
-  });
-  xipc::bench::pin_to_core(0);
-  std::vector<std::byte> message(size, std::byte{7});
-  std::vector<std::byte> buffer(size);
-  const auto echo = [&] { return link.parent.send(message) && link.parent.receive(buffer); };
-  xipc::bench::latency_samples samples;
-  const auto elapsed = xipc::bench::timed_round_trips(state, samples, echo, xipc::bench::warm_up_round_trips / 20);
-  link.parent.finish();
-  xipc::bench::report_rtt(state, elapsed, floor_before_ns);
-  samples.report(state);
-}
-
-// One-way throughput: batches of `size`-byte writes or messages, each batch acknowledged with one byte.
-void one_way(benchmark::State& state, const std::function<connection(api)>& make, api how) {
-  const auto size = static_cast<std::size_t>(state.range(0));
-  const std::size_t batch = std::clamp<std::size_t>((std::size_t{8} << 20) / size, 16, 1 << 16);
-  const double floor_before_ns = xipc::bench::floor_rtt_now();
-  connection link = make(how);
-  xipc::bench::partner_process partner([&] {
-    std::vector<std::byte> buffer(size);
-    std::array<std::byte, 1> ack{};
-    for (;;) {
-      for (std::size_t i = 0; i < batch; ++i) {
-        if (!link.child.receive(buffer)) return;
-      }
-      if (!link.child.send(ack)) return;
-    }
-  });
-  xipc::bench::pin_to_core(0);
-  std::vector<std::byte> message(size, std::byte{3});
-  std::array<std::byte, 1> ack{};
-  for (auto _ : state) {
-    for (std::size_t i = 0; i < batch; ++i) link.parent.send(message);
-    link.parent.receive(ack);
-  }
-  link.parent.finish();
-  xipc::bench::report_floor(state, floor_before_ns);
-  const auto total = static_cast<double>(state.iterations()) * static_cast<double>(batch);
-  state.SetBytesProcessed(static_cast<std::int64_t>(total * static_cast<double>(size)));
-  state.counters["msgs_per_s"] = benchmark::Counter(total, benchmark::Counter::kIsRate);
-}
-
 const std::function<connection(api)> pipe_link = pipes;
 const std::function<connection(api)> fifo_link = fifos;
 const std::function<connection(api)> byte_link = [](api how) { return named_pipes(how, xipc::pipe_mode::byte); };
@@ -198,15 +134,8 @@ const std::function<connection(api)> message_link = [](api how) { return named_p
 
 void register_pair(const char* name, const char* raw_name, const std::function<connection(api)>* link) {
   for (const auto& [label, how] : {std::pair{name, api::xipc}, std::pair{raw_name, api::raw}}) {
-    benchmark::RegisterBenchmark((std::string(label) + "/rtt").c_str(),
-                                 [link, how = how](benchmark::State& state) { echo_rtt(state, *link, how); })
-        ->Arg(64);
-    benchmark::RegisterBenchmark((std::string(label) + "/throughput").c_str(),
-                                 [link, how = how](benchmark::State& state) { one_way(state, *link, how); })
-        ->Arg(64)
-        ->Arg(4096)
-        ->Arg(65536)
-        ->UseRealTime();
+    xipc::bench::register_message_pair(label, [link, how = how](std::size_t) { return (*link)(how); }, {64},
+                                       {64, 4096, 65536});
   }
 }
 

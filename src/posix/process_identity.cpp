@@ -1,9 +1,11 @@
 #include "process_identity.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -49,12 +51,22 @@ std::uint64_t make_token(std::uint32_t pid, std::uint64_t start_time) noexcept {
   return (std::uint64_t{pid} << 32) | (start_time & 0xffffffffu);
 }
 
+// This process's token, read from /proc once; 0 until then. A forked child
+// is another process: the fork handler clears the copy it inherits.
+std::atomic<std::uint64_t> cached_token{0};
+
+void forget_token_in_child() noexcept { cached_token.store(0, std::memory_order_relaxed); }
+
 }  // namespace
 
 std::uint64_t current_process_token() noexcept {
-  // Not cached: a forked child is another process and must get its own token.
+  static const bool fork_handler = ::pthread_atfork(nullptr, nullptr, forget_token_in_child) == 0;
+  std::uint64_t token = cached_token.load(std::memory_order_relaxed);
+  if (token != 0 && fork_handler) return token;
   const auto pid = static_cast<std::uint32_t>(::getpid());
-  return make_token(pid, read_status(pid).start_time);
+  token = make_token(pid, read_status(pid).start_time);
+  cached_token.store(token, std::memory_order_relaxed);
+  return token;
 }
 
 bool process_alive(std::uint64_t token) noexcept {
