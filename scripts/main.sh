@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The main job: build Release, run the shared-memory and ring producer/consumer
-# pairs, and print a short xipc-bench table. Safe to run again and again.
+# The main job: build Release, run the shared-memory, pipe, ring and mailbox
+# producer/consumer pairs, and print a short xipc-bench table. Safe to run again and again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
@@ -27,7 +27,14 @@ consumer=$!
 wait "$consumer"
 
 echo
+echo "== mailbox: the receiver creates it, the sender fills it; out by priority =="
+"$bin/examples/mailbox_receiver" &
+receiver=$!
+"$bin/examples/mailbox_sender"
+wait "$receiver"
+
+echo
 echo "== xipc-bench, short run (two processes pinned to two CPUs; ratios are to a floor measured alongside) =="
 "$bin/bench/xipc-bench" --benchmark_min_time=0.1 \
-  --benchmark_filter='^(floor/rtt/64|ring/rtt/(8|64)|ring_block/rtt/64|raw_pipe/rtt/64|pipe/rtt/64|(ring|ring_batch|slots)/throughput/(64|65536)/real_time|memcpy/throughput/(64|65536))$' \
+  --benchmark_filter='^(floor/rtt/64|ring/rtt/(8|64)|ring_block/rtt/64|raw_pipe/rtt/64|pipe/rtt/64|(ring|ring_batch|slots)/throughput/(64|65536)/real_time|memcpy/throughput/(64|65536)|(mailbox_shm|boost_mq)/rtt/64|(mailbox_shm|boost_mq)/throughput/64/real_time)$' \
   --benchmark_counters_tabular=true

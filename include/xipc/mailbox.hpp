@@ -22,6 +22,7 @@
 
 #include <xipc/concepts.hpp>
 #include <xipc/deadline.hpp>
+#include <xipc/error.hpp>
 #include <xipc/permissions.hpp>
 
 namespace xipc {
