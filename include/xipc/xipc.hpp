@@ -5,6 +5,7 @@
 #include <xipc/child_process.hpp>
 #include <xipc/concepts.hpp>
 #include <xipc/deadline.hpp>
+#include <xipc/endpoint.hpp>
 #include <xipc/error.hpp>
 #include <xipc/fifo.hpp>
 #include <xipc/io.hpp>
@@ -17,4 +18,5 @@
 #include <xipc/pipe.hpp>
 #include <xipc/ring_channel.hpp>
 #include <xipc/shared_memory.hpp>
+#include <xipc/sockets.hpp>
 #include <xipc/spsc_ring.hpp>

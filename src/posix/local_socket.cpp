@@ -83,6 +83,12 @@ std::string local_socket_path(std::string_view name, failure& why) {
   return path;
 }
 
+std::uint64_t socket_file_id(const std::string& path) noexcept {
+  struct stat info {};
+  if (::lstat(path.c_str(), &info) != 0) return 0;
+  return (static_cast<std::uint64_t>(info.st_dev) * 0x9E3779B97F4A7C15ull) ^ static_cast<std::uint64_t>(info.st_ino);
+}
+
 native_handle_type local_listen(const std::string& path, local_socket_kind kind, failure& why) {
   const int fd = new_socket(kind, why);
   if (fd < 0) return invalid_native_handle;
@@ -117,7 +123,7 @@ native_handle_type local_listen(const std::string& path, local_socket_kind kind,
   return fd;
 }
 
-native_handle_type local_accept(native_handle_type listener, deadline until, std::error_code& error) noexcept {
+native_handle_type socket_accept(native_handle_type listener, deadline until, std::error_code& error) noexcept {
   for (;;) {
     const int fd = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (fd >= 0) return fd;
@@ -160,7 +166,7 @@ native_handle_type local_connect(const std::string& path, local_socket_kind kind
   }
 }
 
-io_result local_write_some(native_handle_type socket, std::span<const std::byte> data, deadline until) noexcept {
+io_result socket_write_some(native_handle_type socket, std::span<const std::byte> data, deadline until) noexcept {
   if (data.empty()) return {};
   for (;;) {
     // MSG_NOSIGNAL: a peer that is gone is EPIPE, not SIGPIPE (no signal mask games, as pipes need).
@@ -172,7 +178,7 @@ io_result local_write_some(native_handle_type socket, std::span<const std::byte>
   }
 }
 
-std::error_code local_send_message(native_handle_type socket, std::span<const std::byte> message,
+std::error_code socket_send_message(native_handle_type socket, std::span<const std::byte> message,
                                    deadline until) noexcept {
   for (;;) {
     // MSG_NOSIGNAL: a peer that is gone is EPIPE, not SIGPIPE.
@@ -183,7 +189,7 @@ std::error_code local_send_message(native_handle_type socket, std::span<const st
   }
 }
 
-io_result local_receive_message(native_handle_type socket, std::span<std::byte> buffer, std::size_t largest_expected,
+io_result socket_receive_message(native_handle_type socket, std::span<std::byte> buffer, std::size_t largest_expected,
                                 deadline until) noexcept {
   // Peeking costs a system call: only when the message might not fit.
   const int peek = buffer.size() < largest_expected ? MSG_PEEK : 0;

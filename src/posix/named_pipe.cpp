@@ -15,13 +15,6 @@ detail::local_socket_kind kind_of(pipe_mode mode) {
   return mode == pipe_mode::byte ? detail::local_socket_kind::stream : detail::local_socket_kind::seqpacket;
 }
 
-// Names the socket file, so that a server removes only the file it made.
-std::uint64_t file_id(const std::string& path) {
-  struct stat info {};
-  if (::lstat(path.c_str(), &info) != 0) return 0;
-  return (static_cast<std::uint64_t>(info.st_dev) * 0x9E3779B97F4A7C15ull) ^ static_cast<std::uint64_t>(info.st_ino);
-}
-
 std::error_code wrong_mode() { return make_error_code(errc::invalid_argument); }
 
 }  // namespace
@@ -42,18 +35,18 @@ io_result named_pipe::read_some(std::span<std::byte> buffer, deadline until) noe
 
 io_result named_pipe::write_some(std::span<const std::byte> data, deadline until) noexcept {
   if (options_.mode != pipe_mode::byte) return {0, wrong_mode()};
-  return detail::local_write_some(native_handle(), data, until);
+  return detail::socket_write_some(native_handle(), data, until);
 }
 
 std::error_code named_pipe::send(std::span<const std::byte> message, deadline until) noexcept {
   if (options_.mode != pipe_mode::message || message.empty()) return wrong_mode();
   if (message.size() > options_.max_message_bytes) return make_error_code(errc::message_too_large);
-  return detail::local_send_message(native_handle(), message, until);
+  return detail::socket_send_message(native_handle(), message, until);
 }
 
 io_result named_pipe::receive(std::span<std::byte> buffer, deadline until) noexcept {
   if (options_.mode != pipe_mode::message) return {0, wrong_mode()};
-  return detail::local_receive_message(native_handle(), buffer, options_.max_message_bytes, until);
+  return detail::socket_receive_message(native_handle(), buffer, options_.max_message_bytes, until);
 }
 
 named_pipe_server named_pipe_server::create(std::string_view name, const named_pipe_options& options,
@@ -65,21 +58,21 @@ named_pipe_server named_pipe_server::create(std::string_view name, const named_p
   if (why) return {};
   static_cast<owned_handle&>(server) = owned_handle(listener);
   server.name_ = std::string(name);
-  server.file_id_ = file_id(server.path_);
+  server.file_id_ = detail::socket_file_id(server.path_);
   server.options_ = options;
   return server;
 }
 
 std::error_code named_pipe_server::accept(named_pipe& connection, deadline until) noexcept {
   std::error_code error;
-  const native_handle_type socket = detail::local_accept(native_handle(), until, error);
+  const native_handle_type socket = detail::socket_accept(native_handle(), until, error);
   if (error) return error;
   connection = named_pipe(socket, options_);
   return {};
 }
 
 void named_pipe_server::remove_name() noexcept {
-  if (file_id_ != 0 && file_id(path_) == file_id_) ::unlink(path_.c_str());
+  if (file_id_ != 0 && detail::socket_file_id(path_) == file_id_) ::unlink(path_.c_str());
   file_id_ = 0;
 }
 

@@ -16,6 +16,7 @@
 #include <xipc/io.hpp>
 #include <xipc/named_pipe.hpp>
 #include <xipc/pipe.hpp>
+#include <xipc/sockets.hpp>
 
 #include "support/bytes.hpp"
 #include "support/object_names.hpp"
@@ -122,6 +123,47 @@ struct named_pipe_transport {
   }
 };
 
+// A stream socket: the listener stays, the writer process connects anew.
+template <class Listener, class Stream, const char* Name>
+struct socket_transport {
+  static constexpr const char* name = Name;
+  struct pair {
+    Listener listener;
+    Stream source;  // the accepted end
+    Stream sink;    // the connecting end
+  };
+  static xipc::endpoint where(const std::string& unique) {
+    if constexpr (std::is_same_v<Stream, xipc::tcp_stream>) {
+      return xipc::endpoint::loopback_v4(0);
+    } else {
+      return xipc::endpoint::abstract(unique);
+    }
+  }
+  static pair open(const std::string& unique) {
+    pair connection;
+    connection.listener = Listener::listen(where(unique));
+    connection.sink = Stream::connect(connection.listener.local_endpoint(), 1s);
+    EXPECT_FALSE(connection.listener.accept(connection.source, 1s));
+    return connection;
+  }
+  static peer_process start_writer(pair& connection, const std::string&, const std::vector<std::string>& tail) {
+    connection.sink.close();
+    connection.source.close();
+    std::vector<std::string> args{name, connection.listener.local_endpoint().to_string()};
+    args.insert(args.end(), tail.begin(), tail.end());
+    auto writer = peer_process::start("conformance_stream_writer", args);
+    EXPECT_FALSE(connection.listener.accept(connection.source, 10s));
+    return writer;
+  }
+  static Stream sink_in_writer(const std::string& endpoint) {
+    return Stream::connect(xipc::endpoint::parse(endpoint), 10s);
+  }
+};
+constexpr char tcp_name[] = "tcp";
+constexpr char local_stream_name[] = "local_stream";
+using tcp_transport = socket_transport<xipc::tcp_listener, xipc::tcp_stream, tcp_name>;
+using local_stream_transport = socket_transport<xipc::local_listener, xipc::local_stream, local_stream_name>;
+
 // Writes `bytes` bytes of pattern `seed` (0 bytes: forever) into the sink that
 // `endpoint` names for `transport`, then exits.
 template <class Transport>
@@ -145,6 +187,8 @@ XIPC_TEST_ROLE(conformance_stream_writer) {
   if (transport == pipe_transport::name) return write_pattern<pipe_transport>(args[1], bytes, seed);
   if (transport == fifo_transport::name) return write_pattern<fifo_transport>(args[1], bytes, seed);
   if (transport == named_pipe_transport::name) return write_pattern<named_pipe_transport>(args[1], bytes, seed);
+  if (transport == tcp_transport::name) return write_pattern<tcp_transport>(args[1], bytes, seed);
+  if (transport == local_stream_transport::name) return write_pattern<local_stream_transport>(args[1], bytes, seed);
   return 3;
 }
 
@@ -158,7 +202,8 @@ class byte_stream_conformance : public ::testing::Test {
   std::string unique_ = xipc::test::unique_name("conf");
 };
 
-using transports = ::testing::Types<pipe_transport, fifo_transport, named_pipe_transport>;
+using transports = ::testing::Types<pipe_transport, fifo_transport, named_pipe_transport, tcp_transport,
+                                    local_stream_transport>;
 
 struct transport_names {
   template <class T>

@@ -11,6 +11,7 @@
 #include <xipc/mailbox.hpp>
 #include <xipc/named_pipe.hpp>
 #include <xipc/ring_channel.hpp>
+#include <xipc/sockets.hpp>
 
 #include "support/object_names.hpp"
 #include "support/peer_process.hpp"
@@ -159,6 +160,45 @@ using mailbox_shm_transport = mailbox_transport<xipc::mailbox_backend::shm>;
 using mailbox_posix_mq_transport = mailbox_transport<xipc::mailbox_backend::posix_mq>;
 using mailbox_sysv_transport = mailbox_transport<xipc::mailbox_backend::sysv>;
 
+// A Unix-domain datagram socket: bound by the receiver (abstract name), connected by the sender.
+struct local_datagram_transport {
+  static constexpr const char* name = "local_datagram";
+  static constexpr errc senders_gone = errc::timed_out;  // datagram sockets do not know their senders
+  static constexpr auto end_wait = 300ms;
+  static constexpr std::size_t max_message = 4096;
+  // A datagram socket's own limit is its send buffer (SO_SNDBUF, about 208 KiB here).
+  static constexpr std::size_t oversize = 4 << 20;
+  struct pair {
+    xipc::local_datagram receiver;
+    xipc::local_datagram sender;
+  };
+  static pair open(const std::string& unique) {
+    pair connection;
+    connection.receiver = xipc::local_datagram::bind(xipc::endpoint::abstract(unique));
+    connection.sender = xipc::local_datagram::connect(connection.receiver.local_endpoint());
+    return connection;
+  }
+  static peer_process start_sender(pair& connection, const std::string&, const std::vector<std::string>& tail) {
+    connection.sender = {};
+    std::vector<std::string> args{name, connection.receiver.local_endpoint().to_string()};
+    args.insert(args.end(), tail.begin(), tail.end());
+    return peer_process::start("conformance_message_sender", args);
+  }
+  static xipc::local_datagram sender_in_child(const std::string& endpoint) {
+    return xipc::local_datagram::connect(xipc::endpoint::parse(endpoint));
+  }
+};
+
+// A message too large for the transport: one byte over the maximum, unless the transport says otherwise.
+template <class Transport>
+constexpr std::size_t oversize_of() {
+  if constexpr (requires { Transport::oversize; }) {
+    return Transport::oversize;
+  } else {
+    return Transport::max_message + 1;
+  }
+}
+
 // Sends messages 0..count-1 (count 0: forever) into the sender that `endpoint` names.
 template <class Transport>
 int send_messages(const std::string& endpoint, std::uint64_t count) {
@@ -179,6 +219,7 @@ XIPC_TEST_ROLE(conformance_message_sender) {
   if (transport == mailbox_shm_transport::name) return send_messages<mailbox_shm_transport>(args[1], count);
   if (transport == mailbox_posix_mq_transport::name) return send_messages<mailbox_posix_mq_transport>(args[1], count);
   if (transport == mailbox_sysv_transport::name) return send_messages<mailbox_sysv_transport>(args[1], count);
+  if (transport == local_datagram_transport::name) return send_messages<local_datagram_transport>(args[1], count);
   return 3;
 }
 
@@ -193,7 +234,7 @@ class message_channel_conformance : public ::testing::Test {
 };
 
 using transports = ::testing::Types<named_pipe_transport, ring_transport, mailbox_shm_transport,
-                                    mailbox_posix_mq_transport, mailbox_sysv_transport>;
+                                    mailbox_posix_mq_transport, mailbox_sysv_transport, local_datagram_transport>;
 
 struct transport_names {
   template <class T>
@@ -236,8 +277,8 @@ TYPED_TEST(message_channel_conformance, a_buffer_too_small_reports_the_size_and_
 
 TYPED_TEST(message_channel_conformance, an_oversize_message_is_refused_and_nothing_is_sent) {
   auto connection = this->open();
-  EXPECT_EQ(connection.sender.send(std::vector<std::byte>(this->max + 1), 1s), errc::message_too_large);
-  std::vector<std::byte> buffer(this->max + 1);
+  EXPECT_EQ(connection.sender.send(std::vector<std::byte>(oversize_of<TypeParam>()), 1s), errc::message_too_large);
+  std::vector<std::byte> buffer(oversize_of<TypeParam>());
   EXPECT_EQ(connection.receiver.try_receive(buffer).error, errc::would_block);
 }
 

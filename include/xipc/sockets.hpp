@@ -1,0 +1,174 @@
+// Sockets behind the same concepts as every other transport: TCP and
+// Unix-domain streams are byte_streams, UDP and Unix-domain datagram sockets
+// message_channels (once connected). Addresses are xipc::endpoint.
+//
+//   auto server = xipc::tcp_listener::listen(xipc::endpoint::parse("127.0.0.1:6013"));
+//   xipc::tcp_stream connection;
+//   server.accept(connection, 5s);
+//   auto client = xipc::tcp_stream::connect(xipc::endpoint::parse("localhost:6013"), 5s);
+//
+// POSIX: BSD sockets. Windows: Winsock2 (AF_UNIX streams from Windows 10).
+// See docs/sockets.md.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <system_error>
+
+#include <xipc/concepts.hpp>
+#include <xipc/deadline.hpp>
+#include <xipc/detail/owned_handle.hpp>
+#include <xipc/endpoint.hpp>
+
+namespace xipc {
+namespace detail {
+struct failure;
+}
+
+// The protocols, as tags: what kind of endpoint each takes.
+struct tcp {
+  static constexpr const char* name = "tcp";
+  static constexpr bool local = false;
+};
+struct udp {
+  static constexpr const char* name = "udp";
+  static constexpr bool local = false;
+};
+struct local_stream_protocol {
+  static constexpr const char* name = "local_stream";
+  static constexpr bool local = true;
+};
+struct local_datagram_protocol {
+  static constexpr const char* name = "local_datagram";
+  static constexpr bool local = true;
+};
+
+// Who is at the other end of a Unix-domain socket, as the kernel saw it when
+// the connection was made (SO_PEERCRED).
+struct peer_credentials {
+  std::int64_t pid = 0;
+  std::uint32_t uid = 0;
+  std::uint32_t gid = 0;
+};
+
+// A connected stream socket: TCP or Unix-domain.
+template <class Protocol>
+class basic_stream : public detail::owned_handle {
+ public:
+  basic_stream() noexcept = default;
+
+  // Connects to `where`, waiting until `until`: errc::not_found (connection
+  // refused: nobody listens), errc::timed_out, errc::invalid_argument for an
+  // endpoint of the wrong kind. TCP streams have Nagle's delay off.
+  static basic_stream connect(const endpoint& where, deadline until = deadline::forever());
+  static basic_stream connect(const endpoint& where, deadline until, std::error_code& ec);
+
+  // byte_stream: errc::end_of_stream once the peer shut down its side and
+  // everything was read; errc::peer_closed when it reset the connection.
+  [[nodiscard]] io_result read_some(std::span<std::byte> buffer, deadline until) noexcept;
+  [[nodiscard]] io_result write_some(std::span<const std::byte> data, deadline until) noexcept;
+
+  // Half-close: the peer reads end_of_stream, and can still write to us.
+  std::error_code shutdown_write() noexcept;
+
+  endpoint local_endpoint() const;
+  endpoint peer_endpoint() const;
+
+  // TCP only: Nagle's algorithm off (true, the default) or on.
+  std::error_code set_no_delay(bool on) noexcept
+    requires(!Protocol::local);
+  // Unix-domain only.
+  peer_credentials credentials() const
+    requires(Protocol::local);
+
+ private:
+  template <class>
+  friend class basic_listener;
+  explicit basic_stream(native_handle_type handle) noexcept : owned_handle(handle) {}
+};
+
+// A listening socket that accepts basic_streams.
+template <class Protocol>
+class basic_listener : public detail::owned_handle {
+ public:
+  basic_listener() noexcept = default;
+  basic_listener(basic_listener&&) noexcept = default;
+  basic_listener& operator=(basic_listener&&) noexcept;
+  // A Unix-domain listener removes its socket file (if it is still its own).
+  ~basic_listener();
+
+  // Listens at `where` (port 0: one the OS picks; see local_endpoint()).
+  // errc::already_exists when the address is in use; a Unix-domain socket
+  // file nobody accepts on (left by a crashed server) is replaced.
+  static basic_listener listen(const endpoint& where);
+  static basic_listener listen(const endpoint& where, std::error_code& ec);
+
+  // The next connection, waiting until `until`.
+  [[nodiscard]] std::error_code accept(basic_stream<Protocol>& connection, deadline until = deadline::forever()) noexcept;
+
+  endpoint local_endpoint() const;
+
+ private:
+  static basic_listener listen(const endpoint& where, detail::failure& why);
+
+  endpoint where_;
+  std::uint64_t file_id_ = 0;  // the socket file this listener made (device and inode), Unix-domain paths only
+};
+
+// A datagram socket: UDP or Unix-domain. Bound to an address to receive;
+// connected to a peer, it is a message_channel (send / receive).
+template <class Protocol>
+class basic_datagram : public detail::owned_handle {
+ public:
+  basic_datagram() noexcept = default;
+  basic_datagram(basic_datagram&&) noexcept = default;
+  basic_datagram& operator=(basic_datagram&&) noexcept;
+  // A socket bound to a Unix-domain path removes its file (if still its own).
+  ~basic_datagram();
+
+  // A socket bound to `where` (UDP port 0: one the OS picks).
+  static basic_datagram bind(const endpoint& where);
+  static basic_datagram bind(const endpoint& where, std::error_code& ec);
+  // An unbound socket of `where`'s family, connected to it (a Unix-domain one is bound to an autobind name first).
+  static basic_datagram connect(const endpoint& where);
+  static basic_datagram connect(const endpoint& where, std::error_code& ec);
+  // Connects a bound socket to one peer: send/receive then use it.
+  std::error_code connect_to(const endpoint& peer) noexcept;
+
+  // One datagram. UDP: a datagram over 65507 bytes is errc::message_too_large;
+  // a full Unix-domain receiver makes send wait.
+  [[nodiscard]] std::error_code send(std::span<const std::byte> message, deadline until) noexcept;
+  [[nodiscard]] std::error_code try_send(std::span<const std::byte> message) noexcept {
+    return send(message, deadline::immediately());
+  }
+  // A buffer too small: errc::message_too_large with the size, and the datagram stays.
+  [[nodiscard]] io_result receive(std::span<std::byte> buffer, deadline until) noexcept;
+  [[nodiscard]] io_result try_receive(std::span<std::byte> buffer) noexcept {
+    return receive(buffer, deadline::immediately());
+  }
+
+  [[nodiscard]] std::error_code send_to(std::span<const std::byte> message, const endpoint& to, deadline until) noexcept;
+  [[nodiscard]] io_result receive_from(std::span<std::byte> buffer, endpoint& from, deadline until) noexcept;
+
+  endpoint local_endpoint() const;
+
+ private:
+  static basic_datagram open(const endpoint& where, bool bind_it, detail::failure& why);
+
+  endpoint where_;
+  std::uint64_t file_id_ = 0;
+};
+
+using tcp_stream = basic_stream<tcp>;
+using tcp_listener = basic_listener<tcp>;
+using udp_socket = basic_datagram<udp>;
+using local_stream = basic_stream<local_stream_protocol>;
+using local_listener = basic_listener<local_stream_protocol>;
+using local_datagram = basic_datagram<local_datagram_protocol>;
+
+static_assert(byte_stream<tcp_stream>);
+static_assert(byte_stream<local_stream>);
+static_assert(message_channel<udp_socket>);
+static_assert(message_channel<local_datagram>);
+
+}  // namespace xipc

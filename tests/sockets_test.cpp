@@ -1,0 +1,218 @@
+#include <xipc/sockets.hpp>
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <xipc/io.hpp>
+
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/object_names.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using xipc::deadline;
+using xipc::endpoint;
+using xipc::errc;
+
+std::span<const std::byte> text(std::string_view s) { return std::as_bytes(std::span(s.data(), s.size())); }
+
+// A listener on a port the OS picks, and one connection to it.
+template <class Listener, class Stream>
+struct connected {
+  Listener listener;
+  Stream client;
+  Stream server;
+  explicit connected(const endpoint& where) : listener(Listener::listen(where)) {
+    client = Stream::connect(listener.local_endpoint(), 5s);
+    EXPECT_FALSE(listener.accept(server, 5s));
+  }
+};
+
+std::string abstract_name(std::string_view label) { return "unix:@" + xipc::test::unique_name(label); }
+
+TEST(tcp, a_stream_on_ipv4_and_ipv6_loopback) {
+  for (const auto& where : {endpoint::loopback_v4(0), endpoint::loopback_v6(0)}) {
+    connected<xipc::tcp_listener, xipc::tcp_stream> link(where);
+    EXPECT_NE(link.listener.local_endpoint().port(), 0) << "the OS picked a port";
+    EXPECT_EQ(link.client.peer_endpoint(), link.listener.local_endpoint());
+    EXPECT_FALSE(xipc::write_all(link.client, text("Greetings"), 1s).error);
+    std::array<std::byte, 9> got{};
+    EXPECT_FALSE(xipc::read_exact(link.server, got, 1s).error);
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(got.data()), got.size()), "Greetings");
+  }
+}
+
+TEST(tcp, connection_refused_is_not_found) {
+  std::uint16_t free_port = 0;
+  {
+    auto probe = xipc::tcp_listener::listen(endpoint::loopback_v4(0));
+    free_port = probe.local_endpoint().port();
+  }
+  std::error_code ec;
+  xipc::tcp_stream::connect(endpoint::loopback_v4(free_port), 1s, ec);
+  EXPECT_EQ(ec, errc::not_found);
+  try {
+    xipc::tcp_stream::connect(endpoint::loopback_v4(free_port), 1s);
+    ADD_FAILURE() << "connected to nobody";
+  } catch (const std::system_error& error) {
+    EXPECT_NE(std::string(error.what()).find("connection refused"), std::string::npos) << error.what();
+  }
+}
+
+TEST(tcp, a_local_endpoint_is_refused_with_its_reason) {
+  std::error_code ec;
+  xipc::tcp_stream::connect(endpoint::parse("unix:/tmp/x"), 1s, ec);
+  EXPECT_EQ(ec, errc::invalid_argument);
+  xipc::local_stream::connect(endpoint::loopback_v4(1), 1s, ec);
+  EXPECT_EQ(ec, errc::invalid_argument);
+}
+
+TEST(tcp, a_busy_port_is_already_exists) {
+  auto first = xipc::tcp_listener::listen(endpoint::loopback_v4(0));
+  std::error_code ec;
+  xipc::tcp_listener::listen(first.local_endpoint(), ec);
+  EXPECT_EQ(ec, errc::already_exists);
+}
+
+TEST(tcp, half_close_then_reset) {
+  connected<xipc::tcp_listener, xipc::tcp_stream> link(endpoint::loopback_v4(0));
+  ASSERT_FALSE(xipc::write_all(link.client, text("bye"), 1s).error);
+  ASSERT_FALSE(link.client.shutdown_write());
+  std::array<std::byte, 16> buffer{};
+  EXPECT_EQ(link.server.read_some(buffer, 1s).bytes, 3u);
+  EXPECT_EQ(link.server.read_some(buffer, 1s).error, errc::end_of_stream) << "the client's half is closed";
+  EXPECT_FALSE(xipc::write_all(link.server, text("ok"), 1s).error) << "the server's half still works";
+  EXPECT_EQ(link.client.read_some(buffer, 1s).bytes, 2u);
+  // An abortive close (RST) ends the other side's writes with peer_closed.
+  const linger abort_on_close{1, 0};
+  ::setsockopt(link.client.native_handle(), SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close);
+  link.client.close();
+  std::this_thread::sleep_for(20ms);
+  std::error_code written;
+  for (int i = 0; i < 100 && !written; ++i) written = link.server.write_some(text("more"), 1s).error;
+  EXPECT_EQ(written, errc::peer_closed);
+}
+
+TEST(tcp, every_deadline_mode_and_a_full_socket_buffer) {
+  connected<xipc::tcp_listener, xipc::tcp_stream> link(endpoint::loopback_v4(0));
+  std::array<std::byte, 16> buffer{};
+  EXPECT_EQ(link.server.read_some(buffer, deadline::immediately()).error, errc::would_block);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(link.server.read_some(buffer, 20ms).error, errc::timed_out);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 20ms);
+  // Nobody reads: the socket buffers fill, and a write then moves part or nothing.
+  const std::vector<std::byte> chunk(1 << 16);
+  std::size_t written = 0;
+  for (;;) {
+    const auto put = link.client.write_some(chunk, deadline::immediately());
+    written += put.bytes;
+    if (put.error) {
+      EXPECT_EQ(put.error, errc::would_block);
+      break;
+    }
+  }
+  EXPECT_GT(written, 0u);
+  EXPECT_EQ(link.client.write_some(chunk, 20ms).error, errc::timed_out);
+  std::vector<std::byte> drained(written);
+  EXPECT_FALSE(xipc::read_exact(link.server, drained, 5s).error) << "every byte written arrives";
+}
+
+TEST(tcp, a_listener_serves_many_sequential_and_concurrent_connections) {
+  auto listener = xipc::tcp_listener::listen(endpoint::loopback_v4(0));
+  const auto where = listener.local_endpoint();
+  std::thread server([&] {
+    for (int i = 0; i < 10100; ++i) {
+      xipc::tcp_stream connection;
+      ASSERT_FALSE(listener.accept(connection, 10s)) << i;
+      std::array<std::byte, 1> byte{};
+      ASSERT_FALSE(xipc::read_exact(connection, byte, 10s).error);
+      ASSERT_FALSE(xipc::write_all(connection, byte, 10s).error);
+    }
+  });
+  auto round_trip = [&](std::byte value) {
+    auto client = xipc::tcp_stream::connect(where, 10s);
+    std::array<std::byte, 1> byte{value};
+    EXPECT_FALSE(xipc::write_all(client, byte, 10s).error);
+    EXPECT_FALSE(xipc::read_exact(client, byte, 10s).error);
+    EXPECT_EQ(byte[0], value);
+  };
+  for (int i = 0; i < 10000; ++i) round_trip(static_cast<std::byte>(i));
+  std::vector<std::thread> concurrent;
+  for (int i = 0; i < 100; ++i) concurrent.emplace_back(round_trip, static_cast<std::byte>(i));
+  for (auto& client : concurrent) client.join();
+  server.join();
+}
+
+TEST(local_stream, by_path_and_by_abstract_name_with_peer_credentials) {
+  const std::string path = (std::filesystem::temp_directory_path() / (xipc::test::unique_name("ls") + ".sock")).string();
+  {
+    connected<xipc::local_listener, xipc::local_stream> by_path(endpoint::local(path));
+    EXPECT_TRUE(std::filesystem::exists(path));
+    const auto who = by_path.server.credentials();
+    EXPECT_EQ(who.pid, ::getpid());
+    EXPECT_EQ(who.uid, ::getuid());
+    EXPECT_EQ(who.gid, ::getgid());
+    connected<xipc::local_listener, xipc::local_stream> by_name(endpoint::parse(abstract_name("ls")));
+    EXPECT_FALSE(xipc::write_all(by_name.client, text("hi"), 1s).error);
+    std::array<std::byte, 2> got{};
+    EXPECT_FALSE(xipc::read_exact(by_name.server, got, 1s).error);
+  }
+  EXPECT_FALSE(std::filesystem::exists(path)) << "the listener removed its socket file";
+}
+
+TEST(local_stream, a_stale_socket_file_is_replaced_a_live_one_is_not) {
+  const std::string path = (std::filesystem::temp_directory_path() / (xipc::test::unique_name("st") + ".sock")).string();
+  {
+    auto live = xipc::local_listener::listen(endpoint::local(path));
+    std::error_code ec;
+    xipc::local_listener::listen(endpoint::local(path), ec);
+    EXPECT_EQ(ec, errc::already_exists);
+    // Leave the file behind, as a crashed server would.
+    static_cast<void>(live.release());
+  }
+  auto replaced = xipc::local_listener::listen(endpoint::local(path));
+  EXPECT_TRUE(replaced.is_open());
+}
+
+TEST(local_datagram, bound_and_connected_with_boundaries_kept) {
+  auto receiver = xipc::local_datagram::bind(endpoint::parse(abstract_name("dg")));
+  auto sender = xipc::local_datagram::connect(receiver.local_endpoint());
+  ASSERT_FALSE(sender.send(text("one"), 1s));
+  ASSERT_FALSE(sender.send(text("three"), 1s));
+  std::array<std::byte, 2> small{};
+  const auto refused = receiver.receive(small, 1s);
+  EXPECT_EQ(refused.error, errc::message_too_large);
+  EXPECT_EQ(refused.bytes, 3u);
+  std::array<std::byte, 16> buffer{};
+  endpoint from;
+  const auto got = receiver.receive_from(buffer, from, 1s);
+  EXPECT_EQ(got.bytes, 3u) << "the message stayed";
+  EXPECT_EQ(from, sender.local_endpoint()) << "the sender has an autobind name to answer";
+  EXPECT_FALSE(receiver.send_to(text("reply"), from, 1s));
+  EXPECT_EQ(sender.receive(buffer, 1s).bytes, 5u);
+  EXPECT_EQ(receiver.receive(buffer, 1s).bytes, 5u);
+}
+
+TEST(udp, send_to_receive_from_and_connected_mode) {
+  auto a = xipc::udp_socket::bind(endpoint::loopback_v4(0));
+  auto b = xipc::udp_socket::bind(endpoint::loopback_v4(0));
+  ASSERT_FALSE(a.send_to(text("ping"), b.local_endpoint(), 1s));
+  std::array<std::byte, 64> buffer{};
+  endpoint from;
+  const auto got = b.receive_from(buffer, from, 1s);
+  EXPECT_EQ(got.bytes, 4u);
+  EXPECT_EQ(from, a.local_endpoint());
+  ASSERT_FALSE(b.connect_to(from));
+  ASSERT_FALSE(b.send(text("pong!"), 1s));
+  EXPECT_EQ(a.receive(buffer, 1s).bytes, 5u);
+  EXPECT_EQ(a.receive(buffer, 20ms).error, errc::timed_out);
+  EXPECT_EQ(a.try_receive(buffer).error, errc::would_block);
+  EXPECT_EQ(b.send(std::vector<std::byte>(65508), 1s), errc::message_too_large);
+}
+
+}  // namespace
