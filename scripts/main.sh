@@ -34,6 +34,13 @@ receiver=$!
 wait "$receiver"
 
 echo
+echo "== the date server on TCP port 6013, and a client =="
+"$bin/examples/date_server" 127.0.0.1:6013 1 &
+server=$!
+"$bin/examples/date_client" 127.0.0.1:6013
+wait "$server"
+
+echo
 echo "== xipc-bench, short run (two processes pinned to two CPUs; ratios are to a floor measured alongside) =="
 "$bin/bench/xipc-bench" --benchmark_min_time=0.1 \
   --benchmark_filter='^(floor/rtt/64|ring/rtt/(8|64)|ring_block/rtt/64|raw_pipe/rtt/64|pipe/rtt/64|(ring|ring_batch|slots)/throughput/(64|65536)/real_time|memcpy/throughput/(64|65536)|(mailbox_shm|boost_mq)/rtt/64|(mailbox_shm|boost_mq)/throughput/64/real_time)$' \

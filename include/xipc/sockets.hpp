@@ -19,6 +19,7 @@
 #include <xipc/deadline.hpp>
 #include <xipc/detail/owned_handle.hpp>
 #include <xipc/endpoint.hpp>
+#include <xipc/error.hpp>
 
 namespace xipc {
 namespace detail {
