@@ -1,0 +1,138 @@
+// Sockets between two processes, each through xipc and through the raw
+// system calls on the very same descriptors (made blocking, as plain socket
+// code does), so that the difference is xipc's own cost: tcp/… next to
+// raw_tcp/…, and so on. Every connection is on loopback.
+#include <benchmark/benchmark.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <memory>
+#include <string>
+#include <xipc/io.hpp>
+#include <xipc/sockets.hpp>
+
+#include "message_pair.hpp"
+
+namespace {
+
+using xipc::deadline;
+using xipc::bench::connection;
+using xipc::bench::side;
+
+enum class api { raw, xipc };
+
+void make_blocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK); }
+
+bool raw_write_all(int fd, std::span<const std::byte> data) {
+  while (!data.empty()) {
+    const ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    data = data.subspan(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+bool raw_read_exact(int fd, std::span<std::byte> buffer) {
+  while (!buffer.empty()) {
+    const ssize_t n = ::recv(fd, buffer.data(), buffer.size(), 0);
+    if (n <= 0) return false;
+    buffer = buffer.subspan(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+template <class Stream>
+side stream_side(api how, Stream& end) {
+  const auto finish = [&end] { static_cast<void>(end.shutdown_write()); };
+  if (how == api::raw) {
+    const int fd = end.native_handle();
+    make_blocking(fd);
+    return {[fd](std::span<const std::byte> d) { return raw_write_all(fd, d); },
+            [fd](std::span<std::byte> b) { return raw_read_exact(fd, b); }, finish};
+  }
+  return {[&end](std::span<const std::byte> d) { return !xipc::write_all(end, d).error; },
+          [&end](std::span<std::byte> b) { return !xipc::read_exact(end, b).error; }, finish};
+}
+
+template <class Listener, class Stream>
+connection streams(api how, const xipc::endpoint& where) {
+  struct objects {
+    Listener listener;
+    Stream client, served;
+  };
+  auto keep = std::make_shared<objects>();
+  keep->listener = Listener::listen(where);
+  keep->client = Stream::connect(keep->listener.local_endpoint());
+  static_cast<void>(keep->listener.accept(keep->served));
+  return {stream_side(how, keep->client), stream_side(how, keep->served), keep};
+}
+
+// A datagram side; an empty datagram tells the partner to stop.
+template <class Datagram>
+side datagram_side(api how, Datagram& end) {
+  const int fd = end.native_handle();
+  const auto finish = [fd] { ::send(fd, "", 0, MSG_NOSIGNAL); };
+  if (how == api::raw) {
+    make_blocking(fd);
+    return {[fd](std::span<const std::byte> m) { return ::send(fd, m.data(), m.size(), MSG_NOSIGNAL) >= 0; },
+            [fd](std::span<std::byte> b) { return ::recv(fd, b.data(), b.size(), 0) > 0; }, finish};
+  }
+  return {[&end](std::span<const std::byte> m) { return !end.send(m, deadline::forever()); },
+          [&end](std::span<std::byte> b) {
+            const auto got = end.receive(b, deadline::forever());
+            return !got.error && got.bytes != 0;
+          },
+          finish};
+}
+
+template <class Datagram>
+connection datagrams(api how, const xipc::endpoint& a_where, const xipc::endpoint& b_where) {
+  struct objects {
+    Datagram a, b;
+  };
+  auto keep = std::make_shared<objects>();
+  keep->a = Datagram::bind(a_where);
+  keep->b = Datagram::bind(b_where);
+  static_cast<void>(keep->a.connect_to(keep->b.local_endpoint()));
+  static_cast<void>(keep->b.connect_to(keep->a.local_endpoint()));
+  return {datagram_side(how, keep->a), datagram_side(how, keep->b), keep};
+}
+
+std::string abstract(const char* label) { return "xb" + std::to_string(::getpid()) + "." + label; }
+
+void register_pair(const std::string& name, const std::function<connection(api)>& make,
+                   std::initializer_list<long> throughput_sizes) {
+  for (const auto how : {api::xipc, api::raw}) {
+    xipc::bench::register_message_pair(how == api::raw ? "raw_" + name : name,
+                                       [make, how](std::size_t) { return make(how); }, {64}, throughput_sizes);
+  }
+}
+
+[[maybe_unused]] const bool registered = [] {
+  register_pair("tcp", [](api how) { return streams<xipc::tcp_listener, xipc::tcp_stream>(how, xipc::endpoint::loopback_v4(0)); },
+                {64, 65536});
+  register_pair("local_stream",
+                [](api how) {
+                  return streams<xipc::local_listener, xipc::local_stream>(how, xipc::endpoint::abstract(abstract("ls")));
+                },
+                {64, 65536});
+  register_pair("local_dgram",
+                [](api how) {
+                  return datagrams<xipc::local_datagram>(how, xipc::endpoint::abstract(abstract("da")),
+                                                         xipc::endpoint::abstract(abstract("db")));
+                },
+                {64, 4096});
+  // UDP is measured for round trips only: one way, a fast sender overruns the
+  // receiver's buffer and datagrams are dropped, which measures nothing useful.
+  for (const auto how : {api::xipc, api::raw}) {
+    benchmark::RegisterBenchmark(how == api::raw ? "raw_udp/rtt" : "udp/rtt", [how](benchmark::State& state) {
+      xipc::bench::echo_rtt(state, [how](std::size_t) {
+        return datagrams<xipc::udp_socket>(how, xipc::endpoint::loopback_v4(0), xipc::endpoint::loopback_v4(0));
+      });
+    })->Arg(64);
+  }
+  return true;
+}();
+
+}  // namespace
