@@ -174,18 +174,13 @@ void check_local_name(std::string_view name) {
 }
 }  // namespace
 
-endpoint endpoint::local(std::string_view path) {
-  check_local_name(path);
-  endpoint result;
-  result.kind_ = endpoint_kind::local_path;
-  result.local_ = std::string(path);
-  return result;
-}
+endpoint endpoint::local(std::string_view path) { return make_local(endpoint_kind::local_path, path); }
+endpoint endpoint::abstract(std::string_view name) { return make_local(endpoint_kind::local_abstract, name); }
 
-endpoint endpoint::abstract(std::string_view name) {
+endpoint endpoint::make_local(endpoint_kind kind, std::string_view name) {
   check_local_name(name);
   endpoint result;
-  result.kind_ = endpoint_kind::local_abstract;
+  result.kind_ = kind;
   result.local_ = std::string(name);
   return result;
 }

@@ -32,8 +32,9 @@ constexpr std::string_view object_kind = "mailbox";
 constexpr auto liveness_interval = std::chrono::milliseconds(20);
 // How long an opener waits for a creator to finish setting the mailbox up.
 constexpr auto setup_wait_total = std::chrono::milliseconds(50);
-// Polls of a cheap (shm) queue before sleeping: about 25 us on a 2020s x86,
-// less than one futex sleep and wake-up on a virtual machine.
+// Polls of a cheap (shm) queue before sleeping, 4 pauses apart: short next
+// to a futex sleep and wake-up (tens of microseconds on a virtual machine).
+// Not tuned by measurement yet (docs/mailbox.md).
 constexpr int spin_polls = 256;
 
 const detail::mailbox_backend_ops* all_backends[] = {

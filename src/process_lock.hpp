@@ -31,9 +31,4 @@ lock_result lock(process_lock_word& word, deadline until) noexcept;
 
 void unlock(process_lock_word& word) noexcept;
 
-// The holder's process token, 0 when free.
-inline std::uint64_t lock_holder(const process_lock_word& word) noexcept {
-  return word.holder.load(std::memory_order_acquire);
-}
-
 }  // namespace xipc::detail

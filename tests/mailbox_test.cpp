@@ -96,7 +96,7 @@ XIPC_TEST_ROLE(mailbox_send_values) {
 }
 
 // Receives values and counts each in the tally until a priority-0 message
-// (sent after all others, so taken last) says stop.
+// (sent after all others, so taken last) says stop, or until killed.
 XIPC_TEST_ROLE(mailbox_count_values) {
   if (args.size() != 2) return 2;
   auto box = mailbox::open(args[0]);
@@ -133,22 +133,6 @@ XIPC_TEST_ROLE(mailbox_try_receive) {
   if (got.error == errc::busy) return 10;
   if (got.error == errc::timed_out) return 11;
   return 1;
-}
-
-// Receives values forever, counting each in the tally.
-XIPC_TEST_ROLE(mailbox_receive_forever) {
-  if (args.size() != 2) return 2;
-  auto box = mailbox::open(args[0]);
-  auto memory = xipc::shared_memory::open(args[1]);
-  tally counts(memory);
-  std::array<std::byte, small_max> buffer{};
-  for (;;) {
-    const auto got = box.receive(buffer, 30s);
-    if (got.error) return 1;
-    const std::uint64_t value = value_of({buffer.data(), got.bytes});
-    if (value >= counts.size) return 3;
-    counts.counts[value].fetch_add(1);
-  }
 }
 
 // ---- order, size and capacity --------------------------------------------------------
@@ -277,7 +261,7 @@ TEST_P(mailbox_test, a_receiver_killed_mid_stream_loses_only_what_it_took) {
   const std::string name = make_name();
   auto box = mailbox::create(name, options_for(backend(), 10));
   const std::string tally_name = make_tally(total);
-  auto receiver = peer_process::start("mailbox_receive_forever", {name, tally_name});
+  auto receiver = peer_process::start("mailbox_count_values", {name, tally_name});
   auto memory = xipc::shared_memory::open(tally_name);
   tally counts(memory);
   std::uint64_t sent = 0;

@@ -63,6 +63,8 @@ class endpoint {
   friend bool operator==(const endpoint&, const endpoint&) = default;
 
  private:
+  static endpoint make_local(endpoint_kind kind, std::string_view name);
+
   endpoint_kind kind_ = endpoint_kind::none;
   std::array<std::uint8_t, 16> address_{};
   std::uint16_t port_ = 0;

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <span>
 #include <system_error>
+#include <utility>
 
 #include <xipc/concepts.hpp>
 #include <xipc/deadline.hpp>
@@ -24,7 +25,23 @@
 namespace xipc {
 namespace detail {
 struct failure;
-}
+
+// The Unix-domain socket file a listener or datagram socket bound, removed
+// when its owner goes, and only if the file is still the one it made.
+class socket_file {
+ public:
+  socket_file() noexcept = default;
+  socket_file(endpoint where, std::uint64_t file_id) noexcept : where_(std::move(where)), file_id_(file_id) {}
+  socket_file(socket_file&& other) noexcept : where_(std::move(other.where_)), file_id_(std::exchange(other.file_id_, 0)) {}
+  socket_file& operator=(socket_file&& other) noexcept;
+  ~socket_file() { remove(); }
+
+ private:
+  void remove() noexcept;
+  endpoint where_;
+  std::uint64_t file_id_ = 0;  // device and inode; 0 for anything but a Unix-domain path
+};
+}  // namespace detail
 
 // The protocols, as tags: what kind of endpoint each takes.
 struct tcp {
@@ -92,11 +109,8 @@ class basic_stream : public detail::owned_handle {
 template <class Protocol>
 class basic_listener : public detail::owned_handle {
  public:
+  // A Unix-domain listener removes its socket file when it goes (if it is still its own).
   basic_listener() noexcept = default;
-  basic_listener(basic_listener&&) noexcept = default;
-  basic_listener& operator=(basic_listener&&) noexcept;
-  // A Unix-domain listener removes its socket file (if it is still its own).
-  ~basic_listener();
 
   // Listens at `where` (port 0: one the OS picks; see local_endpoint()).
   // errc::already_exists when the address is in use; a Unix-domain socket
@@ -112,8 +126,7 @@ class basic_listener : public detail::owned_handle {
  private:
   static basic_listener listen(const endpoint& where, detail::failure& why);
 
-  endpoint where_;
-  std::uint64_t file_id_ = 0;  // the socket file this listener made (device and inode), Unix-domain paths only
+  detail::socket_file file_;
 };
 
 // A datagram socket: UDP or Unix-domain. Bound to an address to receive;
@@ -121,11 +134,8 @@ class basic_listener : public detail::owned_handle {
 template <class Protocol>
 class basic_datagram : public detail::owned_handle {
  public:
+  // A socket bound to a Unix-domain path removes its file when it goes (if still its own).
   basic_datagram() noexcept = default;
-  basic_datagram(basic_datagram&&) noexcept = default;
-  basic_datagram& operator=(basic_datagram&&) noexcept;
-  // A socket bound to a Unix-domain path removes its file (if still its own).
-  ~basic_datagram();
 
   // A socket bound to `where` (UDP port 0: one the OS picks).
   static basic_datagram bind(const endpoint& where);
@@ -156,8 +166,7 @@ class basic_datagram : public detail::owned_handle {
  private:
   static basic_datagram open(const endpoint& where, bool bind_it, detail::failure& why);
 
-  endpoint where_;
-  std::uint64_t file_id_ = 0;
+  detail::socket_file file_;
 };
 
 using tcp_stream = basic_stream<tcp>;

@@ -168,14 +168,6 @@ bool bind_to(int fd, const endpoint& where, bool stream, std::uint64_t& file_id,
   return true;
 }
 
-void remove_own_file(const endpoint& where, std::uint64_t& file_id) noexcept {
-  if (file_id != 0 && where.kind() == endpoint_kind::local_path &&
-      detail::socket_file_id(where.local_name()) == file_id) {
-    ::unlink(where.local_name().c_str());
-  }
-  file_id = 0;
-}
-
 template <class Protocol>
 native_handle_type connect_stream(const endpoint& where, deadline until, detail::failure& why) {
   const int fd = new_socket<Protocol>(where, why);
@@ -216,6 +208,24 @@ native_handle_type connect_stream(const endpoint& where, deadline until, detail:
 }
 
 }  // namespace
+
+namespace detail {
+
+socket_file& socket_file::operator=(socket_file&& other) noexcept {
+  if (this != &other) {
+    remove();
+    where_ = std::move(other.where_);
+    file_id_ = std::exchange(other.file_id_, 0);
+  }
+  return *this;
+}
+
+void socket_file::remove() noexcept {
+  if (file_id_ != 0 && socket_file_id(where_.local_name()) == file_id_) ::unlink(where_.local_name().c_str());
+  file_id_ = 0;
+}
+
+}  // namespace detail
 
 // ---- streams -------------------------------------------------------------------------
 
@@ -279,29 +289,14 @@ peer_credentials basic_stream<Protocol>::credentials() const
 // ---- listeners -----------------------------------------------------------------------
 
 template <class Protocol>
-basic_listener<Protocol>& basic_listener<Protocol>::operator=(basic_listener&& other) noexcept {
-  if (this != &other) {
-    remove_own_file(where_, file_id_);
-    owned_handle::operator=(std::move(other));
-    where_ = std::move(other.where_);
-    file_id_ = std::exchange(other.file_id_, 0);
-  }
-  return *this;
-}
-
-template <class Protocol>
-basic_listener<Protocol>::~basic_listener() {
-  remove_own_file(where_, file_id_);
-}
-
-template <class Protocol>
 basic_listener<Protocol> basic_listener<Protocol>::listen(const endpoint& where, detail::failure& why) {
   basic_listener listener;
   const int fd = new_socket<Protocol>(where, why);
   if (fd < 0) return {};
   static_cast<owned_handle&>(listener) = owned_handle(fd);
-  if (!bind_to(fd, where, true, listener.file_id_, why)) return {};
-  listener.where_ = where;
+  std::uint64_t file_id = 0;
+  if (!bind_to(fd, where, true, file_id, why)) return {};
+  listener.file_ = detail::socket_file(where, file_id);
   if (::listen(fd, SOMAXCONN) != 0) {
     why = detail::os_failure(fmt::format("listen(\"{}\")", where.to_string()), errno);
     return {};
@@ -340,30 +335,15 @@ endpoint basic_listener<Protocol>::local_endpoint() const {
 // ---- datagrams -----------------------------------------------------------------------
 
 template <class Protocol>
-basic_datagram<Protocol>& basic_datagram<Protocol>::operator=(basic_datagram&& other) noexcept {
-  if (this != &other) {
-    remove_own_file(where_, file_id_);
-    owned_handle::operator=(std::move(other));
-    where_ = std::move(other.where_);
-    file_id_ = std::exchange(other.file_id_, 0);
-  }
-  return *this;
-}
-
-template <class Protocol>
-basic_datagram<Protocol>::~basic_datagram() {
-  remove_own_file(where_, file_id_);
-}
-
-template <class Protocol>
 basic_datagram<Protocol> basic_datagram<Protocol>::open(const endpoint& where, bool bind_it, detail::failure& why) {
   basic_datagram socket;
   const int fd = new_socket<Protocol>(where, why);
   if (fd < 0) return {};
   static_cast<owned_handle&>(socket) = owned_handle(fd);
   if (bind_it) {
-    if (!bind_to(fd, where, false, socket.file_id_, why)) return {};
-    socket.where_ = where;
+    std::uint64_t file_id = 0;
+    if (!bind_to(fd, where, false, file_id, why)) return {};
+    socket.file_ = detail::socket_file(where, file_id);
     return socket;
   }
   if constexpr (Protocol::local) {
