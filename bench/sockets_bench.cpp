@@ -1,9 +1,8 @@
 // Sockets between two processes, each through xipc and through the raw
-// system calls on the very same descriptors (made blocking, as plain socket
-// code does), so that the difference is xipc's own cost: tcp/… next to
+// system calls on the very same (blocking) descriptors, so that the
+// difference is xipc's own cost: tcp/… next to
 // raw_tcp/…, and so on. Every connection is on loopback.
 #include <benchmark/benchmark.h>
-#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -21,8 +20,6 @@ using xipc::bench::connection;
 using xipc::bench::side;
 
 enum class api { raw, xipc };
-
-void make_blocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK); }
 
 bool raw_write_all(int fd, std::span<const std::byte> data) {
   while (!data.empty()) {
@@ -47,7 +44,6 @@ side stream_side(api how, Stream& end) {
   const auto finish = [&end] { static_cast<void>(end.shutdown_write()); };
   if (how == api::raw) {
     const int fd = end.native_handle();
-    make_blocking(fd);
     return {[fd](std::span<const std::byte> d) { return raw_write_all(fd, d); },
             [fd](std::span<std::byte> b) { return raw_read_exact(fd, b); }, finish};
   }
@@ -74,7 +70,6 @@ side datagram_side(api how, Datagram& end) {
   const int fd = end.native_handle();
   const auto finish = [fd] { ::send(fd, "", 0, MSG_NOSIGNAL); };
   if (how == api::raw) {
-    make_blocking(fd);
     return {[fd](std::span<const std::byte> m) { return ::send(fd, m.data(), m.size(), MSG_NOSIGNAL) >= 0; },
             [fd](std::span<std::byte> b) { return ::recv(fd, b.data(), b.size(), 0) > 0; }, finish};
   }

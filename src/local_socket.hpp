@@ -38,7 +38,20 @@ native_handle_type socket_accept(native_handle_type listener, deadline until, st
 // until `until` while the server's backlog is full.
 native_handle_type local_connect(const std::string& path, local_socket_kind kind, deadline until, failure& why);
 
-// The calls below work on any non-blocking socket.
+// Connected sockets are blocking: a call that may wait forever is then one
+// system call. The calls below work on blocking and non-blocking sockets alike;
+// with a deadline that is not forever they never block, and poll() waits.
+
+// The flags for one send or receive attempt: none when the call may wait
+// forever (it blocks in the kernel), MSG_DONTWAIT otherwise.
+int socket_attempt_flags(deadline until) noexcept;
+
+// Clears O_NONBLOCK once a connection is made (connect waited with poll()).
+std::error_code make_blocking(native_handle_type socket) noexcept;
+
+// Bytes from a stream socket into `buffer`; errc::end_of_stream once the peer
+// shut down its side, errc::peer_closed when it reset the connection.
+io_result socket_read_some(native_handle_type socket, std::span<std::byte> buffer, deadline until) noexcept;
 
 // Bytes on a stream socket, up to data.size(); errc::peer_closed when the peer is gone.
 io_result socket_write_some(native_handle_type socket, std::span<const std::byte> data, deadline until) noexcept;

@@ -125,7 +125,8 @@ native_handle_type local_listen(const std::string& path, local_socket_kind kind,
 
 native_handle_type socket_accept(native_handle_type listener, deadline until, std::error_code& error) noexcept {
   for (;;) {
-    const int fd = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    // The listener is non-blocking (accept takes no MSG_DONTWAIT); the connection it gives is blocking.
+    const int fd = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd >= 0) return fd;
     if (errno == EINTR || errno == ECONNABORTED) continue;
     if (errno != EAGAIN) {
@@ -143,6 +144,11 @@ native_handle_type local_connect(const std::string& path, local_socket_kind kind
     const int fd = new_socket(kind, why);
     if (fd < 0) return invalid_native_handle;
     if (retry_on_eintr([&] { return ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address); }) == 0) {
+      if (const std::error_code error = make_blocking(fd)) {
+        why = failure{error, fmt::format("fcntl(\"{}\")", path), error.message()};
+        ::close(fd);
+        return invalid_native_handle;
+      }
       return fd;
     }
     const int error = errno;
@@ -166,11 +172,31 @@ native_handle_type local_connect(const std::string& path, local_socket_kind kind
   }
 }
 
+int socket_attempt_flags(deadline until) noexcept { return until.is_forever() ? 0 : MSG_DONTWAIT; }
+
+std::error_code make_blocking(native_handle_type socket) noexcept {
+  const int flags = ::fcntl(socket, F_GETFL);
+  if (flags < 0 || ::fcntl(socket, F_SETFL, flags & ~O_NONBLOCK) != 0) return error_from_errno(errno);
+  return {};
+}
+
+io_result socket_read_some(native_handle_type socket, std::span<std::byte> buffer, deadline until) noexcept {
+  if (buffer.empty()) return {};
+  for (;;) {
+    const ssize_t got = ::recv(socket, buffer.data(), buffer.size(), socket_attempt_flags(until));
+    if (got > 0) return {static_cast<std::size_t>(got), {}};
+    if (got == 0) return {0, make_error_code(errc::end_of_stream)};
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN) return {0, error_from_errno(errno)};
+    if (const std::error_code ec = wait_readable(socket, until)) return {0, ec};
+  }
+}
+
 io_result socket_write_some(native_handle_type socket, std::span<const std::byte> data, deadline until) noexcept {
   if (data.empty()) return {};
   for (;;) {
     // MSG_NOSIGNAL: a peer that is gone is EPIPE, not SIGPIPE (no signal mask games, as pipes need).
-    const ssize_t sent = ::send(socket, data.data(), data.size(), MSG_NOSIGNAL);
+    const ssize_t sent = ::send(socket, data.data(), data.size(), MSG_NOSIGNAL | socket_attempt_flags(until));
     if (sent >= 0) return {static_cast<std::size_t>(sent), {}};
     if (errno == EINTR) continue;
     if (errno != EAGAIN) return {0, error_from_errno(errno)};
@@ -182,7 +208,7 @@ std::error_code socket_send_message(native_handle_type socket, std::span<const s
                                    deadline until) noexcept {
   for (;;) {
     // MSG_NOSIGNAL: a peer that is gone is EPIPE, not SIGPIPE.
-    if (::send(socket, message.data(), message.size(), MSG_NOSIGNAL) >= 0) return {};
+    if (::send(socket, message.data(), message.size(), MSG_NOSIGNAL | socket_attempt_flags(until)) >= 0) return {};
     if (errno == EINTR) continue;
     if (errno != EAGAIN) return error_from_errno(errno);
     if (const std::error_code ec = wait_writable(socket, until)) return ec;
@@ -195,7 +221,7 @@ io_result socket_receive_message(native_handle_type socket, std::span<std::byte>
   const int peek = buffer.size() < largest_expected ? MSG_PEEK : 0;
   for (;;) {
     // MSG_TRUNC: the result is the message's real size, even when larger than the buffer.
-    const ssize_t size = ::recv(socket, buffer.data(), buffer.size(), peek | MSG_TRUNC);
+    const ssize_t size = ::recv(socket, buffer.data(), buffer.size(), peek | MSG_TRUNC | socket_attempt_flags(until));
     if (size > 0) {
       const auto bytes = static_cast<std::size_t>(size);
       if (bytes > buffer.size()) {
@@ -203,8 +229,11 @@ io_result socket_receive_message(native_handle_type socket, std::span<std::byte>
         return {bytes, make_error_code(peek != 0 ? errc::message_too_large : errc::corrupted)};
       }
       if (peek != 0) {
-        // It fits: now take it.
-        if (::recv(socket, buffer.data(), buffer.size(), 0) < 0) return {0, error_from_errno(errno)};
+        // It fits: now take it (without waiting: another reader may have been quicker).
+        if (::recv(socket, buffer.data(), buffer.size(), MSG_DONTWAIT) < 0) {
+          if (errno == EAGAIN || errno == EINTR) continue;
+          return {0, error_from_errno(errno)};
+        }
       }
       return {bytes, {}};
     }

@@ -30,7 +30,7 @@ named_pipe named_pipe::connect(std::string_view name, const named_pipe_options& 
 
 io_result named_pipe::read_some(std::span<std::byte> buffer, deadline until) noexcept {
   if (options_.mode != pipe_mode::byte) return {0, wrong_mode()};
-  return detail::read_some_handle(native_handle(), buffer, until);
+  return detail::socket_read_some(native_handle(), buffer, until);
 }
 
 io_result named_pipe::write_some(std::span<const std::byte> data, deadline until) noexcept {

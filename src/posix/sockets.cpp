@@ -121,10 +121,12 @@ bool check_endpoint(const endpoint& where, detail::failure& why) {
   return fits;
 }
 
+// Listeners, and streams while they connect, are non-blocking; datagram sockets
+// and connected streams are blocking (see local_socket.hpp).
 template <class Protocol>
-int new_socket(const endpoint& where, detail::failure& why) {
+int new_socket(const endpoint& where, bool non_blocking, detail::failure& why) {
   if (!check_endpoint<Protocol>(where, why)) return -1;
-  const int fd = ::socket(domain_of(where), socket_type<Protocol>() | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  const int fd = ::socket(domain_of(where), socket_type<Protocol>() | SOCK_CLOEXEC | (non_blocking ? SOCK_NONBLOCK : 0), 0);
   if (fd < 0) why = detail::os_failure(fmt::format("socket() for {}", where.to_string()), errno);
   return fd;
 }
@@ -170,7 +172,7 @@ bool bind_to(int fd, const endpoint& where, bool stream, std::uint64_t& file_id,
 
 template <class Protocol>
 native_handle_type connect_stream(const endpoint& where, deadline until, detail::failure& why) {
-  const int fd = new_socket<Protocol>(where, why);
+  const int fd = new_socket<Protocol>(where, true, why);
   if (fd < 0) return invalid_native_handle;
   if constexpr (!Protocol::local) {
     const int on = 1;
@@ -195,6 +197,7 @@ native_handle_type connect_stream(const endpoint& where, deadline until, detail:
       ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length);
     }
   }
+  if (error == 0) error = detail::make_blocking(fd).value();
   if (error != 0) {
     ::close(fd);
     if (error == ECONNREFUSED || error == ENOENT) {
@@ -243,7 +246,7 @@ basic_stream<Protocol> basic_stream<Protocol>::connect(const endpoint& where, de
 
 template <class Protocol>
 io_result basic_stream<Protocol>::read_some(std::span<std::byte> buffer, deadline until) noexcept {
-  return detail::read_some_handle(native_handle(), buffer, until);
+  return detail::socket_read_some(native_handle(), buffer, until);
 }
 
 template <class Protocol>
@@ -291,7 +294,7 @@ peer_credentials basic_stream<Protocol>::credentials() const
 template <class Protocol>
 basic_listener<Protocol> basic_listener<Protocol>::listen(const endpoint& where, detail::failure& why) {
   basic_listener listener;
-  const int fd = new_socket<Protocol>(where, why);
+  const int fd = new_socket<Protocol>(where, true, why);
   if (fd < 0) return {};
   static_cast<owned_handle&>(listener) = owned_handle(fd);
   std::uint64_t file_id = 0;
@@ -337,7 +340,7 @@ endpoint basic_listener<Protocol>::local_endpoint() const {
 template <class Protocol>
 basic_datagram<Protocol> basic_datagram<Protocol>::open(const endpoint& where, bool bind_it, detail::failure& why) {
   basic_datagram socket;
-  const int fd = new_socket<Protocol>(where, why);
+  const int fd = new_socket<Protocol>(where, false, why);
   if (fd < 0) return {};
   static_cast<owned_handle&>(socket) = owned_handle(fd);
   if (bind_it) {
@@ -412,7 +415,8 @@ std::error_code basic_datagram<Protocol>::send_to(std::span<const std::byte> mes
   if (!Protocol::local && message.size() > udp_max_payload) return make_error_code(errc::message_too_large);
   const os_address address = to_os(to);
   for (;;) {
-    if (::sendto(native_handle(), message.data(), message.size(), MSG_NOSIGNAL, address.get(), address.length) >= 0) {
+    if (::sendto(native_handle(), message.data(), message.size(), MSG_NOSIGNAL | detail::socket_attempt_flags(until),
+                 address.get(), address.length) >= 0) {
       return {};
     }
     if (errno == EINTR) continue;
@@ -427,12 +431,17 @@ io_result basic_datagram<Protocol>::receive_from(std::span<std::byte> buffer, en
   for (;;) {
     sockaddr_storage storage{};
     socklen_t length = sizeof storage;
-    const ssize_t size = ::recvfrom(native_handle(), buffer.data(), buffer.size(), MSG_PEEK | MSG_TRUNC,
+    const ssize_t size = ::recvfrom(native_handle(), buffer.data(), buffer.size(),
+                                    MSG_PEEK | MSG_TRUNC | detail::socket_attempt_flags(until),
                                     reinterpret_cast<sockaddr*>(&storage), &length);
     if (size >= 0) {
       const auto bytes = static_cast<std::size_t>(size);
       if (bytes > buffer.size()) return {bytes, make_error_code(errc::message_too_large)};
-      ::recv(native_handle(), buffer.data(), buffer.size(), 0);
+      // It fits: take it, without waiting (another reader may have been quicker).
+      if (::recv(native_handle(), buffer.data(), buffer.size(), MSG_DONTWAIT) < 0) {
+        if (errno == EAGAIN || errno == EINTR) continue;
+        return {0, detail::error_from_errno(errno)};
+      }
       try {
         from = from_os(storage, length);
       } catch (...) {
