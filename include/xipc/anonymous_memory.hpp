@@ -13,6 +13,7 @@
 namespace xipc {
 namespace detail {
 struct failure;
+struct handle_passing;
 }
 
 class anonymous_memory : public detail::mapped_region {
@@ -30,6 +31,7 @@ class anonymous_memory : public detail::mapped_region {
   static anonymous_memory adopt(native_handle_type handle, access mode, std::error_code& ec);
 
  private:
+  friend struct detail::handle_passing;  // a region received from another process
   anonymous_memory(native_handle_type handle, detail::mapped_view view) noexcept : mapped_region(handle, view) {}
 
   // What each backend implements; the public overloads above report `why`.

@@ -23,6 +23,7 @@ namespace xipc {
 namespace detail {
 struct failure;
 struct mailbox_state;
+struct handle_passing;
 }
 
 struct shared_memory_options {
@@ -78,6 +79,7 @@ class shared_memory : public detail::mapped_region {
   friend class ring_channel;
   friend class mailbox;
   friend struct detail::mailbox_state;
+  friend struct detail::handle_passing;  // a region received from another process
 
   std::string name_;
 };

@@ -25,6 +25,7 @@
 namespace xipc {
 namespace detail {
 struct failure;
+struct handle_passing;
 
 // The Unix-domain socket file a listener or datagram socket bound, removed
 // when its owner goes, and only if the file is still the one it made.
@@ -102,6 +103,7 @@ class basic_stream : public detail::owned_handle {
  private:
   template <class>
   friend class basic_listener;
+  friend struct detail::handle_passing;  // a stream received from another process
   explicit basic_stream(native_handle_type handle) noexcept : owned_handle(handle) {}
 };
 
@@ -164,6 +166,8 @@ class basic_datagram : public detail::owned_handle {
   endpoint local_endpoint() const;
 
  private:
+  friend struct detail::handle_passing;  // a socket received from another process
+  explicit basic_datagram(native_handle_type handle) noexcept : owned_handle(handle) {}
   static basic_datagram open(const endpoint& where, bool bind_it, detail::failure& why);
 
   detail::socket_file file_;

@@ -8,6 +8,7 @@
 #include <xipc/endpoint.hpp>
 #include <xipc/error.hpp>
 #include <xipc/fifo.hpp>
+#include <xipc/handle_passing.hpp>
 #include <xipc/io.hpp>
 #include <xipc/mailbox.hpp>
 #include <xipc/mapped_file.hpp>

@@ -1,0 +1,197 @@
+// Open xipc objects carried in a message over a Unix-domain socket. The
+// receiver gets its own handles to the same objects (the kernel duplicates
+// them), and takes each one as an owned object of the right type.
+//
+//   xipc::handle_list out;
+//   out.add(region).add(writer);                         // shared_memory, pipe_writer
+//   xipc::send_handles(connection, out, bytes, 5s);
+//
+//   xipc::received_handles in;
+//   auto got = xipc::receive_handles(connection, buffer, in, 5s);
+//   auto region = in.take<xipc::shared_memory>(0);
+//   auto writer = in.take<xipc::pipe_writer>(1);
+//
+// POSIX: SCM_RIGHTS. See docs/sockets.md, "Handle passing".
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include <xipc/anonymous_memory.hpp>
+#include <xipc/deadline.hpp>
+#include <xipc/detail/owned_handle.hpp>
+#include <xipc/error.hpp>
+#include <xipc/pipe.hpp>
+#include <xipc/shared_memory.hpp>
+#include <xipc/sockets.hpp>
+
+namespace xipc {
+
+// What a passed handle is; the receiver can take it only as this type. The
+// enumerators are named after the types. GCC 12's -Wshadow takes a scoped
+// enumerator named like a type alias for shadowing, which it cannot be.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wshadow"
+#endif
+enum class handle_kind : std::uint8_t {
+  shared_memory = 1,
+  anonymous_memory,
+  pipe_reader,
+  pipe_writer,
+  local_stream,
+  local_datagram,
+  tcp_stream,
+  udp_socket,
+};
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+inline constexpr std::uint8_t handle_kind_count = 8;
+
+const char* to_string(handle_kind kind) noexcept;
+
+// The most handles one message carries.
+inline constexpr std::size_t max_passed_handles = 16;
+
+template <class T>
+struct handle_kind_of;
+template <>
+struct handle_kind_of<shared_memory> {
+  static constexpr handle_kind value = handle_kind::shared_memory;
+};
+template <>
+struct handle_kind_of<anonymous_memory> {
+  static constexpr handle_kind value = handle_kind::anonymous_memory;
+};
+template <>
+struct handle_kind_of<pipe_reader> {
+  static constexpr handle_kind value = handle_kind::pipe_reader;
+};
+template <>
+struct handle_kind_of<pipe_writer> {
+  static constexpr handle_kind value = handle_kind::pipe_writer;
+};
+template <>
+struct handle_kind_of<local_stream> {
+  static constexpr handle_kind value = handle_kind::local_stream;
+};
+template <>
+struct handle_kind_of<local_datagram> {
+  static constexpr handle_kind value = handle_kind::local_datagram;
+};
+template <>
+struct handle_kind_of<tcp_stream> {
+  static constexpr handle_kind value = handle_kind::tcp_stream;
+};
+template <>
+struct handle_kind_of<udp_socket> {
+  static constexpr handle_kind value = handle_kind::udp_socket;
+};
+
+template <class T>
+concept passable = requires { handle_kind_of<T>::value; };
+
+// One passed handle as the frame describes it: its kind, whether a memory
+// region is mapped writable, and a shared_memory's portable name.
+struct passed_handle_info {
+  handle_kind kind{};
+  bool writable = false;
+  std::string name;
+};
+
+// The objects a message will carry. It borrows their handles: the objects
+// stay the sender's and stay open.
+class handle_list {
+ public:
+  template <passable T>
+  handle_list& add(const T& object) {
+    passed_handle_info info{handle_kind_of<T>::value, false, {}};
+    if constexpr (std::is_base_of_v<detail::mapped_region, T>) info.writable = object.writable();
+    if constexpr (std::is_same_v<T, shared_memory>) info.name = object.name();
+    entries_.push_back({object.native_handle(), std::move(info)});
+    return *this;
+  }
+
+  std::size_t size() const noexcept { return entries_.size(); }
+
+  struct entry {
+    native_handle_type handle;
+    passed_handle_info info;
+  };
+  std::span<const entry> entries() const noexcept { return entries_; }
+
+ private:
+  std::vector<entry> entries_;
+};
+
+namespace detail {
+struct handle_passing;
+}
+
+// The handles a message brought. Each is taken once, as its own type; those
+// not taken are closed with this object.
+class received_handles {
+ public:
+  received_handles() = default;
+  received_handles(received_handles&&) noexcept = default;
+  received_handles& operator=(received_handles&&) noexcept = default;
+
+  std::size_t size() const noexcept { return entries_.size(); }
+  // What handle `index` is (std::out_of_range past the end).
+  const passed_handle_info& info(std::size_t index) const { return entries_.at(index).info; }
+
+  // Handle `index` as a T: errc::out_of_range past the end, errc::invalid_argument
+  // when it is another kind, errc::not_found when already taken, errc::corrupted
+  // when the OS object is not what the sender said it was.
+  template <passable T>
+  T take(std::size_t index);
+  template <passable T>
+  T take(std::size_t index, std::error_code& ec);
+
+  // Handle `index`, raw, for code of the caller's own (an event loop, say); invalid_native_handle when taken.
+  native_handle_type release(std::size_t index) noexcept;
+
+  // Closes every handle not taken.
+  void clear() noexcept { entries_.clear(); }
+
+ private:
+  friend struct detail::handle_passing;
+  struct entry {
+    detail::owned_handle handle;
+    passed_handle_info info;
+  };
+  std::vector<entry> entries_;
+};
+
+// Sends `bytes` with the handles in `handles` (at most max_passed_handles).
+// A datagram socket sends one datagram; a stream writes one frame, and a
+// deadline that passes after the first byte leaves it partial (close the
+// stream then). errc::invalid_argument for too many handles or a closed object.
+std::error_code send_handles(local_stream& socket, const handle_list& handles, std::span<const std::byte> bytes,
+                             deadline until = deadline::forever());
+std::error_code send_handles(local_datagram& socket, const handle_list& handles, std::span<const std::byte> bytes,
+                             deadline until = deadline::forever());
+
+// Receives one message sent by send_handles: its bytes into `buffer` and its
+// handles into `handles` (replacing what was there). The count is the size
+// of the message's bytes. Errors:
+//  - errc::message_too_large, buffer too small. A datagram stays queued and
+//    no handle is received. On a stream the handles are received, the
+//    buffer is filled, and the rest of the bytes are the next ones on the stream.
+//  - errc::message_too_large, control data truncated (MSG_CTRUNC: more
+//    handles than max_passed_handles, or the process out of descriptors):
+//    what arrived is closed; no handle is received.
+//  - errc::corrupted: not a frame from send_handles (bad magic, version,
+//    kinds, names, or a handle count that differs from what arrived); every
+//    received handle is closed. A stream is out of step afterwards.
+io_result receive_handles(local_stream& socket, std::span<std::byte> buffer, received_handles& handles,
+                          deadline until = deadline::forever());
+io_result receive_handles(local_datagram& socket, std::span<std::byte> buffer, received_handles& handles,
+                          deadline until = deadline::forever());
+
+}  // namespace xipc

@@ -1,0 +1,306 @@
+// Handle passing on POSIX: the frame's bytes with sendmsg/recvmsg, the
+// descriptors beside them as SCM_RIGHTS, and checks that each received
+// descriptor is what the frame says before it becomes an object.
+#include <xipc/handle_passing.hpp>
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+
+#include <array>
+#include <cstring>
+#include <vector>
+
+#include "handle_frame.hpp"
+#include "local_socket.hpp"
+#include "posix/mapping.hpp"
+#include "posix/os_error.hpp"
+#include "stream_io.hpp"
+
+namespace xipc {
+namespace {
+
+using detail::handle_frame_header;
+using detail::owned_handle;
+
+constexpr std::size_t control_bytes = CMSG_SPACE(sizeof(int) * max_passed_handles);
+
+// Control-message space, aligned for cmsghdr.
+struct control_buffer {
+  alignas(cmsghdr) std::array<char, control_bytes> bytes{};
+};
+
+// The descriptors that arrived with a message, owned at once so that none leaks.
+struct arrivals {
+  std::vector<owned_handle> handles;
+  bool truncated = false;
+
+  void collect(msghdr& message) {
+    for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr; header = CMSG_NXTHDR(&message, header)) {
+      if (header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS) continue;
+      const std::size_t count = (header->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+      for (std::size_t i = 0; i < count; ++i) {
+        int fd = -1;
+        std::memcpy(&fd, CMSG_DATA(header) + i * sizeof(int), sizeof fd);
+        handles.emplace_back(fd);
+      }
+    }
+    truncated = truncated || (message.msg_flags & MSG_CTRUNC) != 0;
+  }
+};
+
+// One recvmsg into `parts`, waiting until `until`; the descriptors go to `into`.
+io_result receive_parts(int socket, std::span<iovec> parts, int flags, arrivals& into, deadline until) {
+  for (;;) {
+    control_buffer control;
+    msghdr message{};
+    message.msg_iov = parts.data();
+    message.msg_iovlen = parts.size();
+    message.msg_control = control.bytes.data();
+    message.msg_controllen = control.bytes.size();
+    const ssize_t got = ::recvmsg(socket, &message, flags | MSG_CMSG_CLOEXEC | detail::socket_attempt_flags(until));
+    if (got >= 0) {
+      into.collect(message);
+      return {static_cast<std::size_t>(got), {}};
+    }
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN) return {0, detail::error_from_errno(errno)};
+    if (const std::error_code ec = detail::wait_readable(socket, until)) return {0, ec};
+  }
+}
+
+// Reads exactly `buffer` from a stream: errc::peer_closed when it ends first.
+std::error_code read_exactly(int socket, std::span<std::byte> buffer, deadline until) {
+  while (!buffer.empty()) {
+    const io_result got = detail::socket_read_some(socket, buffer, until);
+    if (got.error) return got.error == errc::end_of_stream ? make_error_code(errc::peer_closed) : got.error;
+    buffer = buffer.subspan(got.bytes);
+  }
+  return {};
+}
+
+// Sends the frame (header, names, bytes) with the descriptors attached. A
+// stream may take it in pieces: the descriptors go with the first.
+std::error_code send_frame(int socket, const handle_list& handles, std::span<const std::byte> bytes, bool stream,
+                           deadline until) {
+  handle_frame_header header{};
+  std::string names;
+  if (const std::error_code ec = detail::build_frame(handles, bytes.size(), header, names)) return ec;
+  std::array<std::span<const std::byte>, 3> parts{std::as_bytes(std::span(&header, 1)), std::as_bytes(std::span(names)),
+                                                  bytes};
+  std::array<iovec, 3> vectors{};
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    vectors[i] = {const_cast<std::byte*>(parts[i].data()), parts[i].size()};
+  }
+  control_buffer control;
+  msghdr message{};
+  message.msg_iov = vectors.data();
+  message.msg_iovlen = vectors.size();
+  if (handles.size() > 0) {
+    message.msg_control = control.bytes.data();
+    message.msg_controllen = CMSG_SPACE(sizeof(int) * handles.size());
+    cmsghdr* attached = CMSG_FIRSTHDR(&message);
+    attached->cmsg_level = SOL_SOCKET;
+    attached->cmsg_type = SCM_RIGHTS;
+    attached->cmsg_len = CMSG_LEN(sizeof(int) * handles.size());
+    for (std::size_t i = 0; i < handles.size(); ++i) {
+      const int fd = handles.entries()[i].handle;
+      std::memcpy(CMSG_DATA(attached) + i * sizeof(int), &fd, sizeof fd);
+    }
+  }
+  ssize_t sent = 0;
+  for (;;) {
+    sent = ::sendmsg(socket, &message, MSG_NOSIGNAL | detail::socket_attempt_flags(until));
+    if (sent >= 0) break;
+    if (errno == EINTR) continue;
+    if (errno == EMSGSIZE) return make_error_code(errc::message_too_large);
+    if (errno == EBADF && handles.size() > 0) return make_error_code(errc::invalid_argument);  // a closed object
+    if (errno != EAGAIN) return detail::error_from_errno(errno);
+    if (const std::error_code ec = detail::wait_writable(socket, until)) return ec;
+  }
+  if (!stream) return {};
+  // The rest of a stream frame: the descriptors went with the first byte.
+  auto done = static_cast<std::size_t>(sent);
+  for (std::span<const std::byte> part : parts) {
+    const std::size_t skip = std::min(done, part.size());
+    done -= skip;
+    part = part.subspan(skip);
+    while (!part.empty()) {
+      const io_result put = detail::socket_write_some(socket, part, until);
+      if (put.error) return put.error;
+      part = part.subspan(put.bytes);
+    }
+  }
+  return {};
+}
+
+// Takes a datagram that is not a valid frame off the queue, closing what it brought.
+void discard_datagram(int socket) {
+  std::byte byte{};
+  iovec part{&byte, 1};
+  arrivals dropped;
+  static_cast<void>(receive_parts(socket, std::span(&part, 1), MSG_TRUNC | MSG_DONTWAIT, dropped, deadline::immediately()));
+}
+
+// What kind of descriptor a handle kind must be.
+bool has_kind(int fd, handle_kind kind, detail::failure& why) {
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) {
+    why = detail::os_failure("fstat", errno);
+    return false;
+  }
+  const int access_mode = ::fcntl(fd, F_GETFL) & O_ACCMODE;
+  int domain = 0;
+  int type = 0;
+  if (S_ISSOCK(info.st_mode)) {
+    socklen_t length = sizeof domain;
+    ::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &length);
+    length = sizeof type;
+    ::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length);
+  }
+  const bool ip = domain == AF_INET || domain == AF_INET6;
+  bool fits = false;
+  switch (kind) {
+    case handle_kind::shared_memory:
+    case handle_kind::anonymous_memory: fits = S_ISREG(info.st_mode); break;
+    case handle_kind::pipe_reader: fits = S_ISFIFO(info.st_mode) && access_mode == O_RDONLY; break;
+    case handle_kind::pipe_writer: fits = S_ISFIFO(info.st_mode) && access_mode == O_WRONLY; break;
+    case handle_kind::local_stream: fits = domain == AF_UNIX && type == SOCK_STREAM; break;
+    case handle_kind::local_datagram: fits = domain == AF_UNIX && type == SOCK_DGRAM; break;
+    case handle_kind::tcp_stream: fits = ip && type == SOCK_STREAM; break;
+    case handle_kind::udp_socket: fits = ip && type == SOCK_DGRAM; break;
+  }
+  if (!fits) {
+    why = detail::refuse(errc::corrupted, fmt::format("the sender said {}, but the descriptor is something else "
+                                                      "(mode {:o}, socket domain {}, type {})",
+                                                      to_string(kind), info.st_mode & S_IFMT, domain, type));
+  }
+  return fits;
+}
+
+}  // namespace
+
+namespace detail {
+
+template <passable T>
+T handle_passing::adopt(owned_handle handle, const passed_handle_info& info, failure& why) {
+  if (!has_kind(handle.native_handle(), info.kind, why)) return {};
+  if constexpr (std::is_base_of_v<mapped_region, T>) {
+    const access mode = info.writable ? access::read_write : access::read_only;
+    const std::size_t size = object_size(handle.native_handle(), why);
+    if (!why && size == 0) why = refuse(errc::corrupted, "the region behind the handle is empty");
+    if (why) return {};
+    const mapped_view view = map_view(handle.native_handle(), 0, size, mode, why);
+    if (why) return {};
+    if constexpr (std::is_same_v<T, shared_memory>) {
+      return shared_memory(handle.release(), view, info.name);
+    } else {
+      return anonymous_memory(handle.release(), view);
+    }
+  } else {
+    return T(handle.release());
+  }
+}
+
+#define XIPC_PASSABLE(T) template T handle_passing::adopt<T>(owned_handle, const passed_handle_info&, failure&);
+XIPC_PASSABLE(shared_memory)
+XIPC_PASSABLE(anonymous_memory)
+XIPC_PASSABLE(pipe_reader)
+XIPC_PASSABLE(pipe_writer)
+XIPC_PASSABLE(local_stream)
+XIPC_PASSABLE(local_datagram)
+XIPC_PASSABLE(tcp_stream)
+XIPC_PASSABLE(udp_socket)
+#undef XIPC_PASSABLE
+
+}  // namespace detail
+
+std::error_code send_handles(local_stream& socket, const handle_list& handles, std::span<const std::byte> bytes,
+                             deadline until) {
+  return send_frame(socket.native_handle(), handles, bytes, true, until);
+}
+
+std::error_code send_handles(local_datagram& socket, const handle_list& handles, std::span<const std::byte> bytes,
+                             deadline until) {
+  return send_frame(socket.native_handle(), handles, bytes, false, until);
+}
+
+io_result receive_handles(local_stream& socket, std::span<std::byte> buffer, received_handles& handles,
+                          deadline until) {
+  handles.clear();
+  const int fd = socket.native_handle();
+  handle_frame_header header{};
+  const auto header_bytes = std::as_writable_bytes(std::span(&header, 1));
+  // The descriptors come with the first bytes of the frame.
+  iovec first{header_bytes.data(), header_bytes.size()};
+  arrivals arrived;
+  const io_result got = receive_parts(fd, std::span(&first, 1), 0, arrived, until);
+  if (got.error) return got;
+  if (got.bytes == 0) return {0, make_error_code(errc::end_of_stream)};
+  if (const std::error_code ec = read_exactly(fd, header_bytes.subspan(got.bytes), until)) return {0, ec};
+  std::size_t names_bytes = 0;
+  std::string reason;
+  if (!detail::check_frame(header, names_bytes, reason)) return {0, make_error_code(errc::corrupted)};
+  std::string names(names_bytes, '\0');
+  if (const std::error_code ec = read_exactly(fd, std::as_writable_bytes(std::span(names)), until)) return {0, ec};
+  const std::size_t fits = std::min<std::uint64_t>(header.payload_bytes, buffer.size());
+  if (const std::error_code ec = read_exactly(fd, buffer.first(fits), until)) return {0, ec};
+  const auto payload = static_cast<std::size_t>(header.payload_bytes);
+  if (arrived.truncated) return {payload, make_error_code(errc::message_too_large)};
+  if (const std::error_code ec = detail::handle_passing::deliver(handles, header, names, arrived.handles)) {
+    return {payload, ec};
+  }
+  if (fits < header.payload_bytes) return {payload, make_error_code(errc::message_too_large)};
+  return {payload, {}};
+}
+
+io_result receive_handles(local_datagram& socket, std::span<std::byte> buffer, received_handles& handles,
+                          deadline until) {
+  handles.clear();
+  const int fd = socket.native_handle();
+  for (;;) {
+    // The size and header first, without the descriptors (no control space:
+    // none are installed), so that a datagram too big for `buffer` stays.
+    handle_frame_header header{};
+    const auto header_bytes = std::as_writable_bytes(std::span(&header, 1));
+    ssize_t size = -1;
+    while ((size = ::recv(fd, header_bytes.data(), header_bytes.size(),
+                          MSG_PEEK | MSG_TRUNC | detail::socket_attempt_flags(until))) < 0) {
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN) return {0, detail::error_from_errno(errno)};
+      if (const std::error_code ec = detail::wait_readable(fd, until)) return {0, ec};
+    }
+    std::size_t names_bytes = 0;
+    std::string reason;
+    const auto total = static_cast<std::size_t>(size);
+    if (total < header_bytes.size() || !detail::check_frame(header, names_bytes, reason) ||
+        total < header_bytes.size() + names_bytes) {
+      discard_datagram(fd);
+      return {0, make_error_code(errc::corrupted)};
+    }
+    const std::size_t payload = total - header_bytes.size() - names_bytes;
+    if (payload > buffer.size()) return {payload, make_error_code(errc::message_too_large)};
+
+    std::string names(names_bytes, '\0');
+    std::array<iovec, 3> parts{iovec{header_bytes.data(), header_bytes.size()}, iovec{names.data(), names.size()},
+                               iovec{buffer.data(), payload}};
+    arrivals arrived;
+    const io_result got = receive_parts(fd, parts, MSG_DONTWAIT, arrived, deadline::immediately());
+    if (got.error == errc::would_block) continue;  // another reader took it: wait for the next
+    if (got.error) return got;
+    // What was read is what was peeked, unless another reader came between: check it again.
+    if (got.bytes != total || !detail::check_frame(header, names_bytes, reason) ||
+        got.bytes != header_bytes.size() + names_bytes + payload) {
+      return {0, make_error_code(errc::corrupted)};
+    }
+    if (arrived.truncated) return {payload, make_error_code(errc::message_too_large)};
+    if (const std::error_code ec = detail::handle_passing::deliver(handles, header, names, arrived.handles)) {
+      return {payload, ec};
+    }
+    return {payload, {}};
+  }
+}
+
+}  // namespace xipc

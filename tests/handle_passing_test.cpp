@@ -1,0 +1,393 @@
+#include <xipc/handle_passing.hpp>
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <xipc/io.hpp>
+
+#include <array>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "handle_frame.hpp"
+#include "support/bytes.hpp"
+#include "support/object_names.hpp"
+#include "support/peer_process.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using xipc::endpoint;
+using xipc::errc;
+
+std::span<const std::byte> text(std::string_view s) { return std::as_bytes(std::span(s.data(), s.size())); }
+std::string as_text(std::span<const std::byte> bytes) {
+  return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+}
+
+// Descriptors open in this process right now.
+std::size_t open_descriptors() {
+  std::size_t count = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) ++count;
+  return count;
+}
+
+struct stream_pair {
+  xipc::local_stream near;
+  xipc::local_stream far;
+  stream_pair() {
+    auto listener = xipc::local_listener::listen(endpoint::parse("unix:@" + xipc::test::unique_name("hp")));
+    near = xipc::local_stream::connect(listener.local_endpoint(), 5s);
+    EXPECT_FALSE(listener.accept(far, 5s));
+  }
+};
+
+struct datagram_pair {
+  xipc::local_datagram near;
+  xipc::local_datagram far;
+  datagram_pair() {
+    const endpoint far_end = endpoint::parse("unix:@" + xipc::test::unique_name("hpd"));
+    far = xipc::local_datagram::bind(far_end);
+    near = xipc::local_datagram::connect(far_end);
+    EXPECT_FALSE(far.connect_to(near.local_endpoint()));
+  }
+};
+
+// ---- every kind, to another process -----------------------------------------------------
+
+constexpr std::size_t region_bytes = 4096;
+constexpr std::uint64_t shared_seed = 11;
+constexpr std::uint64_t anonymous_seed = 22;
+
+// Takes the eight handles the test sends, checks what it can, and answers
+// through each one. The exit code names the first check that failed.
+XIPC_TEST_ROLE(handle_receiver) {
+  auto connection = xipc::local_stream::connect(endpoint::parse(args[0]), 5s);
+  xipc::received_handles in;
+  std::array<std::byte, 64> buffer{};
+  const xipc::io_result got = xipc::receive_handles(connection, buffer, in, 10s);
+  if (got.error || as_text(std::span(buffer).first(got.bytes)) != "eight handles") return 10;
+  if (in.size() != 8) return 11;
+
+  auto region = in.take<xipc::shared_memory>(0);
+  if (region.name() != args[1] || region.size() != region_bytes || !region.writable()) return 20;
+  if (xipc::test::first_mismatch(std::span(region.data(), region.size()), shared_seed) != region.size()) return 21;
+  xipc::test::fill_pattern(std::span(region.data(), region.size()), shared_seed + 1);
+
+  auto anonymous = in.take<xipc::anonymous_memory>(1);
+  if (anonymous.size() != region_bytes) return 30;
+  if (xipc::test::first_mismatch(std::span(anonymous.data(), anonymous.size()), anonymous_seed) != region_bytes) return 31;
+  xipc::test::fill_pattern(std::span(anonymous.data(), anonymous.size()), anonymous_seed + 1);
+
+  auto reader = in.take<xipc::pipe_reader>(2);
+  std::array<std::byte, 9> greeting{};
+  if (xipc::read_exact(reader, greeting, 5s).error || as_text(greeting) != "Greetings") return 40;
+  auto writer = in.take<xipc::pipe_writer>(3);
+  if (xipc::write_all(writer, text("Greetings back"), 5s).error) return 41;
+
+  auto local = in.take<xipc::local_stream>(4);
+  if (xipc::write_all(local, text("local"), 5s).error) return 50;
+  auto datagram = in.take<xipc::local_datagram>(5);
+  if (datagram.send(text("datagram"), 5s)) return 51;
+  auto tcp = in.take<xipc::tcp_stream>(6);
+  if (xipc::write_all(tcp, text("tcp"), 5s).error) return 52;
+  auto udp = in.take<xipc::udp_socket>(7);
+  if (udp.send(text("udp"), 5s)) return 53;
+  // Tell the sender everything is through; it holds its ends open until then.
+  return xipc::write_all(connection, text("done"), 5s).error ? 60 : 0;
+}
+
+TEST(handle_passing, every_kind_reaches_another_process_as_a_working_object) {
+  const std::string name = xipc::test::unique_name("hpshm");
+  struct remover {
+    std::string name;
+    ~remover() { xipc::shared_memory::remove(name); }
+  } remove_later{name};
+  auto region = xipc::shared_memory::create(name, region_bytes);
+  xipc::test::fill_pattern(std::span(region.data(), region.size()), shared_seed);
+  auto anonymous = xipc::anonymous_memory::create(region_bytes);
+  xipc::test::fill_pattern(std::span(anonymous.data(), anonymous.size()), anonymous_seed);
+  auto to_peer = xipc::make_pipe();
+  auto from_peer = xipc::make_pipe();
+  stream_pair local;
+  datagram_pair datagram;
+  auto tcp_listener = xipc::tcp_listener::listen(endpoint::loopback_v4(0));
+  auto tcp_near = xipc::tcp_stream::connect(tcp_listener.local_endpoint(), 5s);
+  xipc::tcp_stream tcp_far;
+  ASSERT_FALSE(tcp_listener.accept(tcp_far, 5s));
+  auto udp_near = xipc::udp_socket::bind(endpoint::loopback_v4(0));
+  auto udp_far = xipc::udp_socket::bind(endpoint::loopback_v4(0));
+  ASSERT_FALSE(udp_far.connect_to(udp_near.local_endpoint()));
+
+  const endpoint where = endpoint::parse("unix:@" + xipc::test::unique_name("hpl"));
+  auto listener = xipc::local_listener::listen(where);
+  auto peer = xipc::test::peer_process::start("handle_receiver", {where.to_string(), name});
+  xipc::local_stream connection;
+  ASSERT_FALSE(listener.accept(connection, 10s));
+
+  xipc::handle_list out;
+  out.add(region).add(anonymous).add(to_peer.reader).add(from_peer.writer);
+  out.add(local.far).add(datagram.far).add(tcp_far).add(udp_far);
+  ASSERT_FALSE(xipc::send_handles(connection, out, text("eight handles"), 5s));
+  ASSERT_FALSE(xipc::write_all(to_peer.writer, text("Greetings"), 5s).error);
+  // Close this side's copies of the ends the peer now has: its writes must still arrive.
+  from_peer.writer.close();
+
+  std::array<std::byte, 4> done{};
+  ASSERT_FALSE(xipc::read_exact(connection, done, 10s).error);
+  EXPECT_EQ(peer.wait(10s), 0);
+
+  EXPECT_EQ(xipc::test::first_mismatch(std::span(region.data(), region.size()), shared_seed + 1), region_bytes);
+  EXPECT_EQ(xipc::test::first_mismatch(std::span(anonymous.data(), anonymous.size()), anonymous_seed + 1), region_bytes);
+  std::array<std::byte, 14> back{};
+  EXPECT_FALSE(xipc::read_exact(from_peer.reader, back, 5s).error);
+  EXPECT_EQ(as_text(back), "Greetings back");
+  std::array<std::byte, 5> local_text{};
+  EXPECT_FALSE(xipc::read_exact(local.near, local_text, 5s).error);
+  EXPECT_EQ(as_text(local_text), "local");
+  std::array<std::byte, 16> message{};
+  const auto datagram_got = datagram.near.receive(message, 5s);
+  EXPECT_EQ(as_text(std::span(message).first(datagram_got.bytes)), "datagram");
+  std::array<std::byte, 3> tcp_text{};
+  EXPECT_FALSE(xipc::read_exact(tcp_near, tcp_text, 5s).error);
+  EXPECT_EQ(as_text(tcp_text), "tcp");
+  const auto udp_got = udp_near.receive(message, 5s);
+  EXPECT_EQ(as_text(std::span(message).first(udp_got.bytes)), "udp");
+}
+
+// ---- taking ---------------------------------------------------------------------------------
+
+TEST(handle_passing, a_handle_is_taken_once_and_only_as_its_own_kind) {
+  stream_pair link;
+  auto memory = xipc::anonymous_memory::create(100);
+  auto pipe = xipc::make_pipe();
+  xipc::handle_list out;
+  out.add(memory).add(pipe.writer);
+  ASSERT_FALSE(xipc::send_handles(link.near, out, text("x"), 5s));
+  xipc::received_handles in;
+  std::array<std::byte, 1> byte{};
+  ASSERT_FALSE(xipc::receive_handles(link.far, byte, in, 5s).error);
+  ASSERT_EQ(in.size(), 2u);
+  EXPECT_EQ(in.info(0).kind, xipc::handle_kind::anonymous_memory);
+  EXPECT_TRUE(in.info(0).writable);
+  EXPECT_EQ(in.info(1).kind, xipc::handle_kind::pipe_writer);
+
+  std::error_code ec;
+  in.take<xipc::pipe_reader>(1, ec);
+  EXPECT_EQ(ec, errc::invalid_argument);
+  in.take<xipc::pipe_writer>(2, ec);
+  EXPECT_EQ(ec, errc::out_of_range);
+  try {
+    in.take<xipc::shared_memory>(0);
+    ADD_FAILURE() << "taking a region as the wrong type must fail";
+  } catch (const std::system_error& e) {
+    EXPECT_NE(std::string(e.what()).find("it is a anonymous_memory, not a shared_memory"), std::string::npos) << e.what();
+  }
+  auto writer = in.take<xipc::pipe_writer>(1, ec);
+  EXPECT_FALSE(ec);
+  in.take<xipc::pipe_writer>(1, ec);
+  EXPECT_EQ(ec, errc::not_found);
+  auto region = in.take<xipc::anonymous_memory>(0, ec);
+  ASSERT_FALSE(ec);
+  EXPECT_EQ(region.size(), 100u);
+  region.data()[7] = std::byte{42};
+  EXPECT_EQ(memory.data()[7], std::byte{42}) << "the same pages";
+}
+
+TEST(handle_passing, a_read_only_region_arrives_read_only) {
+  const std::string name = xipc::test::unique_name("hpro");
+  auto created = xipc::shared_memory::create(name, 64);
+  auto read_only = xipc::shared_memory::open(name, xipc::access::read_only);
+  xipc::shared_memory::remove(name);
+  stream_pair link;
+  ASSERT_FALSE(xipc::send_handles(link.near, xipc::handle_list{}.add(read_only), text("r"), 5s));
+  xipc::received_handles in;
+  std::array<std::byte, 1> byte{};
+  ASSERT_FALSE(xipc::receive_handles(link.far, byte, in, 5s).error);
+  auto region = in.take<xipc::shared_memory>(0);
+  EXPECT_FALSE(region.writable());
+  EXPECT_EQ(region.name(), name);
+  EXPECT_EQ(region.write(0, text("no")), errc::permission_denied);
+}
+
+TEST(handle_passing, untaken_handles_are_closed_with_the_list) {
+  const std::size_t before = open_descriptors();
+  {
+    stream_pair link;
+    auto pipe = xipc::make_pipe();
+    ASSERT_FALSE(xipc::send_handles(link.near, xipc::handle_list{}.add(pipe.reader).add(pipe.writer), text("x"), 5s));
+    xipc::received_handles in;
+    std::array<std::byte, 1> byte{};
+    ASSERT_FALSE(xipc::receive_handles(link.far, byte, in, 5s).error);
+    EXPECT_EQ(in.size(), 2u);
+    EXPECT_EQ(open_descriptors(), before + 6) << "two sockets, a pipe, and the pipe's two received ends";
+  }
+  EXPECT_EQ(open_descriptors(), before);
+}
+
+// ---- too small, truncated, corrupted ------------------------------------------------------
+
+TEST(handle_passing, a_datagram_too_big_for_the_buffer_stays_and_brings_nothing_yet) {
+  datagram_pair link;
+  auto pipe = xipc::make_pipe();
+  ASSERT_FALSE(xipc::send_handles(link.near, xipc::handle_list{}.add(pipe.writer), text("twelve bytes"), 5s));
+  const std::size_t before = open_descriptors();
+  xipc::received_handles in;
+  std::array<std::byte, 4> small{};
+  const auto refused = xipc::receive_handles(link.far, small, in, 5s);
+  EXPECT_EQ(refused.error, errc::message_too_large);
+  EXPECT_EQ(refused.bytes, 12u) << "the size it needs";
+  EXPECT_EQ(in.size(), 0u);
+  EXPECT_EQ(open_descriptors(), before) << "no descriptor was installed";
+
+  std::array<std::byte, 12> enough{};
+  const auto got = xipc::receive_handles(link.far, enough, in, 5s);
+  ASSERT_FALSE(got.error);
+  EXPECT_EQ(as_text(enough), "twelve bytes");
+  EXPECT_EQ(in.size(), 1u);
+}
+
+TEST(handle_passing, on_a_stream_a_small_buffer_gets_the_handles_and_the_rest_follows) {
+  stream_pair link;
+  auto pipe = xipc::make_pipe();
+  ASSERT_FALSE(xipc::send_handles(link.near, xipc::handle_list{}.add(pipe.reader), text("twelve bytes"), 5s));
+  ASSERT_FALSE(xipc::send_handles(link.near, {}, text("next"), 5s));
+  xipc::received_handles in;
+  std::array<std::byte, 5> small{};
+  const auto first = xipc::receive_handles(link.far, small, in, 5s);
+  EXPECT_EQ(first.error, errc::message_too_large);
+  EXPECT_EQ(first.bytes, 12u);
+  EXPECT_EQ(as_text(small), "twelv");
+  EXPECT_EQ(in.size(), 1u);
+  std::array<std::byte, 7> rest{};
+  ASSERT_FALSE(xipc::read_exact(link.far, rest, 5s).error);
+  EXPECT_EQ(as_text(rest), "e bytes");
+  std::array<std::byte, 8> buffer{};
+  const auto second = xipc::receive_handles(link.far, buffer, in, 5s);
+  ASSERT_FALSE(second.error);
+  EXPECT_EQ(as_text(std::span(buffer).first(second.bytes)), "next");
+  EXPECT_EQ(in.size(), 0u);
+}
+
+// A frame for `count` handles, written by hand: the tests below break the rules send_handles keeps.
+xipc::detail::handle_frame_header frame_for(std::size_t count, xipc::handle_kind kind, std::size_t payload) {
+  xipc::detail::handle_frame_header header{xipc::detail::handle_frame_magic, xipc::detail::handle_frame_version,
+                                           static_cast<std::uint16_t>(count), payload, {}};
+  for (std::size_t i = 0; i < std::min(count, xipc::max_passed_handles); ++i) {
+    header.entries[i] = {static_cast<std::uint8_t>(kind), 0, 0, 0};
+  }
+  return header;
+}
+
+// Sends `header` and `payload` with `fds` attached, as a hostile or broken peer could.
+void send_raw(int socket, const xipc::detail::handle_frame_header& header, std::string_view payload,
+              const std::vector<int>& fds) {
+  std::array<iovec, 2> parts{iovec{const_cast<xipc::detail::handle_frame_header*>(&header), sizeof header},
+                             iovec{const_cast<char*>(payload.data()), payload.size()}};
+  std::vector<char> control(CMSG_SPACE(sizeof(int) * fds.size()));
+  msghdr message{};
+  message.msg_iov = parts.data();
+  message.msg_iovlen = parts.size();
+  if (!fds.empty()) {
+    message.msg_control = control.data();
+    message.msg_controllen = control.size();
+    cmsghdr* attached = CMSG_FIRSTHDR(&message);
+    attached->cmsg_level = SOL_SOCKET;
+    attached->cmsg_type = SCM_RIGHTS;
+    attached->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
+    std::memcpy(CMSG_DATA(attached), fds.data(), sizeof(int) * fds.size());
+  }
+  ASSERT_GE(::sendmsg(socket, &message, 0), 0) << std::strerror(errno);
+}
+
+template <class Pair>
+void more_handles_than_fit_are_reported_and_none_leaks() {
+  Pair link;
+  auto pipe = xipc::make_pipe();
+  const std::vector<int> twenty(20, pipe.reader.native_handle());
+  send_raw(link.near.native_handle(), frame_for(16, xipc::handle_kind::pipe_reader, 2), "hi", twenty);
+  const std::size_t before = open_descriptors();
+  xipc::received_handles in;
+  std::array<std::byte, 8> buffer{};
+  const auto got = xipc::receive_handles(link.far, buffer, in, 5s);
+  EXPECT_EQ(got.error, errc::message_too_large) << "MSG_CTRUNC";
+  EXPECT_EQ(in.size(), 0u);
+  EXPECT_EQ(open_descriptors(), before) << "the 16 that arrived were closed";
+  // The channel goes on.
+  ASSERT_FALSE(xipc::send_handles(link.near, xipc::handle_list{}.add(pipe.writer), text("ok"), 5s));
+  ASSERT_FALSE(xipc::receive_handles(link.far, buffer, in, 5s).error);
+  EXPECT_EQ(in.size(), 1u);
+}
+
+TEST(handle_passing, truncated_control_data_on_a_datagram) {
+  more_handles_than_fit_are_reported_and_none_leaks<datagram_pair>();
+}
+TEST(handle_passing, truncated_control_data_on_a_stream) { more_handles_than_fit_are_reported_and_none_leaks<stream_pair>(); }
+
+TEST(handle_passing, frames_that_break_the_rules_are_corrupted_and_leak_nothing) {
+  datagram_pair link;
+  auto pipe = xipc::make_pipe();
+  const int reader = pipe.reader.native_handle();
+  const std::size_t before = open_descriptors();
+  xipc::received_handles in;
+  std::array<std::byte, 8> buffer{};
+
+  // Not a frame at all.
+  ASSERT_FALSE(link.near.send(text("plain datagram"), 5s));
+  EXPECT_EQ(xipc::receive_handles(link.far, buffer, in, 5s).error, errc::corrupted);
+  // A bad magic, with a descriptor riding along.
+  auto bad_magic = frame_for(1, xipc::handle_kind::pipe_reader, 0);
+  bad_magic.magic ^= 1;
+  send_raw(link.near.native_handle(), bad_magic, "", {reader});
+  EXPECT_EQ(xipc::receive_handles(link.far, buffer, in, 5s).error, errc::corrupted);
+  // Two announced, one attached.
+  send_raw(link.near.native_handle(), frame_for(2, xipc::handle_kind::pipe_reader, 0), "", {reader});
+  EXPECT_EQ(xipc::receive_handles(link.far, buffer, in, 5s).error, errc::corrupted);
+  // An unknown kind.
+  send_raw(link.near.native_handle(), frame_for(1, xipc::handle_kind{99}, 0), "", {reader});
+  EXPECT_EQ(xipc::receive_handles(link.far, buffer, in, 5s).error, errc::corrupted);
+  // A shared_memory with no name.
+  send_raw(link.near.native_handle(), frame_for(1, xipc::handle_kind::shared_memory, 0), "", {reader});
+  EXPECT_EQ(xipc::receive_handles(link.far, buffer, in, 5s).error, errc::corrupted);
+  EXPECT_EQ(in.size(), 0u);
+  EXPECT_EQ(open_descriptors(), before);
+
+  // A lie about the kind is found when the handle is taken.
+  send_raw(link.near.native_handle(), frame_for(1, xipc::handle_kind::udp_socket, 0), "", {reader});
+  ASSERT_FALSE(xipc::receive_handles(link.far, buffer, in, 5s).error);
+  std::error_code ec;
+  in.take<xipc::udp_socket>(0, ec);
+  EXPECT_EQ(ec, errc::corrupted);
+  EXPECT_EQ(open_descriptors(), before);
+}
+
+TEST(handle_passing, the_sender_refuses_too_many_handles_and_closed_objects) {
+  stream_pair link;
+  auto pipe = xipc::make_pipe();
+  xipc::handle_list many;
+  for (std::size_t i = 0; i <= xipc::max_passed_handles; ++i) many.add(pipe.reader);
+  EXPECT_EQ(xipc::send_handles(link.near, many, text("x"), 5s), errc::invalid_argument);
+  xipc::pipe_reader closed;
+  EXPECT_EQ(xipc::send_handles(link.near, xipc::handle_list{}.add(closed), text("x"), 5s), errc::invalid_argument);
+  // Nothing was sent by either.
+  xipc::received_handles in;
+  std::array<std::byte, 1> byte{};
+  EXPECT_EQ(xipc::receive_handles(link.far, byte, in, xipc::deadline::immediately()).error, errc::would_block);
+}
+
+TEST(handle_passing, every_deadline_mode_on_an_empty_socket) {
+  datagram_pair datagrams;
+  stream_pair streams;
+  xipc::received_handles in;
+  std::array<std::byte, 1> byte{};
+  EXPECT_EQ(xipc::receive_handles(datagrams.far, byte, in, xipc::deadline::immediately()).error, errc::would_block);
+  EXPECT_EQ(xipc::receive_handles(datagrams.far, byte, in, 20ms).error, errc::timed_out);
+  EXPECT_EQ(xipc::receive_handles(streams.far, byte, in, xipc::deadline::immediately()).error, errc::would_block);
+  EXPECT_EQ(xipc::receive_handles(streams.far, byte, in, 20ms).error, errc::timed_out);
+  streams.near.close();
+  EXPECT_EQ(xipc::receive_handles(streams.far, byte, in).error, errc::end_of_stream);
+}
+
+}  // namespace
