@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "support/object_names.hpp"
+#include "support/peer_process.hpp"
 
 namespace {
 
@@ -163,6 +164,46 @@ TEST(local_stream, by_path_and_by_abstract_name_with_peer_credentials) {
     EXPECT_FALSE(xipc::read_exact(by_name.server, got, 1s).error);
   }
   EXPECT_FALSE(std::filesystem::exists(path)) << "the listener removed its socket file";
+}
+
+// Connects to args[0] as the user args[1] (set first, so root only), sends
+// one byte, and reports how the server answered: 0 when it read the server's
+// "ok", 1 when the connection was closed unanswered.
+XIPC_TEST_ROLE(connect_as_uid) {
+  const auto uid = static_cast<uid_t>(std::stoul(args[1]));
+  if (uid != ::getuid() && (::setgid(uid) != 0 || ::setuid(uid) != 0)) return 3;
+  std::error_code ec;
+  auto connection = xipc::local_stream::connect(endpoint::parse(args[0]), 5s, ec);
+  if (ec) return 2;
+  static_cast<void>(xipc::write_all(connection, text("?"), 5s));
+  std::array<std::byte, 2> answer{};
+  return xipc::read_exact(connection, answer, 5s).error ? 1 : 0;
+}
+
+TEST(local_stream, a_listener_that_allows_only_some_uids_refuses_the_rest_with_a_logged_reason) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to start a peer as another user (uid 65534)";
+  const endpoint where = endpoint::parse(abstract_name("uids"));
+  auto listener = xipc::local_listener::listen(where);
+  std::vector<std::string> log;
+  listener.allow_only_uids({::getuid()}, [&log](std::string_view line) { log.emplace_back(line); });
+
+  auto stranger = xipc::test::peer_process::start("connect_as_uid", {where.to_string(), "65534"});
+  xipc::local_stream connection;
+  EXPECT_EQ(listener.accept(connection, 1s), errc::timed_out) << "the refused connection is not handed out";
+  EXPECT_EQ(stranger.wait(10s), 1) << "the stranger's connection was closed unanswered";
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_NE(log[0].find("uid 65534 gid 65534"), std::string::npos) << log[0];
+  EXPECT_NE(log[0].find("uid not in {" + std::to_string(::getuid()) + "}"), std::string::npos) << log[0];
+  EXPECT_NE(log[0].find(where.to_string()), std::string::npos) << log[0];
+
+  auto friend_process = xipc::test::peer_process::start("connect_as_uid", {where.to_string(), std::to_string(::getuid())});
+  ASSERT_FALSE(listener.accept(connection, 10s));
+  EXPECT_EQ(connection.credentials().uid, ::getuid());
+  std::array<std::byte, 1> question{};
+  EXPECT_FALSE(xipc::read_exact(connection, question, 5s).error);
+  EXPECT_FALSE(xipc::write_all(connection, text("ok"), 5s).error);
+  EXPECT_EQ(friend_process.wait(10s), 0);
+  EXPECT_EQ(log.size(), 1u);
 }
 
 TEST(local_stream, a_stale_socket_file_is_replaced_a_live_one_is_not) {

@@ -12,9 +12,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
+#include <string_view>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include <xipc/concepts.hpp>
 #include <xipc/deadline.hpp>
@@ -120,15 +123,27 @@ class basic_listener : public detail::owned_handle {
   static basic_listener listen(const endpoint& where);
   static basic_listener listen(const endpoint& where, std::error_code& ec);
 
-  // The next connection, waiting until `until`.
+  // The next connection, waiting until `until`. Connections refused by
+  // allow_only_uids are closed and do not count: accept keeps waiting.
   [[nodiscard]] std::error_code accept(basic_stream<Protocol>& connection, deadline until = deadline::forever()) noexcept;
+
+  // Unix-domain only: accept connections only from processes running as one
+  // of `uids` (the kernel's SO_PEERCRED, not anything the peer says); an
+  // empty list accepts everyone. A refused connection is closed at once and
+  // `log` gets the reason, naming the peer's pid, uid and gid; without a
+  // `log` the reason goes to stderr.
+  void allow_only_uids(std::vector<std::uint32_t> uids, std::function<void(std::string_view)> log = {})
+    requires(Protocol::local);
 
   endpoint local_endpoint() const;
 
  private:
   static basic_listener listen(const endpoint& where, detail::failure& why);
+  bool allowed(native_handle_type connection) const noexcept;
 
   detail::socket_file file_;
+  std::vector<std::uint32_t> allowed_uids_;
+  std::function<void(std::string_view)> log_;
 };
 
 // A datagram socket: UDP or Unix-domain. Bound to an address to receive;

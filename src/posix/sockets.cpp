@@ -5,12 +5,14 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "local_socket.hpp"
@@ -320,14 +322,53 @@ basic_listener<Protocol> basic_listener<Protocol>::listen(const endpoint& where,
 template <class Protocol>
 std::error_code basic_listener<Protocol>::accept(basic_stream<Protocol>& connection, deadline until) noexcept {
   std::error_code error;
-  const native_handle_type socket = detail::socket_accept(native_handle(), until, error);
-  if (error) return error;
+  native_handle_type socket = invalid_native_handle;
+  do {
+    socket = detail::socket_accept(native_handle(), until, error);
+    if (error) return error;
+  } while (!allowed(socket));
   if constexpr (!Protocol::local) {
     const int on = 1;
     ::setsockopt(socket, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
   }
   connection = basic_stream<Protocol>(socket);
   return {};
+}
+
+template <class Protocol>
+void basic_listener<Protocol>::allow_only_uids(std::vector<std::uint32_t> uids,
+                                               std::function<void(std::string_view)> log)
+  requires(Protocol::local)
+{
+  allowed_uids_ = std::move(uids);
+  log_ = std::move(log);
+}
+
+template <class Protocol>
+bool basic_listener<Protocol>::allowed(native_handle_type connection) const noexcept {
+  if (allowed_uids_.empty()) return true;
+  ucred peer{};
+  socklen_t length = sizeof peer;
+  const bool known = ::getsockopt(connection, SOL_SOCKET, SO_PEERCRED, &peer, &length) == 0;
+  const int why_unknown = errno;
+  if (known && std::find(allowed_uids_.begin(), allowed_uids_.end(), peer.uid) != allowed_uids_.end()) return true;
+  ::close(connection);
+  try {
+    const std::string reason =
+        known ? fmt::format("xipc: {} at {} refused a connection from pid {} uid {} gid {}: uid not in {{{}}}",
+                            Protocol::name, local_endpoint().to_string(), peer.pid, peer.uid, peer.gid,
+                            fmt::join(allowed_uids_, ", "))
+              : fmt::format("xipc: {} at {} refused a connection: SO_PEERCRED failed ({})", Protocol::name,
+                            local_endpoint().to_string(), std::strerror(why_unknown));
+    if (log_) {
+      log_(reason);
+    } else {
+      fmt::print(stderr, "{}\n", reason);
+    }
+  } catch (...) {
+    // The log is best effort; the connection is refused all the same.
+  }
+  return false;
 }
 
 template <class Protocol>
