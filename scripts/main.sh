@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job: build Release, run the shared-memory, pipe, ring and mailbox
-# producer/consumer pairs, and print a short xipc-bench table. Safe to run again and again.
+# producer/consumer pairs, the socket examples, and print a short xipc-bench table. Safe to run again and again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
@@ -39,6 +39,29 @@ echo "== the date server on TCP port 6013, and a client =="
 server=$!
 "$bin/examples/date_client" 127.0.0.1:6013
 wait "$server"
+
+echo
+echo "== echo over a Unix-domain socket: blocking server, then the same client against an Asio server =="
+"$bin/examples/local_echo_server" unix:@xipc-echo 1 &
+server=$!
+"$bin/examples/local_echo_client" unix:@xipc-echo 1000
+wait "$server"
+"$bin/examples/asio_echo_server" unix:@xipc-echo 2 &
+server=$!
+"$bin/examples/local_echo_client" unix:@xipc-echo 1000 &
+client=$!
+"$bin/examples/local_echo_client" unix:@xipc-echo 1000
+wait "$client" "$server"
+
+echo
+echo "== handover: a TCP server passes each accepted connection to a worker process =="
+"$bin/examples/handover_worker" unix:@xipc-handover &
+worker=$!
+"$bin/examples/handover_server" 127.0.0.1:6014 unix:@xipc-handover 2 &
+server=$!
+"$bin/examples/date_client" 127.0.0.1:6014
+"$bin/examples/date_client" 127.0.0.1:6014
+wait "$server" "$worker"
 
 echo
 echo "== xipc-bench, short run (two processes pinned to two CPUs; ratios are to a floor measured alongside) =="
