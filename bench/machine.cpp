@@ -65,6 +65,9 @@ void add_machine_context() {
 #elif defined(__GNUC__)
   benchmark::AddCustomContext("compiler", "g++ " __VERSION__);
 #endif
+#ifdef XIPC_BUILD_FLAGS
+  benchmark::AddCustomContext("build_flags", XIPC_BUILD_FLAGS);
+#endif
   benchmark::AddCustomContext("usable_cores", std::to_string(usable_cores()));
 }
 

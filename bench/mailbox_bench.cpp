@@ -12,12 +12,14 @@
 
 #include <boost/interprocess/ipc/message_queue.hpp>
 #include <cstring>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
 #include <xipc/mailbox.hpp>
 
 #include "message_pair.hpp"
+#include "process_pair.hpp"
 
 namespace {
 
@@ -27,6 +29,13 @@ using xipc::bench::side;
 constexpr std::size_t capacity = 10;
 constexpr unsigned data_priority = 1;
 constexpr unsigned stop_priority = xipc::mailbox::max_priority;
+
+// A kernel limit from /proc, for the reason a size is skipped; -1 when unreadable.
+long proc_limit(const char* path) {
+  long value = -1;
+  std::ifstream(path) >> value;
+  return value;
+}
 
 std::string queue_name(const char* direction, const char* prefix = "") {
   std::string name = prefix;
@@ -61,7 +70,7 @@ connection mailboxes(xipc::mailbox_backend backend, std::size_t size) {
   const xipc::mailbox_options options{.capacity = capacity, .max_message_bytes = size, .backend = backend};
   keep->down = xipc::mailbox::create(queue_name("down"), options);
   keep->up = xipc::mailbox::create(queue_name("up"), options);
-  return {mailbox_side(keep->up, keep->down), mailbox_side(keep->down, keep->up), keep};
+  return {mailbox_side(keep->up, keep->down), mailbox_side(keep->down, keep->up), keep, {}, {}};
 }
 
 // ---- raw POSIX mq ------------------------------------------------------------------
@@ -96,8 +105,13 @@ connection raw_posix_mq(std::size_t size) {
   attributes.mq_msgsize = static_cast<long>(std::max<std::size_t>(size, 1));
   keep->down = ::mq_open(keep->down_name.c_str(), O_RDWR | O_CREAT | O_EXCL, 0600, &attributes);
   keep->up = ::mq_open(keep->up_name.c_str(), O_RDWR | O_CREAT | O_EXCL, 0600, &attributes);
+  if (keep->down == -1 || keep->up == -1) {
+    throw xipc::bench::unsupported("mq_open with mq_msgsize " + std::to_string(size) + ": " + std::strerror(errno) +
+                                   " (fs.mqueue.msgsize_max is " +
+                                   std::to_string(proc_limit("/proc/sys/fs/mqueue/msgsize_max")) + ")");
+  }
   // A receive buffer must hold the queue's message size: the one-byte ack is received into the full size.
-  return {raw_mq_side(keep->up, keep->down, size), raw_mq_side(keep->down, keep->up, size), keep};
+  return {raw_mq_side(keep->up, keep->down, size), raw_mq_side(keep->down, keep->up, size), keep, {}, {}};
 }
 
 // ---- raw System V ------------------------------------------------------------------
@@ -133,8 +147,13 @@ connection raw_sysv(std::size_t size) {
       ::msgctl(up, IPC_RMID, nullptr);
     }
   };
+  const long largest = proc_limit("/proc/sys/kernel/msgmax");
+  if (largest >= 0 && size > static_cast<std::size_t>(largest)) {
+    throw xipc::bench::unsupported("a System V message of " + std::to_string(size) + " bytes is over kernel.msgmax (" +
+                                   std::to_string(largest) + ")");
+  }
   auto keep = std::make_shared<objects>();
-  return {raw_sysv_side(keep->up, keep->down, size), raw_sysv_side(keep->down, keep->up, size), keep};
+  return {raw_sysv_side(keep->up, keep->down, size), raw_sysv_side(keep->down, keep->up, size), keep, {}, {}};
 }
 
 // ---- Boost.Interprocess ------------------------------------------------------------
@@ -169,7 +188,7 @@ connection boost_mq(std::size_t size) {
   auto keep = std::make_shared<objects>();
   keep->down = std::make_unique<bip::message_queue>(bip::create_only, keep->down_name.c_str(), capacity, size);
   keep->up = std::make_unique<bip::message_queue>(bip::create_only, keep->up_name.c_str(), capacity, size);
-  return {boost_side(*keep->up, *keep->down, size), boost_side(*keep->down, *keep->up, size), keep};
+  return {boost_side(*keep->up, *keep->down, size), boost_side(*keep->down, *keep->up, size), keep, {}, {}};
 }
 
 [[maybe_unused]] const bool registered = [] {
@@ -177,11 +196,11 @@ connection boost_mq(std::size_t size) {
   using xipc::mailbox_backend;
   for (const auto backend : {mailbox_backend::shm, mailbox_backend::posix_mq, mailbox_backend::sysv}) {
     register_message_pair("mailbox_" + std::string(xipc::to_string(backend)),
-                          [backend](std::size_t size) { return mailboxes(backend, size); }, {64}, {64, 4096});
+                          [backend](std::size_t size) { return mailboxes(backend, size); });
   }
-  register_message_pair("raw_posix_mq", raw_posix_mq, {64}, {64, 4096});
-  register_message_pair("raw_sysv", raw_sysv, {64}, {64, 4096});
-  register_message_pair("boost_mq", boost_mq, {64}, {64, 4096});
+  register_message_pair("raw_posix_mq", raw_posix_mq);
+  register_message_pair("raw_sysv", raw_sysv);
+  register_message_pair("boost_mq", boost_mq);
   return true;
 }();
 

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <vector>
 
+#include "process_pair.hpp"
+
 namespace {
 
 void memcpy_throughput(benchmark::State& state) {
@@ -20,4 +22,4 @@ void memcpy_throughput(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(memcpy_throughput)->Name("memcpy/throughput")->RangeMultiplier(8)->Range(8, 1 << 15)->Arg(1 << 16)->Arg(1 << 20);
+BENCHMARK(memcpy_throughput)->Name("memcpy/throughput")->Apply(xipc::bench::every_message_size);

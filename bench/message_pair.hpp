@@ -8,7 +8,6 @@
 
 #include <cstddef>
 #include <functional>
-#include <initializer_list>
 #include <memory>
 #include <span>
 #include <string>
@@ -27,20 +26,32 @@ struct connection {
   side parent;
   side child;
   std::shared_ptr<void> keep;  // the objects the sides use
+  // After the fork each process closes the other's ends, as pipe code must:
+  // a child that still holds the parent's write end never sees end of stream.
+  std::function<void()> close_parent_ends;  // run in the child
+  std::function<void()> close_child_ends;   // run in the parent
 };
 
-// Makes a connection for messages of up to `size` bytes.
+// Makes a connection for messages of up to `size` bytes; throws (unsupported,
+// or the transport's own error) when it cannot, and the benchmark is skipped.
 using connection_factory = std::function<connection(std::size_t size)>;
 
 // Round trips of state.range(0) bytes: the child echoes what it receives.
-void echo_rtt(benchmark::State& state, const connection_factory& make);
+// Idle: each after idle_gap (see process_pair.hpp), in manual time.
+void echo_rtt(benchmark::State& state, const connection_factory& make, bool idle = false);
 
 // One-way throughput: batches of state.range(0)-byte sends, each batch
 // acknowledged with one byte.
 void one_way(benchmark::State& state, const connection_factory& make);
 
-// Registers <name>/rtt/<size> and <name>/throughput/<size>.
-void register_message_pair(const std::string& name, connection_factory make, std::initializer_list<long> rtt_sizes,
-                           std::initializer_list<long> throughput_sizes);
+// Throws unsupported when a datagram of `size` bytes cannot be sent on the
+// socket `fd` in one piece (Unix-domain: its send buffer; UDP: 65507 bytes).
+void check_datagram_fits(int fd, std::size_t size);
+
+// Registers <name>/rtt/<size> and <name>/throughput/<size> for every
+// message size, and <name>/rtt_idle/64. rtt_only: no throughput.
+enum class measures { rtt_and_throughput, rtt_only };
+void register_message_pair(const std::string& name, connection_factory make,
+                           measures which = measures::rtt_and_throughput);
 
 }  // namespace xipc::bench

@@ -71,7 +71,15 @@ connection pipes(api how) {
     xipc::pipe_ends up = xipc::make_pipe();
   };
   auto keep = std::make_shared<objects>();
-  return {stream_side(how, keep->up.reader, keep->down.writer), stream_side(how, keep->down.reader, keep->up.writer), keep};
+  return {stream_side(how, keep->up.reader, keep->down.writer), stream_side(how, keep->down.reader, keep->up.writer), keep,
+          [keep] {
+            keep->up.reader.close();
+            keep->down.writer.close();
+          },
+          [keep] {
+            keep->down.reader.close();
+            keep->up.writer.close();
+          }};
 }
 
 connection fifos(api how) {
@@ -96,11 +104,19 @@ connection fifos(api how) {
   keep->down_writer = xipc::fifo::open_writer(keep->down_path, deadline::immediately());
   keep->up_writer = xipc::fifo::open_writer(keep->up_path, deadline::immediately());
   return {stream_side(how, keep->up_reader, keep->down_writer), stream_side(how, keep->down_reader, keep->up_writer),
-          keep};
+          keep,
+          [keep] {
+            keep->up_reader.close();
+            keep->down_writer.close();
+          },
+          [keep] {
+            keep->down_reader.close();
+            keep->up_writer.close();
+          }};
 }
 
 // One full-duplex connection: the parent uses the client's end, the child the server's.
-connection named_pipes(api how, xipc::pipe_mode mode) {
+connection named_pipes(api how, xipc::pipe_mode mode, std::size_t size) {
   struct objects {
     xipc::named_pipe_server server;
     xipc::named_pipe client;
@@ -112,6 +128,7 @@ connection named_pipes(api how, xipc::pipe_mode mode) {
   keep->server = xipc::named_pipe_server::create(name, options);
   keep->client = xipc::named_pipe::connect(name, options);
   static_cast<void>(keep->server.accept(keep->served));
+  if (mode == xipc::pipe_mode::message) xipc::bench::check_datagram_fits(keep->client.native_handle(), size);
   const auto make_side = [how, mode](xipc::named_pipe& end) -> side {
     if (mode == xipc::pipe_mode::byte) return stream_side(how, end, end);
     const auto finish = [&end] { end.close(); };
@@ -124,18 +141,21 @@ connection named_pipes(api how, xipc::pipe_mode mode) {
     return {[&end](std::span<const std::byte> m) { return !end.send(m, deadline::forever()); },
             [&end](std::span<std::byte> buffer) { return !end.receive(buffer, deadline::forever()).error; }, finish};
   };
-  return {make_side(keep->client), make_side(keep->served), keep};
+  return {make_side(keep->client), make_side(keep->served), keep, [keep] { keep->client.close(); },
+          [keep] { keep->served.close(); }};
 }
 
-const std::function<connection(api)> pipe_link = pipes;
-const std::function<connection(api)> fifo_link = fifos;
-const std::function<connection(api)> byte_link = [](api how) { return named_pipes(how, xipc::pipe_mode::byte); };
-const std::function<connection(api)> message_link = [](api how) { return named_pipes(how, xipc::pipe_mode::message); };
+using link_factory = std::function<connection(api, std::size_t)>;
+const link_factory pipe_link = [](api how, std::size_t) { return pipes(how); };
+const link_factory fifo_link = [](api how, std::size_t) { return fifos(how); };
+const link_factory byte_link = [](api how, std::size_t size) { return named_pipes(how, xipc::pipe_mode::byte, size); };
+const link_factory message_link = [](api how, std::size_t size) {
+  return named_pipes(how, xipc::pipe_mode::message, size);
+};
 
-void register_pair(const char* name, const char* raw_name, const std::function<connection(api)>* link) {
+void register_pair(const char* name, const char* raw_name, const link_factory* link) {
   for (const auto& [label, how] : {std::pair{name, api::xipc}, std::pair{raw_name, api::raw}}) {
-    xipc::bench::register_message_pair(label, [link, how = how](std::size_t) { return (*link)(how); }, {64},
-                                       {64, 4096, 65536});
+    xipc::bench::register_message_pair(label, [link, how = how](std::size_t size) { return (*link)(how, size); });
   }
 }
 

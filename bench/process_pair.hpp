@@ -6,12 +6,46 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace xipc::bench {
+
+// The message sizes every transport is measured at (a transport that cannot
+// carry one says why and is listed as skipped).
+inline constexpr std::array<long, 7> message_sizes{8, 64, 256, 1024, 4096, 65536, 1 << 20};
+
+// Registers a benchmark at every message size.
+inline void every_message_size(benchmark::internal::Benchmark* benchmark) {
+  for (const long size : message_sizes) benchmark->Arg(size);
+}
+
+// Thrown while setting a benchmark up when the transport cannot run it on
+// this machine; the benchmark is then skipped with the reason.
+struct unsupported : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Runs `body`; a std::exception from it skips the benchmark with its message.
+template <class Body>
+void skip_on_failure(benchmark::State& state, Body&& body) {
+  try {
+    body();
+  } catch (const std::exception& e) {
+    state.SkipWithError((std::string("skipped: ") + e.what()).c_str());
+  }
+}
+
+// An idle round trip: the sender waits this long, untimed, before each one,
+// so that a receiver that sleeps when idle really is asleep when the message comes.
+inline constexpr auto idle_gap = std::chrono::microseconds(200);
+// Round trips per idle benchmark (each costs the gap as well).
+inline constexpr std::int64_t idle_round_trips = 2000;
 
 // Round trips run untimed after a partner starts: the first ones wait for the
 // new process to be scheduled and to fault its memory in.
@@ -69,6 +103,31 @@ std::chrono::steady_clock::duration timed_round_trips(benchmark::State& state, l
     if (sample) samples.add(std::chrono::steady_clock::now() - sent_at);
   }
   return std::chrono::steady_clock::now() - start;
+}
+
+// Idle round trips, each timed on its own after idle_gap of spinning; the
+// benchmark uses manual time, so the gaps are not counted. Every round trip
+// is a sample. Returns the total of the timed round trips.
+template <class Echo>
+std::chrono::steady_clock::duration timed_idle_round_trips(benchmark::State& state, latency_samples& samples,
+                                                           Echo&& echo) {
+  for (std::uint64_t i = 0; i < warm_up_round_trips / 20; ++i) echo();
+  std::chrono::steady_clock::duration total{};
+  for (auto _ : state) {
+    const auto idle_until = std::chrono::steady_clock::now() + idle_gap;
+    while (std::chrono::steady_clock::now() < idle_until) {
+    }
+    const auto sent_at = std::chrono::steady_clock::now();
+    if (!echo()) {
+      state.SkipWithError("the echo failed");
+      break;
+    }
+    const auto took = std::chrono::steady_clock::now() - sent_at;
+    state.SetIterationTime(std::chrono::duration<double>(took).count());
+    samples.add(took);
+    total += took;
+  }
+  return total;
 }
 
 // The floor's round trip measured now, in nanoseconds: round trips report

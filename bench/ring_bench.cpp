@@ -4,6 +4,7 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cstring>
 #include <vector>
@@ -34,11 +35,12 @@ struct ring_pair {
   xipc::anonymous_memory memory;
 };
 
-void ring_rtt(benchmark::State& state, wait_mode mode) {
+void ring_rtt(benchmark::State& state, wait_mode mode, bool idle) {
   const auto size = static_cast<std::size_t>(state.range(0));
   const xipc::wait_policy policy{.mode = mode};
   const double floor_before_ns = xipc::bench::floor_rtt_now();
-  ring_pair rings(rtt_capacity);
+  // Room for a few messages of the largest size.
+  ring_pair rings(std::max(rtt_capacity, std::bit_ceil(4 * size)));
   xipc::bench::partner_process partner([&] {
     auto rx = xipc::ring_consumer::attach(rings.ping(), policy);
     auto tx = xipc::ring_producer::attach(rings.pong(), policy);
@@ -55,7 +57,8 @@ void ring_rtt(benchmark::State& state, wait_mode mode) {
   std::vector<std::byte> buffer(size);
   const auto echo = [&] { return !tx.send(message, deadline::forever()) && !rx.receive(buffer, deadline::forever()).error; };
   xipc::bench::latency_samples samples;
-  const auto elapsed = xipc::bench::timed_round_trips(state, samples, echo);
+  const auto elapsed = idle ? xipc::bench::timed_idle_round_trips(state, samples, echo)
+                            : xipc::bench::timed_round_trips(state, samples, echo);
   tx.detach();  // the partner's receive then reports peer_closed, and it exits
   xipc::bench::report_rtt(state, elapsed, floor_before_ns);
   samples.report(state);
@@ -148,24 +151,29 @@ void ring_throughput(benchmark::State& state, send_form form) {
 
 }  // namespace
 
-BENCHMARK_CAPTURE(ring_rtt, spin, wait_mode::spin)->Name("ring/rtt")->Arg(8)->Arg(64)->Arg(256);
-BENCHMARK_CAPTURE(ring_rtt, adaptive, wait_mode::adaptive)->Name("ring_adaptive/rtt")->Arg(64);
-BENCHMARK_CAPTURE(ring_rtt, block, wait_mode::block)->Name("ring_block/rtt")->Arg(64);
+BENCHMARK_CAPTURE(ring_rtt, spin, wait_mode::spin, false)->Name("ring/rtt")->Apply(xipc::bench::every_message_size);
+BENCHMARK_CAPTURE(ring_rtt, adaptive, wait_mode::adaptive, false)->Name("ring_adaptive/rtt")->Arg(64);
+BENCHMARK_CAPTURE(ring_rtt, block, wait_mode::block, false)->Name("ring_block/rtt")->Arg(64);
+// Idle: the receiver has gone to sleep (block) or spun out its 50 µs and slept (adaptive) when the message comes.
+BENCHMARK_CAPTURE(ring_rtt, adaptive_idle, wait_mode::adaptive, true)
+    ->Name("ring_adaptive/rtt_idle")
+    ->Arg(64)
+    ->UseManualTime()
+    ->Iterations(xipc::bench::idle_round_trips);
+BENCHMARK_CAPTURE(ring_rtt, block_idle, wait_mode::block, true)
+    ->Name("ring_block/rtt_idle")
+    ->Arg(64)
+    ->UseManualTime()
+    ->Iterations(xipc::bench::idle_round_trips);
 BENCHMARK_CAPTURE(ring_throughput, copy, send_form::copy)
     ->Name("ring/throughput")
-    ->RangeMultiplier(8)
-    ->Range(8, 1 << 15)
-    ->Arg(1 << 16)
+    ->Apply(xipc::bench::every_message_size)
     ->UseRealTime();
 BENCHMARK_CAPTURE(ring_throughput, in_place, send_form::in_place)
     ->Name("ring_zero_copy/throughput")
-    ->RangeMultiplier(8)
-    ->Range(8, 1 << 15)
-    ->Arg(1 << 16)
+    ->Apply(xipc::bench::every_message_size)
     ->UseRealTime();
 BENCHMARK_CAPTURE(ring_throughput, batch, send_form::batch)
     ->Name("ring_batch/throughput")
-    ->RangeMultiplier(8)
-    ->Range(8, 1 << 15)
-    ->Arg(1 << 16)
+    ->Apply(xipc::bench::every_message_size)
     ->UseRealTime();

@@ -87,4 +87,4 @@ void slots_throughput(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(slots_throughput)->Name("slots/throughput")->RangeMultiplier(8)->Range(8, 1 << 15)->Arg(1 << 16)->UseRealTime();
+BENCHMARK(slots_throughput)->Name("slots/throughput")->Apply(xipc::bench::every_message_size)->UseRealTime();

@@ -61,7 +61,8 @@ connection streams(api how, const xipc::endpoint& where) {
   keep->listener = Listener::listen(where);
   keep->client = Stream::connect(keep->listener.local_endpoint());
   static_cast<void>(keep->listener.accept(keep->served));
-  return {stream_side(how, keep->client), stream_side(how, keep->served), keep};
+  return {stream_side(how, keep->client), stream_side(how, keep->served), keep, [keep] { keep->client.close(); },
+          [keep] { keep->served.close(); }};
 }
 
 // A datagram side; an empty datagram tells the partner to stop.
@@ -82,7 +83,7 @@ side datagram_side(api how, Datagram& end) {
 }
 
 template <class Datagram>
-connection datagrams(api how, const xipc::endpoint& a_where, const xipc::endpoint& b_where) {
+connection datagrams(api how, std::size_t size, const xipc::endpoint& a_where, const xipc::endpoint& b_where) {
   struct objects {
     Datagram a, b;
   };
@@ -91,42 +92,40 @@ connection datagrams(api how, const xipc::endpoint& a_where, const xipc::endpoin
   keep->b = Datagram::bind(b_where);
   static_cast<void>(keep->a.connect_to(keep->b.local_endpoint()));
   static_cast<void>(keep->b.connect_to(keep->a.local_endpoint()));
-  return {datagram_side(how, keep->a), datagram_side(how, keep->b), keep};
+  xipc::bench::check_datagram_fits(keep->a.native_handle(), size);
+  return {datagram_side(how, keep->a), datagram_side(how, keep->b), keep, [keep] { keep->a.close(); },
+          [keep] { keep->b.close(); }};
 }
 
 std::string abstract(const char* label) { return "xb" + std::to_string(::getpid()) + "." + label; }
 
-void register_pair(const std::string& name, const std::function<connection(api)>& make,
-                   std::initializer_list<long> throughput_sizes) {
+void register_pair(const std::string& name, const std::function<connection(api, std::size_t)>& make,
+                   xipc::bench::measures which = xipc::bench::measures::rtt_and_throughput) {
   for (const auto how : {api::xipc, api::raw}) {
     xipc::bench::register_message_pair(how == api::raw ? "raw_" + name : name,
-                                       [make, how](std::size_t) { return make(how); }, {64}, throughput_sizes);
+                                       [make, how](std::size_t size) { return make(how, size); }, which);
   }
 }
 
 [[maybe_unused]] const bool registered = [] {
-  register_pair("tcp", [](api how) { return streams<xipc::tcp_listener, xipc::tcp_stream>(how, xipc::endpoint::loopback_v4(0)); },
-                {64, 65536});
-  register_pair("local_stream",
-                [](api how) {
-                  return streams<xipc::local_listener, xipc::local_stream>(how, xipc::endpoint::abstract(abstract("ls")));
-                },
-                {64, 65536});
-  register_pair("local_dgram",
-                [](api how) {
-                  return datagrams<xipc::local_datagram>(how, xipc::endpoint::abstract(abstract("da")),
-                                                         xipc::endpoint::abstract(abstract("db")));
-                },
-                {64, 4096});
+  register_pair("tcp", [](api how, std::size_t) {
+    return streams<xipc::tcp_listener, xipc::tcp_stream>(how, xipc::endpoint::loopback_v4(0));
+  });
+  register_pair("local_stream", [](api how, std::size_t) {
+    return streams<xipc::local_listener, xipc::local_stream>(how, xipc::endpoint::abstract(abstract("ls")));
+  });
+  register_pair("local_dgram", [](api how, std::size_t size) {
+    return datagrams<xipc::local_datagram>(how, size, xipc::endpoint::abstract(abstract("da")),
+                                           xipc::endpoint::abstract(abstract("db")));
+  });
   // UDP is measured for round trips only: one way, a fast sender overruns the
   // receiver's buffer and datagrams are dropped, which measures nothing useful.
-  for (const auto how : {api::xipc, api::raw}) {
-    benchmark::RegisterBenchmark(how == api::raw ? "raw_udp/rtt" : "udp/rtt", [how](benchmark::State& state) {
-      xipc::bench::echo_rtt(state, [how](std::size_t) {
-        return datagrams<xipc::udp_socket>(how, xipc::endpoint::loopback_v4(0), xipc::endpoint::loopback_v4(0));
-      });
-    })->Arg(64);
-  }
+  register_pair(
+      "udp",
+      [](api how, std::size_t size) {
+        return datagrams<xipc::udp_socket>(how, size, xipc::endpoint::loopback_v4(0), xipc::endpoint::loopback_v4(0));
+      },
+      xipc::bench::measures::rtt_only);
   return true;
 }();
 

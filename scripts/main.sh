@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job: build Release, run the shared-memory, pipe, ring and mailbox
-# producer/consumer pairs, the socket examples, and print a short xipc-bench table. Safe to run again and again.
+# producer/consumer pairs, the socket examples, and the quick benchmark report. Safe to run again and again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
@@ -64,7 +64,5 @@ server=$!
 wait "$server" "$worker"
 
 echo
-echo "== xipc-bench, short run (two processes pinned to two CPUs; ratios are to a floor measured alongside) =="
-"$bin/bench/xipc-bench" --benchmark_min_time=0.1 \
-  --benchmark_filter='^(floor/rtt/64|ring/rtt/(8|64)|ring_block/rtt/64|raw_pipe/rtt/64|pipe/rtt/64|(ring|ring_batch|slots)/throughput/(64|65536)/real_time|memcpy/throughput/(64|65536)|(mailbox_shm|boost_mq)/rtt/64|(mailbox_shm|boost_mq)/throughput/64/real_time)$' \
-  --benchmark_counters_tabular=true
+echo "== the quick benchmark report: the main transports at 64 B and 4 KiB, next to their baselines =="
+bash scripts/bench-report.sh --quick
