@@ -31,7 +31,7 @@ if $quick; then
   run=(--benchmark_min_time=0.05)
 else
   filter='.'
-  run=(--benchmark_min_time=0.3 --benchmark_repetitions=3 --benchmark_report_aggregates_only=true)
+  run=(--benchmark_min_time=0.1 --benchmark_repetitions=3 --benchmark_report_aggregates_only=true)
 fi
 
 # The console shows each benchmark as it finishes; skipped ones say why.
