@@ -16,6 +16,17 @@
 
 namespace xipc::detail {
 
+// Every passable type, for the explicit instantiations of the templates below.
+#define XIPC_FOR_EACH_PASSABLE(X) \
+  X(shared_memory)                \
+  X(anonymous_memory)             \
+  X(pipe_reader)                  \
+  X(pipe_writer)                  \
+  X(local_stream)                 \
+  X(local_datagram)               \
+  X(tcp_stream)                   \
+  X(udp_socket)
+
 inline constexpr std::uint32_t handle_frame_magic = 0x48504958;  // "XIPH"
 inline constexpr std::uint16_t handle_frame_version = 1;
 

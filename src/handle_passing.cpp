@@ -115,9 +115,9 @@ T handle_passing::take(received_handles& from, std::size_t index, failure& why) 
     return {};
   }
   auto& entry = from.entries_[index];
-  if (entry.info.kind != handle_kind_of<T>::value) {
+  if (entry.info.kind != handle_kind_of<T>) {
     why = refuse(errc::invalid_argument, fmt::format("it is a {}, not a {}", to_string(entry.info.kind),
-                                                     to_string(handle_kind_of<T>::value)));
+                                                     to_string(handle_kind_of<T>)));
     return {};
   }
   if (!entry.handle.is_open()) {
@@ -129,18 +129,11 @@ T handle_passing::take(received_handles& from, std::size_t index, failure& why) 
 
 }  // namespace detail
 
-#define XIPC_PASSABLE(T)                                                   \
-  template T received_handles::take<T>(std::size_t);                       \
-  template T received_handles::take<T>(std::size_t, std::error_code&);     \
+#define XIPC_PASSABLE(T)                                               \
+  template T received_handles::take<T>(std::size_t);                   \
+  template T received_handles::take<T>(std::size_t, std::error_code&); \
   template T detail::handle_passing::take<T>(received_handles&, std::size_t, detail::failure&);
-XIPC_PASSABLE(shared_memory)
-XIPC_PASSABLE(anonymous_memory)
-XIPC_PASSABLE(pipe_reader)
-XIPC_PASSABLE(pipe_writer)
-XIPC_PASSABLE(local_stream)
-XIPC_PASSABLE(local_datagram)
-XIPC_PASSABLE(tcp_stream)
-XIPC_PASSABLE(udp_socket)
+XIPC_FOR_EACH_PASSABLE(XIPC_PASSABLE)
 #undef XIPC_PASSABLE
 
 }  // namespace xipc

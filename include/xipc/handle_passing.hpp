@@ -19,6 +19,7 @@
 #include <span>
 #include <string>
 #include <system_error>
+#include <type_traits>
 #include <vector>
 
 #include <xipc/anonymous_memory.hpp>
@@ -58,43 +59,28 @@ const char* to_string(handle_kind kind) noexcept;
 // The most handles one message carries.
 inline constexpr std::size_t max_passed_handles = 16;
 
+namespace detail {
+// The kind of a passable type, or handle_kind{} (0) for any other type.
 template <class T>
-struct handle_kind_of;
-template <>
-struct handle_kind_of<shared_memory> {
-  static constexpr handle_kind value = handle_kind::shared_memory;
-};
-template <>
-struct handle_kind_of<anonymous_memory> {
-  static constexpr handle_kind value = handle_kind::anonymous_memory;
-};
-template <>
-struct handle_kind_of<pipe_reader> {
-  static constexpr handle_kind value = handle_kind::pipe_reader;
-};
-template <>
-struct handle_kind_of<pipe_writer> {
-  static constexpr handle_kind value = handle_kind::pipe_writer;
-};
-template <>
-struct handle_kind_of<local_stream> {
-  static constexpr handle_kind value = handle_kind::local_stream;
-};
-template <>
-struct handle_kind_of<local_datagram> {
-  static constexpr handle_kind value = handle_kind::local_datagram;
-};
-template <>
-struct handle_kind_of<tcp_stream> {
-  static constexpr handle_kind value = handle_kind::tcp_stream;
-};
-template <>
-struct handle_kind_of<udp_socket> {
-  static constexpr handle_kind value = handle_kind::udp_socket;
-};
+constexpr handle_kind kind_of() noexcept {
+  if constexpr (std::is_same_v<T, shared_memory>) return handle_kind::shared_memory;
+  else if constexpr (std::is_same_v<T, anonymous_memory>) return handle_kind::anonymous_memory;
+  else if constexpr (std::is_same_v<T, pipe_reader>) return handle_kind::pipe_reader;
+  else if constexpr (std::is_same_v<T, pipe_writer>) return handle_kind::pipe_writer;
+  else if constexpr (std::is_same_v<T, local_stream>) return handle_kind::local_stream;
+  else if constexpr (std::is_same_v<T, local_datagram>) return handle_kind::local_datagram;
+  else if constexpr (std::is_same_v<T, tcp_stream>) return handle_kind::tcp_stream;
+  else if constexpr (std::is_same_v<T, udp_socket>) return handle_kind::udp_socket;
+  else return handle_kind{};
+}
+}  // namespace detail
 
 template <class T>
-concept passable = requires { handle_kind_of<T>::value; };
+concept passable = detail::kind_of<T>() != handle_kind{};
+
+// The kind a passable type travels as.
+template <passable T>
+inline constexpr handle_kind handle_kind_of = detail::kind_of<T>();
 
 // One passed handle as the frame describes it: its kind, whether a memory
 // region is mapped writable, and a shared_memory's portable name.
@@ -110,7 +96,7 @@ class handle_list {
  public:
   template <passable T>
   handle_list& add(const T& object) {
-    passed_handle_info info{handle_kind_of<T>::value, false, {}};
+    passed_handle_info info{handle_kind_of<T>, false, {}};
     if constexpr (std::is_base_of_v<detail::mapped_region, T>) info.writable = object.writable();
     if constexpr (std::is_same_v<T, shared_memory>) info.name = object.name();
     entries_.push_back({object.native_handle(), std::move(info)});

@@ -205,14 +205,7 @@ T handle_passing::adopt(owned_handle handle, const passed_handle_info& info, fai
 }
 
 #define XIPC_PASSABLE(T) template T handle_passing::adopt<T>(owned_handle, const passed_handle_info&, failure&);
-XIPC_PASSABLE(shared_memory)
-XIPC_PASSABLE(anonymous_memory)
-XIPC_PASSABLE(pipe_reader)
-XIPC_PASSABLE(pipe_writer)
-XIPC_PASSABLE(local_stream)
-XIPC_PASSABLE(local_datagram)
-XIPC_PASSABLE(tcp_stream)
-XIPC_PASSABLE(udp_socket)
+XIPC_FOR_EACH_PASSABLE(XIPC_PASSABLE)
 #undef XIPC_PASSABLE
 
 }  // namespace detail
