@@ -7,19 +7,12 @@
 #include <chrono>
 #include <cstdio>
 #include <exception>
-#include <thread>
+
+#include "connect_when_ready.hpp"
 
 int main(int argc, char** argv) try {
   const auto where = xipc::endpoint::parse(argc > 1 ? argv[1] : "127.0.0.1:6013");
-  // The server may still be starting: try for a few seconds.
-  xipc::tcp_stream server;
-  std::error_code ec;
-  for (int attempt = 0; attempt < 50; ++attempt) {
-    server = xipc::tcp_stream::connect(where, std::chrono::seconds(5), ec);
-    if (ec != xipc::errc::not_found) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  if (ec) throw std::system_error(ec, "connecting to " + where.to_string());
+  auto server = connect_when_ready<xipc::tcp_stream>(where);
   std::array<std::byte, 256> buffer{};
   for (;;) {
     const auto got = server.read_some(buffer, std::chrono::seconds(5));

@@ -13,7 +13,8 @@
 #include <cstdlib>
 #include <exception>
 #include <string>
-#include <thread>
+
+#include "connect_when_ready.hpp"
 
 int main(int argc, char** argv) try {
   using namespace std::chrono_literals;
@@ -21,15 +22,7 @@ int main(int argc, char** argv) try {
   const auto worker_at = xipc::endpoint::parse(argc > 2 ? argv[2] : "unix:@xipc-handover");
   const long connections = argc > 3 ? std::atol(argv[3]) : 0;
 
-  // The worker may still be starting: try for a few seconds.
-  xipc::local_stream worker;
-  for (int attempt = 0;; ++attempt) {
-    std::error_code ec;
-    worker = xipc::local_stream::connect(worker_at, 5s, ec);
-    if (!ec) break;
-    if (ec != xipc::errc::not_found || attempt == 50) throw std::system_error(ec, "connecting to the worker");
-    std::this_thread::sleep_for(100ms);
-  }
+  auto worker = connect_when_ready<xipc::local_stream>(worker_at);
   auto listener = xipc::tcp_listener::listen(where);
   std::printf("handover_server: listening on %s, handing connections to the worker at %s\n",
               listener.local_endpoint().to_string().c_str(), worker_at.to_string().c_str());

@@ -10,22 +10,15 @@
 #include <cstdlib>
 #include <exception>
 #include <string>
-#include <thread>
 #include <vector>
+
+#include "connect_when_ready.hpp"
 
 int main(int argc, char** argv) try {
   using namespace std::chrono_literals;
   const auto where = xipc::endpoint::parse(argc > 1 ? argv[1] : "unix:@xipc-echo");
   const long lines = argc > 2 ? std::atol(argv[2]) : 1000;
-  // The server may still be starting: try for a few seconds.
-  xipc::local_stream server;
-  for (int attempt = 0;; ++attempt) {
-    std::error_code ec;
-    server = xipc::local_stream::connect(where, 5s, ec);
-    if (!ec) break;
-    if (ec != xipc::errc::not_found || attempt == 50) throw std::system_error(ec, "connecting to " + where.to_string());
-    std::this_thread::sleep_for(100ms);
-  }
+  auto server = connect_when_ready<xipc::local_stream>(where);
   const auto started = std::chrono::steady_clock::now();
   std::vector<char> back;
   for (long i = 0; i < lines; ++i) {
