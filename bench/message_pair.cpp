@@ -1,6 +1,7 @@
 #include "message_pair.hpp"
 
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -75,6 +76,24 @@ void echo_rtt(benchmark::State& state, const connection_factory& make, bool idle
 
 void one_way(benchmark::State& state, const connection_factory& make) {
   skip_on_failure(state, [&] { measure_one_way(state, make); });
+}
+
+bool raw_write_all(int fd, std::span<const std::byte> data) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n <= 0) return false;
+    data = data.subspan(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+bool raw_read_exact(int fd, std::span<std::byte> buffer) {
+  while (!buffer.empty()) {
+    const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n <= 0) return false;
+    buffer = buffer.subspan(static_cast<std::size_t>(n));
+  }
+  return true;
 }
 
 void check_datagram_fits(int fd, std::size_t size) {

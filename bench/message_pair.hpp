@@ -44,6 +44,11 @@ void echo_rtt(benchmark::State& state, const connection_factory& make, bool idle
 // acknowledged with one byte.
 void one_way(benchmark::State& state, const connection_factory& make);
 
+// The raw baselines' byte-stream loops: blocking read and write on a pipe,
+// FIFO or stream socket until the whole buffer has moved; false on end or error.
+bool raw_write_all(int fd, std::span<const std::byte> data);
+bool raw_read_exact(int fd, std::span<std::byte> buffer);
+
 // Throws unsupported when a datagram of `size` bytes cannot be sent on the
 // socket `fd` in one piece (Unix-domain: its send buffer; UDP: 65507 bytes).
 void check_datagram_fits(int fd, std::size_t size);

@@ -24,27 +24,11 @@ namespace {
 
 using xipc::deadline;
 using xipc::bench::connection;
+using xipc::bench::raw_read_exact;
+using xipc::bench::raw_write_all;
 using xipc::bench::side;
 
 enum class api { raw, xipc };
-
-bool raw_write_all(int fd, std::span<const std::byte> data) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n <= 0) return false;
-    data = data.subspan(static_cast<std::size_t>(n));
-  }
-  return true;
-}
-
-bool raw_read_exact(int fd, std::span<std::byte> buffer) {
-  while (!buffer.empty()) {
-    const ssize_t n = ::read(fd, buffer.data(), buffer.size());
-    if (n <= 0) return false;
-    buffer = buffer.subspan(static_cast<std::size_t>(n));
-  }
-  return true;
-}
 
 // The raw baselines use blocking descriptors, as plain read/write code does;
 // each end is its own open file, so this leaves xipc's ends as they are.

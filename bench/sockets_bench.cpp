@@ -17,27 +17,11 @@ namespace {
 
 using xipc::deadline;
 using xipc::bench::connection;
+using xipc::bench::raw_read_exact;
+using xipc::bench::raw_write_all;
 using xipc::bench::side;
 
 enum class api { raw, xipc };
-
-bool raw_write_all(int fd, std::span<const std::byte> data) {
-  while (!data.empty()) {
-    const ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n <= 0) return false;
-    data = data.subspan(static_cast<std::size_t>(n));
-  }
-  return true;
-}
-
-bool raw_read_exact(int fd, std::span<std::byte> buffer) {
-  while (!buffer.empty()) {
-    const ssize_t n = ::recv(fd, buffer.data(), buffer.size(), 0);
-    if (n <= 0) return false;
-    buffer = buffer.subspan(static_cast<std::size_t>(n));
-  }
-  return true;
-}
 
 template <class Stream>
 side stream_side(api how, Stream& end) {
