@@ -75,7 +75,8 @@ bool check_name(std::string_view name, detail::failure& why) {
 const detail::mailbox_backend_ops* check_options(const mailbox_options& options, detail::failure& why) {
   const auto* ops = detail::find_mailbox_backend(options.backend);
   if (ops == nullptr) {
-    why = detail::refuse(errc::invalid_argument, fmt::format("backend {} is not part of this build",
+    why = detail::refuse(errc::invalid_argument, fmt::format("the {} backend (number {}) is not part of this build",
+                                                             to_string(options.backend),
                                                              static_cast<std::uint32_t>(options.backend)));
   } else if (options.capacity > detail::mailbox_max_capacity) {
     why = detail::refuse(errc::invalid_argument, fmt::format("capacity {} is above the limit of {} messages",
@@ -144,30 +145,24 @@ const detail::mailbox_backend_ops* check_header(const detail::mailbox_header& he
     return corrupted(bad_options.detail);
   }
   const std::uint64_t expected = sizeof(detail::mailbox_control) + ops->queue_bytes(options);
-  if (header.region_bytes != expected || region_bytes != expected) {
+  // A larger region is fine: Windows reports a section's size rounded up to a whole page.
+  if (header.region_bytes != expected || region_bytes < expected) {
     return corrupted(fmt::format("region of {} bytes, header says {}, its options need {}", region_bytes,
                                  header.region_bytes, expected));
   }
   return ops;
 }
 
-std::uint64_t new_instance() noexcept {
-  static std::atomic<std::uint64_t> counter{0};
-  const auto ticks = static_cast<std::uint64_t>(clock::now().time_since_epoch().count());
-  return detail::current_process_token() ^ (ticks * 0x9E3779B97F4A7C15ull) ^
-         (counter.fetch_add(1, std::memory_order_relaxed) << 48);
-}
-
 void notify(detail::mailbox_event& event) noexcept {
   if (event.sleepers.load(std::memory_order_seq_cst) != 0) {
-    event.sequence.fetch_add(1, std::memory_order_release);
+    event.sequence.value.fetch_add(1, std::memory_order_release);
     detail::wake_word(event.sequence);
   }
 }
 
 void wake_everyone(detail::mailbox_control& control) noexcept {
   for (auto* event : {&control.not_empty, &control.not_full, &control.delivered}) {
-    event->sequence.fetch_add(1, std::memory_order_release);
+    event->sequence.value.fetch_add(1, std::memory_order_release);
     detail::wake_word(event->sequence);
   }
 }
@@ -261,7 +256,7 @@ struct mailbox_state {
     }
     auto next_check = clock::now() + liveness_interval;
     for (;;) {
-      const std::uint32_t sequence = event.sequence.load(std::memory_order_acquire);
+      const std::uint32_t sequence = event.sequence.value.load(std::memory_order_acquire);
       // Announce the sleep, then try once more: a change made after this
       // attempt sees the announcement and wakes us (see mailbox_event).
       event.sleepers.fetch_add(1, std::memory_order_seq_cst);
@@ -392,7 +387,9 @@ mailbox mailbox::create(std::string_view name, const mailbox_options& options, d
   header.lifetime = static_cast<std::uint32_t>(options.lifetime);
   header.receivers = static_cast<std::uint32_t>(options.receivers);
   header.owner = detail::current_process_token();
-  header.instance = new_instance();
+  header.instance = detail::new_random_key();
+  for (auto* event : {&layout->not_empty, &layout->not_full, &layout->delivered}) detail::format_wait_word(event->sequence);
+  detail::format_wait_word(layout->rendezvous.sequence);
   header.region_bytes = region_bytes;
   const detail::mailbox_setup setup{name, options, header,
                                     {control.data() + sizeof(detail::mailbox_control),

@@ -18,7 +18,7 @@ inline constexpr std::size_t mailbox_line_bytes = 128;
 
 // "xipcmbox" read as a little-endian integer.
 inline constexpr std::uint64_t mailbox_magic = 0x786f626d63706978ull;
-inline constexpr std::uint32_t mailbox_layout_version = 1;
+inline constexpr std::uint32_t mailbox_layout_version = 2;
 
 // Limits every backend shares; a backend or the OS may allow less.
 inline constexpr std::uint64_t mailbox_max_capacity = std::uint64_t{1} << 20;
@@ -43,11 +43,11 @@ struct alignas(mailbox_line_bytes) mailbox_header {
   std::uint64_t checksum;    // of every field above but magic: damage anywhere is seen
 };
 
-// A futex word that waiters sleep on and how many do. After a change a
-// waiter may be waiting for, the changer bumps `sequence` and wakes, but only
-// when `sleepers` is not 0 (seq_cst on both sides, as in process_lock).
+// A word that waiters sleep on and how many do. After a change a waiter may
+// be waiting for, the changer bumps `sequence.value` and wakes, but only when
+// `sleepers` is not 0 (seq_cst on both sides, as in process_lock).
 struct alignas(mailbox_line_bytes) mailbox_event {
-  std::atomic<std::uint32_t> sequence;
+  wait_word sequence;
   std::atomic<std::uint32_t> sleepers;
 };
 

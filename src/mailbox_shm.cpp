@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "mailbox_queue.hpp"
+#include "wait_wake.hpp"
 
 namespace xipc::detail {
 namespace {
@@ -198,7 +199,8 @@ std::unique_ptr<shm_queue> make_queue(const mailbox_setup& setup) {
 }
 
 std::unique_ptr<mailbox_queue> create(const mailbox_setup& setup, failure& /*why*/) {
-  new (setup.queue_memory.data()) mailbox_queue_state{};
+  auto* state = new (setup.queue_memory.data()) mailbox_queue_state{};
+  format_wait_word(state->lock.sequence);
   auto queue = make_queue(setup);
   queue->format();
   return queue;

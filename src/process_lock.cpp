@@ -34,7 +34,7 @@ lock_result lock(process_lock_word& word, deadline until) noexcept {
     if (word.holder.load(std::memory_order_relaxed) == 0 && try_take(word, mine)) return lock_result::acquired;
   }
   for (;;) {
-    const std::uint32_t sequence = word.sequence.load(std::memory_order_acquire);
+    const std::uint32_t sequence = word.sequence.value.load(std::memory_order_acquire);
     // Announce the sleep, then look once more. Both this RMW and unlock's
     // exchange are seq_cst: either unlock sees a sleeper and wakes it, or the
     // look below sees the lock free.
@@ -63,7 +63,7 @@ lock_result lock(process_lock_word& word, deadline until) noexcept {
 void unlock(process_lock_word& word) noexcept {
   word.holder.exchange(0, std::memory_order_seq_cst);
   if (word.sleepers.load(std::memory_order_seq_cst) != 0) {
-    word.sequence.fetch_add(1, std::memory_order_release);
+    word.sequence.value.fetch_add(1, std::memory_order_release);
     wake_word(word.sequence);
   }
 }

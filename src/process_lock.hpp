@@ -9,12 +9,13 @@
 #include <cstdint>
 
 #include <xipc/deadline.hpp>
+#include <xipc/detail/wait_word.hpp>
 
 namespace xipc::detail {
 
 struct process_lock_word {
   std::atomic<std::uint64_t> holder;    // 0: free, else the holding process's token
-  std::atomic<std::uint32_t> sequence;  // bumped by unlock when someone sleeps: the futex word
+  wait_word sequence;                   // its value is bumped by unlock when someone sleeps
   std::atomic<std::uint32_t> sleepers;  // processes sleeping (or about to) on `sequence`
 };
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free && std::atomic<std::uint32_t>::is_always_lock_free);

@@ -71,8 +71,8 @@ void release_end(std::atomic<std::uint64_t>& owner) noexcept {
 }
 
 void wake(detail::ring_signal_line& signal) noexcept {
-  signal.wake_sequence.fetch_add(1, std::memory_order_release);
-  detail::wake_word(signal.wake_sequence);
+  signal.wake.value.fetch_add(1, std::memory_order_release);
+  detail::wake_word(signal.wake);
 }
 
 // Waits until `ready(error)` is true, or an error, the deadline, or the peer's
@@ -118,7 +118,7 @@ std::error_code wait_until(Ready&& ready, detail::ring_signal_line& own, const s
     next_liveness_check = now + liveness_interval;
   }
   for (;;) {
-    const std::uint32_t sequence = own.wake_sequence.load(std::memory_order_acquire);
+    const std::uint32_t sequence = own.wake.value.load(std::memory_order_acquire);
     // An RMW, paired with the other side's fetch_or after its position store
     // (docs/ring.md): either it reads our 1 and wakes us, or we read its RMW and
     // with it see its position below.
@@ -141,7 +141,7 @@ std::error_code wait_until(Ready&& ready, detail::ring_signal_line& own, const s
       next_liveness_check = now + liveness_interval;
     }
     const auto slice = std::min<clock::duration>(until.time_point() - now, next_liveness_check - now);
-    detail::wait_on_word(own.wake_sequence, sequence, slice);
+    detail::wait_on_word(own.wake, sequence, slice);
     own.sleeping.store(0, std::memory_order_relaxed);
   }
 }
@@ -162,6 +162,8 @@ std::error_code format_ring(std::span<std::byte> memory, const ring_options& opt
   layout->header.data_offset = static_cast<std::uint32_t>(detail::ring_data_offset);
   layout->header.capacity_bytes = capacity;
   layout->header.max_message_bytes = max_message;
+  detail::format_wait_word(layout->producer_signal.wake);
+  detail::format_wait_word(layout->consumer_signal.wake);
   // The consumer's first look finds "nothing yet".
   detail::ring_header_at(memory.data() + detail::ring_data_offset, 0).store(0, std::memory_order_relaxed);
   // Release: whoever sees the magic sees every field above.

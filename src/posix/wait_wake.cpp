@@ -9,17 +9,18 @@
 
 namespace xipc::detail {
 
+// The futex is the value itself; `waiters` and `key` are Windows's.
 // Not FUTEX_PRIVATE_FLAG: the word lives in memory shared between processes.
-void wait_on_word(std::atomic<std::uint32_t>& word, std::uint32_t expected, std::chrono::nanoseconds timeout) noexcept {
+void wait_on_word(wait_word& word, std::uint32_t expected, std::chrono::nanoseconds timeout) noexcept {
   if (timeout <= std::chrono::nanoseconds::zero()) return;
   const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(timeout);
   const timespec relative{static_cast<time_t>(seconds.count()), static_cast<long>((timeout - seconds).count())};
   // EAGAIN (the word changed), EINTR and ETIMEDOUT all mean: go and look again.
-  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAIT, expected, &relative, nullptr, 0);
+  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word.value), FUTEX_WAIT, expected, &relative, nullptr, 0);
 }
 
-void wake_word(std::atomic<std::uint32_t>& word) noexcept {
-  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0);
+void wake_word(wait_word& word) noexcept {
+  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word.value), FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0);
 }
 
 }  // namespace xipc::detail

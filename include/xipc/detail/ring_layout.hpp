@@ -8,6 +8,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <xipc/detail/wait_word.hpp>
+
 namespace xipc::detail {
 
 // Two cache lines: adjacent-line prefetchers fetch 64-byte lines in pairs, so
@@ -16,7 +18,7 @@ inline constexpr std::size_t ring_line_bytes = 128;
 
 // "xipcring" read as a little-endian integer.
 inline constexpr std::uint64_t ring_magic = 0x676e697263706978ull;
-inline constexpr std::uint32_t ring_layout_version = 2;
+inline constexpr std::uint32_t ring_layout_version = 3;
 
 // Every record starts 8-aligned with a 64-bit header word; the payload follows.
 // The consumer polls the header word itself (not the producer's position), so
@@ -80,8 +82,8 @@ inline constexpr std::uint64_t ring_owner_detached = 1;
 // path's position stores never invalidate what the other side polls.
 struct alignas(ring_line_bytes) ring_signal_line {
   std::atomic<std::uint32_t> sleeping;       // 1 while this side is asleep or about to be
-  std::atomic<std::uint32_t> wake_sequence;  // the futex word this side sleeps on; the other side bumps it
   std::atomic<std::uint32_t> may_sleep;      // this side's wait mode can sleep: the other must check `sleeping`
+  wait_word wake;                            // what this side sleeps on; the other side bumps it
 };
 
 struct ring_layout {
