@@ -2,14 +2,15 @@
 # The whole test suite: installs what is missing, then builds and tests the
 # dev (warnings as errors), asan (Address+UndefinedBehavior sanitizers) and
 # tsan (ThreadSanitizer) configurations, runs the ring fuzzer for a minute
-# (clang's libFuzzer), and checks that the run left no shared-memory object
-# behind. Safe to run again and again.
+# (clang's libFuzzer), builds the Windows configuration and runs its tests
+# under Wine, and checks that the run left no shared-memory object behind.
+# Safe to run again and again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
 # mingw-w64 compiles every public header for Windows as a portability guard;
 # clang 14 with its runtime builds the libFuzzer target.
-xipc_require_packages "${xipc_build_packages[@]}" g++-mingw-w64-x86-64-posix clang-14 libclang-rt-14-dev
+xipc_require_packages "${xipc_build_packages[@]}" g++-mingw-w64-x86-64-posix clang-14 libclang-rt-14-dev wine wine64
 
 # Test objects are named xt<pid>.<n>.<test>: shared memory as /dev/shm/xipc.xt*,
 # mailboxes as /dev/shm/xipc.mbox.xt* with a POSIX queue /dev/mqueue/xipc.mbox.xt*
@@ -46,6 +47,7 @@ for preset in dev asan tsan fuzz; do
   cmake --build --preset "$preset"
   ctest --preset "$preset" -j 2
 done
+bash scripts/windows-test.sh
 
 left=$(leftovers "$started" "$sysv_before")
 if [ -n "$left" ]; then

@@ -1,12 +1,11 @@
 #include <xipc/anonymous_memory.hpp>
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cstdlib>
 
 #include "support/bytes.hpp"
+#include "support/handles.hpp"
 #include "support/peer_process.hpp"
 
 namespace {
@@ -22,11 +21,11 @@ TEST(anonymous_memory, create_gives_a_zero_filled_writable_region) {
   for (std::size_t i = 0; i < region.size(); ++i) ASSERT_EQ(region.data()[i], std::byte{0}) << i;
 }
 
-TEST(anonymous_memory, its_handle_is_close_on_exec) {
+TEST(anonymous_memory, its_handle_is_not_inheritable) {
   auto region = anonymous_memory::create(64);
-  const int flags = ::fcntl(region.native_handle(), F_GETFD);
-  ASSERT_GE(flags, 0);
-  EXPECT_TRUE(flags & FD_CLOEXEC) << "a region is handed to a child on purpose, never by accident";
+  ASSERT_TRUE(xipc::test::handle_is_open(region.native_handle()));
+  EXPECT_FALSE(xipc::test::handle_is_inheritable(region.native_handle()))
+      << "a region is handed to a child on purpose, never by accident";
 }
 
 TEST(anonymous_memory, size_zero_is_an_invalid_argument) {
@@ -39,7 +38,7 @@ TEST(anonymous_memory, size_zero_is_an_invalid_argument) {
 
 TEST(anonymous_memory, adopting_a_copy_of_the_handle_maps_the_same_pages) {
   auto original = anonymous_memory::create(4096);
-  auto copy = anonymous_memory::adopt(::fcntl(original.native_handle(), F_DUPFD_CLOEXEC, 0));
+  auto copy = anonymous_memory::adopt(xipc::test::duplicate_handle(original.native_handle()));
   EXPECT_EQ(copy.size(), 4096u);
   xipc::test::fill_pattern({original.data(), original.size()}, 11);
   EXPECT_EQ(xipc::test::first_mismatch({copy.data(), copy.size()}, 11), copy.size());
@@ -47,21 +46,20 @@ TEST(anonymous_memory, adopting_a_copy_of_the_handle_maps_the_same_pages) {
 
 TEST(anonymous_memory, adopting_read_only_refuses_writes_through_the_api) {
   auto original = anonymous_memory::create(64);
-  auto viewer = anonymous_memory::adopt(::fcntl(original.native_handle(), F_DUPFD_CLOEXEC, 0), access::read_only);
+  auto viewer = anonymous_memory::adopt(xipc::test::duplicate_handle(original.native_handle()), access::read_only);
   EXPECT_FALSE(viewer.writable());
   EXPECT_EQ(viewer.write(0, xipc::test::to_bytes("x")), errc::permission_denied);
 }
 
 TEST(anonymous_memory, adopting_something_that_is_not_a_region_fails_and_closes_it) {
-  int ends[2];
-  ASSERT_EQ(::pipe(ends), 0);
+  const auto [reader, writer] = xipc::test::os_pipe();
   std::error_code ec;
-  anonymous_memory::adopt(ends[0], access::read_write, ec);
+  anonymous_memory::adopt(reader, access::read_write, ec);
   EXPECT_TRUE(ec);
-  EXPECT_EQ(::fcntl(ends[0], F_GETFD), -1) << "adopt owns the handle, also when it fails";
-  ::close(ends[1]);
+  EXPECT_FALSE(xipc::test::handle_is_open(reader)) << "adopt owns the handle, also when it fails";
+  xipc::test::close_handle(writer);
 
-  anonymous_memory::adopt(-1, access::read_write, ec);
+  anonymous_memory::adopt(xipc::invalid_native_handle, access::read_write, ec);
   EXPECT_EQ(ec, errc::invalid_argument);
 }
 
@@ -69,9 +67,9 @@ TEST(anonymous_memory, adopting_something_that_is_not_a_region_fails_and_closes_
 constexpr int inherited_fd = 100;
 
 XIPC_TEST_ROLE(anonymous_write_pattern) {
-  // args: seed; the region arrives as descriptor `inherited_fd`
+  // args: seed; the region arrives as the handle numbered `inherited_fd`
   if (args.size() != 1) return 2;
-  auto region = anonymous_memory::adopt(inherited_fd);
+  auto region = anonymous_memory::adopt(xipc::test::handle_from_parent(inherited_fd));
   xipc::test::fill_pattern({region.data(), region.size()}, std::strtoull(args[0], nullptr, 10));
   return 0;
 }

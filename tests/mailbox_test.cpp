@@ -60,11 +60,17 @@ struct tally {
 
 class mailbox_test : public ::testing::TestWithParam<mailbox_backend> {
  protected:
+  void SetUp() override {
+    if (!xipc::mailbox_backend_available(backend())) {
+      GTEST_SKIP() << "this OS has no " << xipc::to_string(backend()) << " queues: the backend is not in this build";
+    }
+  }
   mailbox_backend backend() const { return GetParam(); }
   std::string make_name(std::string_view label = {}) { return names.make(label); }
   std::string make_tally(std::size_t count) {
     std::string name = memory_names.make("tally");
-    xipc::shared_memory::create(name, tally::bytes(count));
+    // Kept open: a Windows section goes when its last handle closes.
+    tallies.push_back(xipc::shared_memory::create(name, tally::bytes(count)));
     return name;
   }
 
@@ -76,6 +82,7 @@ class mailbox_test : public ::testing::TestWithParam<mailbox_backend> {
     std::error_code ignored;
     xipc::shared_memory::remove(name, ignored);
   }};
+  std::vector<xipc::shared_memory> tallies;
 };
 
 INSTANTIATE_TEST_SUITE_P(backends, mailbox_test,
@@ -432,8 +439,12 @@ TEST_P(mailbox_test, open_or_create_with_other_options_names_both) {
     ADD_FAILURE() << "opened as another backend";
   } catch (const std::system_error& error) {
     const std::string what = error.what();
-    EXPECT_NE(what.find(std::string(xipc::to_string(backend())) + " backend"), std::string::npos) << what;
     EXPECT_NE(what.find(std::string(xipc::to_string(other)) + " backend"), std::string::npos) << what;
+    if (xipc::mailbox_backend_available(other)) {
+      EXPECT_NE(what.find(std::string(xipc::to_string(backend())) + " backend"), std::string::npos) << what;
+    } else {
+      EXPECT_NE(what.find("not part of this build"), std::string::npos) << what;
+    }
   }
 }
 

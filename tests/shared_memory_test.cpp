@@ -99,8 +99,13 @@ TEST_F(shared_memory_test, creating_an_existing_object_names_it_and_the_call) {
   auto first = shared_memory::create(name, 64);
   const auto what = thrown_message([&] { shared_memory::create(name, 64); }, errc::already_exists);
   EXPECT_TRUE(has(what, "xipc::shared_memory \"" + name + "\"")) << what;
+#if XIPC_OS_WINDOWS
+  EXPECT_TRUE(has(what, "CreateFileMappingW(\"Local\\xipc." + name + "\"")) << what;
+  EXPECT_TRUE(has(what, "error 183")) << what;  // ERROR_ALREADY_EXISTS
+#else
   EXPECT_TRUE(has(what, "shm_open(\"/xipc." + name + "\")")) << what;
   EXPECT_TRUE(has(what, "errno 17")) << what;
+#endif
 }
 
 TEST_F(shared_memory_test, opening_a_missing_object_is_not_found) {
@@ -148,21 +153,38 @@ TEST_F(shared_memory_test, error_code_overloads_report_without_throwing) {
 
 TEST_F(shared_memory_test, open_or_create_creates_then_opens) {
   const auto name = names.make("");
-  auto first = shared_memory::open_or_create(name, 256);
+  // Whole pages: Windows reports a section's size rounded up to one (docs/shared_memory.md).
+  auto first = shared_memory::open_or_create(name, 8192);
   xipc::test::fill_pattern({first.data(), first.size()}, 3);
   auto second = shared_memory::open_or_create(name, 100);
-  EXPECT_EQ(second.size(), 256u) << "an existing, larger object is mapped whole";
+  EXPECT_EQ(second.size(), 8192u) << "an existing, larger object is mapped whole";
   EXPECT_EQ(xipc::test::first_mismatch({second.data(), second.size()}, 3), second.size());
 }
 
 TEST_F(shared_memory_test, open_or_create_refuses_an_existing_smaller_object) {
   const auto name = names.make("");
-  auto small = shared_memory::create(name, 100);
-  const auto what = thrown_message([&] { shared_memory::open_or_create(name, 4096); }, errc::invalid_argument);
-  EXPECT_TRUE(has(what, "100 bytes")) << what;
-  EXPECT_TRUE(has(what, "4096")) << what;
+  auto small = shared_memory::create(name, 4096);
+  const auto what = thrown_message([&] { shared_memory::open_or_create(name, 8192); }, errc::invalid_argument);
+  EXPECT_TRUE(has(what, "4096 bytes")) << what;
+  EXPECT_TRUE(has(what, "8192")) << what;
 }
 
+#if XIPC_OS_WINDOWS
+// A Windows section has no name to unlink: it lives while any handle is open.
+TEST_F(shared_memory_test, remove_says_whether_the_section_is_still_held_open) {
+  const auto name = names.make("");
+  {
+    auto region = shared_memory::create(name, 64);
+    EXPECT_TRUE(shared_memory::remove(name));
+    EXPECT_TRUE(shared_memory::remove(name)) << "nothing was removed: the creator still holds it";
+    EXPECT_TRUE(shared_memory::open(name, access::read_only).is_open());
+  }
+  EXPECT_FALSE(shared_memory::remove(name)) << "the last handle closed, and the section went with it";
+  std::error_code ec;
+  shared_memory::open(name, access::read_only, ec);
+  EXPECT_EQ(ec, errc::not_found);
+}
+#else
 TEST_F(shared_memory_test, remove_says_whether_the_object_existed) {
   const auto name = names.make("");
   auto region = shared_memory::create(name, 64);
@@ -175,6 +197,7 @@ TEST_F(shared_memory_test, remove_says_whether_the_object_existed) {
   shared_memory::open(name, access::read_only, ec);
   EXPECT_EQ(ec, errc::not_found);
 }
+#endif
 
 TEST_F(shared_memory_test, moving_transfers_the_mapping) {
   const auto name = names.make("");
@@ -222,9 +245,9 @@ TEST_F(shared_memory_test, permissions_default_to_owner_only_whatever_the_umask)
 
 // Peer roles: the test binary re-run as another process.
 XIPC_TEST_ROLE(shm_write_pattern) {
-  // args: name size seed
+  // args: name size seed; creates the object, or opens it where it exists
   if (args.size() != 3) return 2;
-  auto region = shared_memory::create(args[0], std::strtoull(args[1], nullptr, 10));
+  auto region = shared_memory::open_or_create(args[0], std::strtoull(args[1], nullptr, 10));
   xipc::test::fill_pattern({region.data(), region.size()}, std::strtoull(args[2], nullptr, 10));
   return 0;
 }
@@ -239,6 +262,10 @@ XIPC_TEST_ROLE(shm_check_pattern) {
 
 TEST_F(shared_memory_test, another_process_writes_and_this_one_reads) {
   const auto name = names.make("");
+#if XIPC_OS_WINDOWS
+  // The section must outlive the writer: this process holds it open.
+  auto keep = shared_memory::create(name, 1048576);
+#endif
   auto writer = xipc::test::peer_process::start("shm_write_pattern", {name, "1048576", "99"});
   ASSERT_EQ(writer.wait(), 0);
   auto region = shared_memory::open(name, access::read_only);
@@ -255,5 +282,15 @@ TEST_F(shared_memory_test, this_process_writes_and_another_one_reads) {
   EXPECT_EQ(xipc::test::peer_process::start("shm_check_pattern", {name, "5"}).wait(), 1)
       << "the reader must notice a changed byte, or the check above proves nothing";
 }
+
+#if XIPC_OS_WINDOWS
+TEST_F(shared_memory_test, a_section_goes_with_the_last_process_that_held_it) {
+  const auto name = names.make("");
+  ASSERT_EQ(xipc::test::peer_process::start("shm_write_pattern", {name, "4096", "1"}).wait(), 0);
+  std::error_code ec;
+  shared_memory::open(name, access::read_only, ec);
+  EXPECT_EQ(ec, errc::not_found) << "unlike a POSIX object, which stays until remove()";
+}
+#endif
 
 }  // namespace

@@ -54,7 +54,7 @@ struct pipe_transport {
     return writer;
   }
   static xipc::pipe_writer sink_in_writer(const std::string& endpoint) {
-    return xipc::pipe_writer(std::atoi(endpoint.c_str()));
+    return xipc::pipe_writer(xipc::test::handle_from_parent(std::atoi(endpoint.c_str())));
   }
 };
 

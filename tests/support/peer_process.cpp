@@ -1,18 +1,30 @@
 #include "support/peer_process.hpp"
 
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include "support/handles.hpp"
+
+#include <xipc/detail/config.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <stdexcept>
 #include <thread>
 #include <utility>
 
+#if XIPC_OS_WINDOWS
+#include <windows.h>
+
+#include "setup_error.hpp"
+#include "win32/process_spawn.hpp"
+#else
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 extern char** environ;
+#endif
 
 namespace xipc::test {
 namespace {
@@ -24,12 +36,10 @@ std::map<std::string, role_function, std::less<>>& roles() {
   return registry;
 }
 
-std::string self_path() {
-  char buffer[4096];
-  const ssize_t length = ::readlink("/proc/self/exe", buffer, sizeof buffer - 1);
-  if (length <= 0) throw std::runtime_error("peer_process: cannot read /proc/self/exe");
-  return std::string(buffer, static_cast<std::size_t>(length));
-}
+#if XIPC_OS_WINDOWS
+// "as=value;as=value": the handles a Windows peer inherited, by number.
+constexpr const char* handles_variable = "XIPC_TEST_HANDLES";
+#endif
 
 }  // namespace
 
@@ -45,9 +55,92 @@ std::optional<int> run_role_from_argv(int argc, char** argv) {
   return found->second(std::span<char* const>(argv + 3, static_cast<std::size_t>(argc - 3)));
 }
 
+peer_process::peer_process(peer_process&& other) noexcept
+    : pid_(std::exchange(other.pid_, -1)), process_(std::exchange(other.process_, invalid_native_handle)) {}
+
+peer_process::~peer_process() {
+  if (pid_ > 0) {
+    kill();
+    wait(std::chrono::seconds(10));
+  }
+}
+
+#if XIPC_OS_WINDOWS
+
+void die_abruptly() {
+  ::TerminateProcess(::GetCurrentProcess(), killed_exit_code);
+  std::abort();  // not reached
+}
+
+native_handle_type handle_from_parent(int as) {
+  const char* list = std::getenv(handles_variable);
+  const std::string wanted = std::to_string(as) + "=";
+  for (const char* entry = list; entry != nullptr && *entry != '\0';) {
+    if (std::strncmp(entry, wanted.c_str(), wanted.size()) == 0) {
+      return reinterpret_cast<native_handle_type>(std::strtoull(entry + wanted.size(), nullptr, 16));
+    }
+    entry = std::strchr(entry, ';');
+    if (entry != nullptr) ++entry;
+  }
+  throw std::runtime_error("peer_process: no handle " + std::to_string(as) + " from the parent");
+}
+
 peer_process peer_process::start(std::string_view role, std::vector<std::string> args,
                                  std::vector<inherited_handle> handles) {
-  const std::string program = self_path();
+  const std::string program = test_binary_path();
+  std::vector<std::string> words{std::string(role_flag), std::string(role)};
+  words.insert(words.end(), args.begin(), args.end());
+  std::string listed;
+  std::vector<native_handle_type> inherited;
+  for (const auto& h : handles) {
+    inherited.push_back(h.handle);
+    // Hexadecimal, as handle_from_parent reads it.
+    char entry[64];
+    std::snprintf(entry, sizeof entry, "%d=%llx;", h.as,
+                  static_cast<unsigned long long>(reinterpret_cast<std::uintptr_t>(h.handle)));
+    listed += entry;
+  }
+  const std::pair<std::string, std::string> environment[] = {{handles_variable, listed}};
+  detail::spawn_request request;
+  request.program = program;
+  request.args = words;
+  request.standard = {::GetStdHandle(STD_INPUT_HANDLE), ::GetStdHandle(STD_OUTPUT_HANDLE),
+                      ::GetStdHandle(STD_ERROR_HANDLE)};
+  request.inherited = inherited;
+  request.environment = environment;
+  detail::failure why;
+  detail::spawned started = detail::spawn_process(request, why);
+  if (why) throw std::runtime_error("peer_process: " + why.call + ": " + why.detail);
+  return peer_process(static_cast<int>(started.id), started.process.release());
+}
+
+std::optional<int> peer_process::wait(std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) return std::nullopt;
+  if (::WaitForSingleObject(process_, static_cast<DWORD>(timeout.count())) != WAIT_OBJECT_0) return std::nullopt;
+  DWORD code = 0;
+  ::GetExitCodeProcess(process_, &code);
+  ::CloseHandle(process_);
+  process_ = invalid_native_handle;
+  pid_ = -1;
+  return static_cast<int>(code);
+}
+
+void peer_process::kill() {
+  if (pid_ > 0) ::TerminateProcess(process_, killed_exit_code);
+}
+
+#else
+
+void die_abruptly() {
+  ::kill(::getpid(), SIGKILL);
+  std::abort();  // not reached
+}
+
+native_handle_type handle_from_parent(int as) { return as; }
+
+peer_process peer_process::start(std::string_view role, std::vector<std::string> args,
+                                 std::vector<inherited_handle> handles) {
+  const std::string program = test_binary_path();
   std::vector<std::string> words{program, std::string(role_flag), std::string(role)};
   words.insert(words.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -62,16 +155,7 @@ peer_process peer_process::start(std::string_view role, std::vector<std::string>
   const int rc = ::posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error(std::string("peer_process: posix_spawn failed: ") + std::strerror(rc));
-  return peer_process(pid);
-}
-
-peer_process::peer_process(peer_process&& other) noexcept : pid_(std::exchange(other.pid_, -1)) {}
-
-peer_process::~peer_process() {
-  if (pid_ > 0) {
-    kill();
-    wait(std::chrono::seconds(10));
-  }
+  return peer_process(pid, invalid_native_handle);
 }
 
 std::optional<int> peer_process::wait(std::chrono::milliseconds timeout) {
@@ -94,5 +178,7 @@ std::optional<int> peer_process::wait(std::chrono::milliseconds timeout) {
 void peer_process::kill() {
   if (pid_ > 0) ::kill(pid_, SIGKILL);
 }
+
+#endif
 
 }  // namespace xipc::test

@@ -10,7 +10,22 @@
 #include <string_view>
 #include <vector>
 
+#include <xipc/native_handle.hpp>
+
 namespace xipc::test {
+
+// What wait() reports for a peer that was killed: 128 + SIGKILL on POSIX, and
+// on Windows the exit code TerminateProcess gave it (the same number).
+inline constexpr int killed_exit_code = 128 + 9;
+
+// Ends this process at once, as a kill from outside would: no destructors,
+// no atexit handlers, no flushing. wait() then reports killed_exit_code.
+[[noreturn]] void die_abruptly();
+
+// In a peer: the handle its parent passed as inherited_handle{h, as}. POSIX
+// gives it the descriptor number `as`; Windows keeps a handle's value, which
+// the parent passes in the environment under the number `as`.
+native_handle_type handle_from_parent(int as);
 
 // A role's body: receives the arguments after its name and returns the exit code.
 using role_function = int (*)(std::span<char* const> args);
@@ -33,11 +48,11 @@ std::optional<int> run_role_from_argv(int argc, char** argv);
 class peer_process {
  public:
   struct inherited_handle {
-    int handle;  // in this process
-    int as;      // the number the peer sees it as
+    native_handle_type handle;  // in this process
+    int as;                     // the number the peer asks handle_from_parent() for
   };
 
-  // Starts `role` with `args`; `handles` are the only descriptors besides
+  // Starts `role` with `args`; `handles` are the only handles besides
   // stdin/stdout/stderr the peer inherits.
   static peer_process start(std::string_view role, std::vector<std::string> args = {},
                             std::vector<inherited_handle> handles = {});
@@ -52,8 +67,9 @@ class peer_process {
   void kill();
 
  private:
-  explicit peer_process(int pid) : pid_(pid) {}
+  peer_process(int pid, native_handle_type process) : pid_(pid), process_(process) {}
   int pid_;
+  native_handle_type process_;  // Windows: the process handle; POSIX: unused
 };
 
 }  // namespace xipc::test

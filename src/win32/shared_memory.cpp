@@ -1,0 +1,124 @@
+#include <xipc/name.hpp>
+#include <xipc/shared_memory.hpp>
+
+#include <fmt/format.h>
+#include <windows.h>
+
+#include "win32/mapping.hpp"
+#include "win32/os_error.hpp"
+
+// A Windows section lives while any process holds a handle to it: there is no
+// unlink. remove() can therefore only tell whether the name is still in use;
+// the object goes when its last handle closes. docs/shared_memory.md says so.
+
+namespace xipc {
+namespace {
+
+std::wstring checked_os_name(std::string_view name, detail::failure& why, name_kind kind) {
+  std::string reason;
+  if (validate_name(name, &reason)) {
+    why = detail::refuse(errc::invalid_name, std::move(reason));
+    return {};
+  }
+  return detail::widen(os_name(kind, name), why);
+}
+
+std::string narrow_for_message(std::string_view name, name_kind kind) { return os_name(kind, name); }
+
+}  // namespace
+
+shared_memory shared_memory::create(std::string_view name, std::size_t size, const shared_memory_options&,
+                                    detail::failure& why, name_kind kind) {
+  // Windows has no mode bits: the section gets the creator's default security
+  // (the creating user, SYSTEM and administrators), which owner_only matches
+  // and the wider permissions do not widen. docs/shared_memory.md explains.
+  const std::wstring path = checked_os_name(name, why, kind);
+  if (why) return {};
+  if (size == 0) {
+    why = detail::refuse(errc::invalid_argument, "size must be at least 1 byte");
+    return {};
+  }
+  const auto wide_size = static_cast<std::uint64_t>(size);
+  // SEC_COMMIT charges the whole size to the commit limit now, so that running
+  // out is an error here, not an access violation on first touch.
+  HANDLE section = ::CreateFileMappingW(INVALID_HANDLE_VALUE, nullptr, PAGE_READWRITE | SEC_COMMIT,
+                                        static_cast<DWORD>(wide_size >> 32),
+                                        static_cast<DWORD>(wide_size & 0xffffffffu), path.c_str());
+  const std::string call = fmt::format("CreateFileMappingW(\"{}\", {})", narrow_for_message(name, kind), size);
+  if (section == nullptr) {
+    why = detail::last_os_failure(call);
+    return {};
+  }
+  if (::GetLastError() == ERROR_ALREADY_EXISTS) {
+    // CreateFileMappingW opened the existing section instead: create must not.
+    ::CloseHandle(section);
+    why = detail::os_failure(call, ERROR_ALREADY_EXISTS);
+    return {};
+  }
+  detail::mapped_view view = detail::map_view(section, 0, size, access::read_write, why);
+  if (why) {
+    detail::close_quietly(section);
+    return {};
+  }
+  return shared_memory(section, view, std::string(name));
+}
+
+shared_memory shared_memory::open(std::string_view name, access mode, detail::failure& why, name_kind kind) {
+  const std::wstring path = checked_os_name(name, why, kind);
+  if (why) return {};
+  const DWORD desired = mode == access::read_write ? FILE_MAP_READ | FILE_MAP_WRITE : FILE_MAP_READ;
+  // SECTION_QUERY: NtQuerySection reads the size through this handle.
+  HANDLE section = ::OpenFileMappingW(desired | SECTION_QUERY, FALSE, path.c_str());
+  if (section == nullptr) {
+    why = detail::last_os_failure(fmt::format("OpenFileMappingW(\"{}\")", narrow_for_message(name, kind)));
+    return {};
+  }
+  // A section has its size from the moment it exists: no window in which a
+  // creator has made it but not sized it, as between shm_open and ftruncate.
+  const std::size_t size = detail::section_size(section, why);
+  detail::mapped_view view;
+  if (!why) view = detail::map_view(section, 0, size, mode, why);
+  if (why) {
+    detail::close_quietly(section);
+    return {};
+  }
+  return shared_memory(section, view, std::string(name));
+}
+
+shared_memory shared_memory::open_or_create(std::string_view name, std::size_t size,
+                                            const shared_memory_options& options, detail::failure& why) {
+  // The last holder may close the section between our two tries; go round again then.
+  constexpr int attempts = 8;
+  for (int attempt = 0; attempt < attempts; ++attempt) {
+    why = {};
+    shared_memory created = create(name, size, options, why);
+    if (why.code != errc::already_exists) return created;
+    why = {};
+    shared_memory opened = open(name, access::read_write, why);
+    if (why.code == errc::not_found) continue;
+    if (!why && opened.size() < size) {
+      why = detail::refuse(errc::invalid_argument,
+                           fmt::format("it exists with {} bytes, fewer than the {} requested", opened.size(), size));
+      return {};
+    }
+    return opened;
+  }
+  return {};
+}
+
+bool shared_memory::remove(std::string_view name, detail::failure& why, name_kind kind) {
+  const std::wstring path = checked_os_name(name, why, kind);
+  if (why) return false;
+  // Nothing to unlink: report whether a section of that name is still held open.
+  HANDLE section = ::OpenFileMappingW(FILE_MAP_READ, FALSE, path.c_str());
+  if (section != nullptr) {
+    ::CloseHandle(section);
+    return true;
+  }
+  const DWORD code = ::GetLastError();
+  if (code == ERROR_FILE_NOT_FOUND) return false;
+  why = detail::os_failure(fmt::format("OpenFileMappingW(\"{}\")", narrow_for_message(name, kind)), code);
+  return false;
+}
+
+}  // namespace xipc
