@@ -13,7 +13,10 @@ xipc_require_packages() {
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "xipc: installing ${missing[*]}"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # XIPC_APT_RECOMMENDS=1 installs what the packages recommend too (Wine, as known to work here).
+  local recommends=--no-install-recommends
+  [ "${XIPC_APT_RECOMMENDS:-0}" = 1 ] && recommends=--install-recommends
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$recommends" "${missing[@]}"
 }
 
 # What building xipc, its examples and xipc-bench needs.

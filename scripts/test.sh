@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 source scripts/deps.sh
 # mingw-w64 compiles every public header for Windows as a portability guard;
 # clang 14 with its runtime builds the libFuzzer target.
-xipc_require_packages "${xipc_build_packages[@]}" g++-mingw-w64-x86-64-posix clang-14 libclang-rt-14-dev wine wine64
+xipc_require_packages "${xipc_build_packages[@]}" g++-mingw-w64-x86-64-posix clang-14 libclang-rt-14-dev
 
 # Test objects are named xt<pid>.<n>.<test>: shared memory as /dev/shm/xipc.xt*,
 # mailboxes as /dev/shm/xipc.mbox.xt* with a POSIX queue /dev/mqueue/xipc.mbox.xt*

@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
-xipc_require_packages cmake ninja-build libfmt-dev libgtest-dev g++-mingw-w64-x86-64-posix wine wine64
+xipc_require_packages cmake ninja-build libfmt-dev libgtest-dev g++-mingw-w64-x86-64-posix
+XIPC_APT_RECOMMENDS=1 xipc_require_packages wine wine64
 
 echo "== windows (mingw-w64, tests under Wine) =="
 cmake --preset windows >/dev/null
