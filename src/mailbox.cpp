@@ -145,7 +145,7 @@ const detail::mailbox_backend_ops* check_header(const detail::mailbox_header& he
     return corrupted(bad_options.detail);
   }
   const std::uint64_t expected = sizeof(detail::mailbox_control) + ops->queue_bytes(options);
-  // A larger region is fine: Windows reports a section's size rounded up to a whole page.
+  // A larger region is fine: a Windows section may be reported rounded up to a whole page (Wine does).
   if (header.region_bytes != expected || region_bytes < expected) {
     return corrupted(fmt::format("region of {} bytes, header says {}, its options need {}", region_bytes,
                                  header.region_bytes, expected));

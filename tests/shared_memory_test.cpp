@@ -153,7 +153,7 @@ TEST_F(shared_memory_test, error_code_overloads_report_without_throwing) {
 
 TEST_F(shared_memory_test, open_or_create_creates_then_opens) {
   const auto name = names.make("");
-  // Whole pages: Windows reports a section's size rounded up to one (docs/shared_memory.md).
+  // Whole pages: a Windows section may be reported rounded up to one (docs/windows.md).
   auto first = shared_memory::open_or_create(name, 8192);
   xipc::test::fill_pattern({first.data(), first.size()}, 3);
   auto second = shared_memory::open_or_create(name, 100);

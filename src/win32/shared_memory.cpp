@@ -23,8 +23,6 @@ std::wstring checked_os_name(std::string_view name, detail::failure& why, name_k
   return detail::widen(os_name(kind, name), why);
 }
 
-std::string narrow_for_message(std::string_view name, name_kind kind) { return os_name(kind, name); }
-
 }  // namespace
 
 shared_memory shared_memory::create(std::string_view name, std::size_t size, const shared_memory_options&,
@@ -44,7 +42,7 @@ shared_memory shared_memory::create(std::string_view name, std::size_t size, con
   HANDLE section = ::CreateFileMappingW(INVALID_HANDLE_VALUE, nullptr, PAGE_READWRITE | SEC_COMMIT,
                                         static_cast<DWORD>(wide_size >> 32),
                                         static_cast<DWORD>(wide_size & 0xffffffffu), path.c_str());
-  const std::string call = fmt::format("CreateFileMappingW(\"{}\", {})", narrow_for_message(name, kind), size);
+  const std::string call = fmt::format("CreateFileMappingW(\"{}\", {})", os_name(kind, name), size);
   if (section == nullptr) {
     why = detail::last_os_failure(call);
     return {};
@@ -70,7 +68,7 @@ shared_memory shared_memory::open(std::string_view name, access mode, detail::fa
   // SECTION_QUERY: NtQuerySection reads the size through this handle.
   HANDLE section = ::OpenFileMappingW(desired | SECTION_QUERY, FALSE, path.c_str());
   if (section == nullptr) {
-    why = detail::last_os_failure(fmt::format("OpenFileMappingW(\"{}\")", narrow_for_message(name, kind)));
+    why = detail::last_os_failure(fmt::format("OpenFileMappingW(\"{}\")", os_name(kind, name)));
     return {};
   }
   // A section has its size from the moment it exists: no window in which a
@@ -117,7 +115,7 @@ bool shared_memory::remove(std::string_view name, detail::failure& why, name_kin
   }
   const DWORD code = ::GetLastError();
   if (code == ERROR_FILE_NOT_FOUND) return false;
-  why = detail::os_failure(fmt::format("OpenFileMappingW(\"{}\")", narrow_for_message(name, kind)), code);
+  why = detail::os_failure(fmt::format("OpenFileMappingW(\"{}\")", os_name(kind, name)), code);
   return false;
 }
 
