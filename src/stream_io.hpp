@@ -13,7 +13,8 @@ namespace xipc::detail {
 // Waits until `handle` is readable (or hung up) or the deadline passes:
 // errc::would_block for an immediate deadline, errc::timed_out after it.
 std::error_code wait_readable(native_handle_type handle, deadline until) noexcept;
-// The same for room to write.
+// The same for room to write. POSIX only: a Windows anonymous pipe cannot
+// tell whether a write would block (write_some_handle finds out by writing).
 std::error_code wait_writable(native_handle_type handle, deadline until) noexcept;
 
 // Reads up to buffer.size() bytes, waiting until `until` for at least one.

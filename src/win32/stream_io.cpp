@@ -41,6 +41,17 @@ std::error_code readable_bytes(HANDLE handle, DWORD& available) noexcept {
   return error_from_windows(code);
 }
 
+// Waits until bytes are readable (`available` > 0) or the writers are gone
+// (errc::end_of_stream), or the deadline passes.
+std::error_code wait_for_bytes(HANDLE handle, deadline until, DWORD& available) noexcept {
+  for (int looks = 0;;) {
+    const std::error_code ec = readable_bytes(handle, available);
+    if (ec || available > 0) return ec;
+    if (until.is_immediate() || until.expired()) return deadline_passed(until);
+    pause_before_next_look(looks);
+  }
+}
+
 // Sets the handle's wait mode; byte mode always (both ends of a stream pipe are).
 bool set_wait_mode(HANDLE handle, bool wait) noexcept {
   DWORD mode = PIPE_READMODE_BYTE | (wait ? PIPE_WAIT : PIPE_NOWAIT);
@@ -50,38 +61,19 @@ bool set_wait_mode(HANDLE handle, bool wait) noexcept {
 }  // namespace
 
 std::error_code wait_readable(native_handle_type handle, deadline until) noexcept {
-  for (int looks = 0;;) {
-    DWORD available = 0;
-    const std::error_code ec = readable_bytes(handle, available);
-    if (ec == errc::end_of_stream || (!ec && available > 0)) return {};
-    if (ec) return ec;
-    if (until.is_immediate() || until.expired()) return deadline_passed(until);
-    pause_before_next_look(looks);
-  }
-}
-
-std::error_code wait_writable(native_handle_type, deadline) noexcept {
-  // A Windows pipe cannot tell whether a write would block; the write itself
-  // finds out (write_some_handle). Report ready.
-  return {};
+  DWORD available = 0;
+  const std::error_code ec = wait_for_bytes(handle, until, available);
+  return ec == errc::end_of_stream ? std::error_code{} : ec;  // hung up counts as readable
 }
 
 io_result read_some_handle(native_handle_type handle, std::span<std::byte> buffer, deadline until) noexcept {
   if (buffer.empty()) return {};
   DWORD want = clamp_size(buffer.size());
   if (!until.is_forever()) {
-    for (int looks = 0;;) {
-      DWORD available = 0;
-      const std::error_code ec = readable_bytes(handle, available);
-      if (ec) return {0, ec};
-      if (available > 0) {
-        // Only what is there: ReadFile must not block past the deadline.
-        want = std::min(want, available);
-        break;
-      }
-      if (until.is_immediate() || until.expired()) return {0, deadline_passed(until)};
-      pause_before_next_look(looks);
-    }
+    DWORD available = 0;
+    if (const std::error_code ec = wait_for_bytes(handle, until, available)) return {0, ec};
+    // Only what is there: ReadFile must not block past the deadline.
+    want = std::min(want, available);
   }
   DWORD got = 0;
   if (::ReadFile(handle, buffer.data(), want, &got, nullptr)) {
