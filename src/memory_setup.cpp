@@ -1,12 +1,14 @@
-// The public setup overloads of the three memory regions, the same for every
-// backend: each runs the backend's implementation and reports its failure
-// either by throwing std::system_error or through a std::error_code&.
+// What the three memory regions do the same on every backend: the public
+// setup overloads, each running the backend's implementation and reporting its
+// failure by throwing std::system_error or through a std::error_code&; and
+// open_or_create and the file-range check, built on the backend's calls.
 #include <xipc/anonymous_memory.hpp>
 #include <xipc/mapped_file.hpp>
 #include <xipc/shared_memory.hpp>
 
 #include <fmt/format.h>
 
+#include "mapping.hpp"
 #include "setup_error.hpp"
 
 namespace xipc {
@@ -14,9 +16,48 @@ namespace {
 
 constexpr std::string_view unnamed = "(unnamed)";
 
+// How often open_or_create retries when the object vanishes or appears under it.
+constexpr int open_or_create_attempts = 8;
+
 std::string handle_label(native_handle_type handle) { return fmt::format("handle {}", handle); }
 
 }  // namespace
+
+shared_memory shared_memory::open_or_create(std::string_view name, std::size_t size,
+                                            const shared_memory_options& options, detail::failure& why) {
+  // Another process may create or remove the object (on Windows: close its last
+  // handle) between our two tries; go round again then.
+  for (int attempt = 0; attempt < open_or_create_attempts; ++attempt) {
+    why = {};
+    shared_memory created = create(name, size, options, why);
+    if (why.code != errc::already_exists) return created;
+    why = {};
+    shared_memory opened = open(name, access::read_write, why);
+    if (why.code == errc::not_found) continue;
+    if (!why && opened.size() < size) {
+      why = detail::refuse(errc::invalid_argument,
+                           fmt::format("it exists with {} bytes, fewer than the {} requested", opened.size(), size));
+      return {};
+    }
+    return opened;
+  }
+  return {};
+}
+
+std::size_t detail::file_range_length(std::size_t file_size, file_range range, failure& why) {
+  if (range.offset > file_size) {
+    why = refuse(errc::out_of_range, fmt::format("offset {} is past the end of the {}-byte file", range.offset, file_size));
+    return 0;
+  }
+  const std::size_t length = range.length == file_range::whole_file ? file_size - range.offset : range.length;
+  if (length > file_size - range.offset) {
+    why = refuse(errc::out_of_range, fmt::format("{} bytes from offset {} reach past the end of the {}-byte file",
+                                                 length, range.offset, file_size));
+    return 0;
+  }
+  if (length == 0) why = refuse(errc::invalid_argument, "the range to map is empty");
+  return length;
+}
 
 shared_memory shared_memory::create(std::string_view name, std::size_t size, const shared_memory_options& options) {
   return detail::report_or_throw("shared_memory", name, [&](auto& why) { return create(name, size, options, why); });

@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "posix/mapping.hpp"
+#include "mapping.hpp"
 #include "posix/os_error.hpp"
 
 namespace xipc {
@@ -25,16 +25,7 @@ mapped_file mapped_file::open(std::string_view path, access mode, file_range ran
     why = detail::refuse(errc::invalid_argument, "not a regular file");
   }
   const auto file_size = static_cast<std::size_t>(info.st_size);
-  if (!why && range.offset > file_size) {
-    why = detail::refuse(errc::out_of_range,
-                         fmt::format("offset {} is past the end of the {}-byte file", range.offset, file_size));
-  }
-  const std::size_t length = range.length == file_range::whole_file ? file_size - range.offset : range.length;
-  if (!why && length > file_size - range.offset) {
-    why = detail::refuse(errc::out_of_range, fmt::format("{} bytes from offset {} reach past the end of the {}-byte file",
-                                                         length, range.offset, file_size));
-  }
-  if (!why && length == 0) why = detail::refuse(errc::invalid_argument, "the range to map is empty");
+  const std::size_t length = why ? 0 : detail::file_range_length(file_size, range, why);
   detail::mapped_view view;
   if (!why) view = detail::map_view(fd, range.offset, length, mode, why);
   if (why) {

@@ -1,4 +1,4 @@
-#include "posix/mapping.hpp"
+#include "mapping.hpp"
 
 #include <fmt/format.h>
 #include <sys/mman.h>

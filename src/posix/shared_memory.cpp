@@ -10,7 +10,7 @@
 #include <chrono>
 #include <thread>
 
-#include "posix/mapping.hpp"
+#include "mapping.hpp"
 #include "posix/os_error.hpp"
 
 namespace xipc {
@@ -20,9 +20,6 @@ namespace {
 // sized it: create is shm_open, then ftruncate, and another process can open in between.
 constexpr auto unsized_wait_total = std::chrono::milliseconds(50);
 constexpr auto unsized_wait_step = std::chrono::milliseconds(1);
-
-// How often open_or_create retries when the object vanishes or appears under it.
-constexpr int open_or_create_attempts = 8;
 
 std::string checked_os_name(std::string_view name, detail::failure& why, name_kind kind) {
   std::string reason;
@@ -110,26 +107,6 @@ shared_memory shared_memory::open(std::string_view name, access mode, detail::fa
     return {};
   }
   return shared_memory(fd, view, std::string(name));
-}
-
-shared_memory shared_memory::open_or_create(std::string_view name, std::size_t size,
-                                            const shared_memory_options& options, detail::failure& why) {
-  // Another process may create or remove the object between our two tries; go round again then.
-  for (int attempt = 0; attempt < open_or_create_attempts; ++attempt) {
-    why = {};
-    shared_memory created = create(name, size, options, why);
-    if (why.code != errc::already_exists) return created;
-    why = {};
-    shared_memory opened = open(name, access::read_write, why);
-    if (why.code == errc::not_found) continue;
-    if (!why && opened.size() < size) {
-      why = detail::refuse(errc::invalid_argument,
-                           fmt::format("it exists with {} bytes, fewer than the {} requested", opened.size(), size));
-      return {};
-    }
-    return opened;
-  }
-  return {};
 }
 
 bool shared_memory::remove(std::string_view name, detail::failure& why, name_kind kind) {

@@ -3,7 +3,8 @@
 #include <fmt/format.h>
 #include <windows.h>
 
-#include "win32/mapping.hpp"
+#include "mapping.hpp"
+#include "win32/section.hpp"
 #include "win32/os_error.hpp"
 
 namespace xipc {
@@ -15,14 +16,8 @@ anonymous_memory anonymous_memory::create(std::size_t size, detail::failure& why
   }
   // An unnamed section backed by the paging file: another process gets it only
   // through a handle (inherited, or duplicated into it with DuplicateHandle).
-  const auto wide_size = static_cast<std::uint64_t>(size);
-  HANDLE section = ::CreateFileMappingW(INVALID_HANDLE_VALUE, nullptr, PAGE_READWRITE | SEC_COMMIT,
-                                        static_cast<DWORD>(wide_size >> 32),
-                                        static_cast<DWORD>(wide_size & 0xffffffffu), nullptr);
-  if (section == nullptr) {
-    why = detail::last_os_failure(fmt::format("CreateFileMappingW({})", size));
-    return {};
-  }
+  HANDLE section = detail::create_section(nullptr, size, fmt::format("CreateFileMappingW({})", size), why);
+  if (section == nullptr) return {};
   detail::mapped_view view = detail::map_view(section, 0, size, access::read_write, why);
   if (why) {
     detail::close_quietly(section);
@@ -36,7 +31,7 @@ anonymous_memory anonymous_memory::adopt(native_handle_type handle, access mode,
     why = detail::refuse(errc::invalid_argument, "the handle is not a section handle");
     return {};
   }
-  const std::size_t size = detail::section_size(handle, why);
+  const std::size_t size = detail::object_size(handle, why);
   if (!why && size == 0) why = detail::refuse(errc::invalid_argument, "the region behind the handle is empty");
   detail::mapped_view view;
   if (!why) view = detail::map_view(handle, 0, size, mode, why);

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 #include <windows.h>
 
-#include "win32/mapping.hpp"
+#include "mapping.hpp"
 #include "win32/os_error.hpp"
 
 namespace xipc {
@@ -33,16 +33,7 @@ mapped_file mapped_file::open(std::string_view path, access mode, file_range ran
     why = detail::last_os_failure(fmt::format("GetFileSizeEx(\"{}\")", file));
   }
   const auto file_size = static_cast<std::size_t>(size_info.QuadPart);
-  if (!why && range.offset > file_size) {
-    why = detail::refuse(errc::out_of_range,
-                         fmt::format("offset {} is past the end of the {}-byte file", range.offset, file_size));
-  }
-  const std::size_t length = range.length == file_range::whole_file ? file_size - range.offset : range.length;
-  if (!why && length > file_size - range.offset) {
-    why = detail::refuse(errc::out_of_range, fmt::format("{} bytes from offset {} reach past the end of the {}-byte file",
-                                                         length, range.offset, file_size));
-  }
-  if (!why && length == 0) why = detail::refuse(errc::invalid_argument, "the range to map is empty");
+  const std::size_t length = why ? 0 : detail::file_range_length(file_size, range, why);
   HANDLE section = nullptr;
   if (!why) {
     // The section keeps the file open; the file handle is not needed after this.

@@ -1,4 +1,5 @@
-#include "win32/mapping.hpp"
+#include "mapping.hpp"
+#include "win32/section.hpp"
 
 #include <fmt/format.h>
 #include <windows.h>
@@ -28,8 +29,27 @@ nt_query_section_fn nt_query_section() noexcept {
 
 }  // namespace
 
-mapped_view map_view(native_handle_type section, std::uint64_t offset, std::size_t length, access mode,
-                     failure& why) {
+native_handle_type create_section(const wchar_t* name, std::size_t size, const std::string& call, failure& why) {
+  const auto wide_size = static_cast<std::uint64_t>(size);
+  // SEC_COMMIT charges the whole size to the commit limit now, so that running
+  // out is an error here, not an access violation on first touch.
+  HANDLE section = ::CreateFileMappingW(INVALID_HANDLE_VALUE, nullptr, PAGE_READWRITE | SEC_COMMIT,
+                                        static_cast<DWORD>(wide_size >> 32),
+                                        static_cast<DWORD>(wide_size & 0xffffffffu), name);
+  if (section == nullptr) {
+    why = last_os_failure(call);
+    return nullptr;
+  }
+  if (name != nullptr && ::GetLastError() == ERROR_ALREADY_EXISTS) {
+    // CreateFileMappingW opened the existing section instead: creating must not.
+    ::CloseHandle(section);
+    why = os_failure(call, ERROR_ALREADY_EXISTS);
+    return nullptr;
+  }
+  return section;
+}
+
+mapped_view map_view(native_handle_type section, std::size_t offset, std::size_t length, access mode, failure& why) {
   static const std::uint64_t granularity = [] {
     SYSTEM_INFO info;
     ::GetSystemInfo(&info);
@@ -47,7 +67,7 @@ mapped_view map_view(native_handle_type section, std::uint64_t offset, std::size
   return mapped_view{base, lead + length, static_cast<std::byte*>(base) + lead, length, mode};
 }
 
-std::size_t section_size(native_handle_type section, failure& why) {
+std::size_t object_size(native_handle_type section, failure& why) {
   const auto query = nt_query_section();
   if (query == nullptr) {
     why = refuse(errc::invalid_argument, "ntdll has no NtQuerySection");

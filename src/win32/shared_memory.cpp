@@ -4,7 +4,8 @@
 #include <fmt/format.h>
 #include <windows.h>
 
-#include "win32/mapping.hpp"
+#include "mapping.hpp"
+#include "win32/section.hpp"
 #include "win32/os_error.hpp"
 
 // A Windows section lives while any process holds a handle to it: there is no
@@ -36,23 +37,9 @@ shared_memory shared_memory::create(std::string_view name, std::size_t size, con
     why = detail::refuse(errc::invalid_argument, "size must be at least 1 byte");
     return {};
   }
-  const auto wide_size = static_cast<std::uint64_t>(size);
-  // SEC_COMMIT charges the whole size to the commit limit now, so that running
-  // out is an error here, not an access violation on first touch.
-  HANDLE section = ::CreateFileMappingW(INVALID_HANDLE_VALUE, nullptr, PAGE_READWRITE | SEC_COMMIT,
-                                        static_cast<DWORD>(wide_size >> 32),
-                                        static_cast<DWORD>(wide_size & 0xffffffffu), path.c_str());
-  const std::string call = fmt::format("CreateFileMappingW(\"{}\", {})", os_name(kind, name), size);
-  if (section == nullptr) {
-    why = detail::last_os_failure(call);
-    return {};
-  }
-  if (::GetLastError() == ERROR_ALREADY_EXISTS) {
-    // CreateFileMappingW opened the existing section instead: create must not.
-    ::CloseHandle(section);
-    why = detail::os_failure(call, ERROR_ALREADY_EXISTS);
-    return {};
-  }
+  HANDLE section = detail::create_section(
+      path.c_str(), size, fmt::format("CreateFileMappingW(\"{}\", {})", os_name(kind, name), size), why);
+  if (section == nullptr) return {};
   detail::mapped_view view = detail::map_view(section, 0, size, access::read_write, why);
   if (why) {
     detail::close_quietly(section);
@@ -73,7 +60,7 @@ shared_memory shared_memory::open(std::string_view name, access mode, detail::fa
   }
   // A section has its size from the moment it exists: no window in which a
   // creator has made it but not sized it, as between shm_open and ftruncate.
-  const std::size_t size = detail::section_size(section, why);
+  const std::size_t size = detail::object_size(section, why);
   detail::mapped_view view;
   if (!why) view = detail::map_view(section, 0, size, mode, why);
   if (why) {
@@ -81,27 +68,6 @@ shared_memory shared_memory::open(std::string_view name, access mode, detail::fa
     return {};
   }
   return shared_memory(section, view, std::string(name));
-}
-
-shared_memory shared_memory::open_or_create(std::string_view name, std::size_t size,
-                                            const shared_memory_options& options, detail::failure& why) {
-  // The last holder may close the section between our two tries; go round again then.
-  constexpr int attempts = 8;
-  for (int attempt = 0; attempt < attempts; ++attempt) {
-    why = {};
-    shared_memory created = create(name, size, options, why);
-    if (why.code != errc::already_exists) return created;
-    why = {};
-    shared_memory opened = open(name, access::read_write, why);
-    if (why.code == errc::not_found) continue;
-    if (!why && opened.size() < size) {
-      why = detail::refuse(errc::invalid_argument,
-                           fmt::format("it exists with {} bytes, fewer than the {} requested", opened.size(), size));
-      return {};
-    }
-    return opened;
-  }
-  return {};
 }
 
 bool shared_memory::remove(std::string_view name, detail::failure& why, name_kind kind) {

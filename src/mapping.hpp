@@ -1,0 +1,31 @@
+// Mapping an open OS object (a descriptor on POSIX, a section on Windows) into
+// memory, and the checks every backend's shared_memory, anonymous_memory and
+// mapped_file share. Each backend implements the first three functions
+// (posix/mapping.cpp, win32/mapping.cpp); the rest are portable (memory_setup.cpp).
+#pragma once
+
+#include <cstddef>
+
+#include <xipc/mapped_file.hpp>
+#include <xipc/detail/mapped_region.hpp>
+
+#include "setup_error.hpp"
+
+namespace xipc::detail {
+
+// Maps `length` bytes of `handle` from `offset`, which need not be aligned.
+// REQUIRES: length > 0 and the range lies inside the object.
+mapped_view map_view(native_handle_type handle, std::size_t offset, std::size_t length, access mode, failure& why);
+
+// The size of the object behind `handle` (POSIX: fstat; Windows: the section's
+// size from NtQuerySection); on failure sets `why` and returns 0.
+std::size_t object_size(native_handle_type handle, failure& why);
+
+// Closes `handle` when a setup step after opening it failed, keeping the OS's last error intact.
+void close_quietly(native_handle_type handle) noexcept;
+
+// The bytes of `range` in a file of `file_size` bytes: errc::out_of_range when it
+// reaches past the end, errc::invalid_argument when it is empty.
+std::size_t file_range_length(std::size_t file_size, file_range range, failure& why);
+
+}  // namespace xipc::detail
