@@ -2,13 +2,8 @@
 #include <xipc/fifo.hpp>
 
 #include "setup_error.hpp"
-#include "stream_io.hpp"
 
 namespace xipc {
-
-io_result fifo_writer::write_some(std::span<const std::byte> data, deadline until) noexcept {
-  return detail::write_some_handle(native_handle(), data, until);
-}
 
 void fifo::create(std::string_view path, permissions perms) {
   detail::report_or_throw("fifo", path, [&](auto& why) { return create(path, perms, why); });

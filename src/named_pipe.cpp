@@ -32,6 +32,7 @@ named_pipe_server& named_pipe_server::operator=(named_pipe_server&& other) noexc
     name_ = std::move(other.name_);
     path_ = std::move(other.path_);
     file_id_ = std::exchange(other.file_id_, 0);
+    listening_ = std::move(other.listening_);
     options_ = other.options_;
   }
   return *this;

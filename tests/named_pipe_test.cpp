@@ -1,10 +1,6 @@
 #include <xipc/named_pipe.hpp>
 
 #include <gtest/gtest.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include <array>
 #include <cstdlib>

@@ -8,12 +8,13 @@
 //   auto client = xipc::named_pipe::connect("jobs", xipc::pipe_mode::message);
 //
 // POSIX: a Unix-domain socket (stream for byte mode, seqpacket for message
-// mode) in a directory only this user can enter. Windows: CreateNamedPipeW.
-// See docs/pipes.md.
+// mode) in a directory only this user can enter. Windows: CreateNamedPipeW,
+// with overlapped I/O for the deadlines. See docs/pipes.md.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -62,8 +63,8 @@ class named_pipe : public detail::owned_handle {
   [[nodiscard]] io_result write_some(std::span<const std::byte> data, deadline until) noexcept;
 
   // Message mode. In byte mode they are errc::invalid_argument. A message of
-  // 0 bytes is errc::invalid_argument on POSIX: a seqpacket socket cannot tell
-  // it from the peer closing.
+  // 0 bytes is errc::invalid_argument: a seqpacket socket cannot tell it from
+  // the peer closing, and on Windows a read of 0 bytes is how receive waits.
   [[nodiscard]] std::error_code send(std::span<const std::byte> message, deadline until) noexcept;
   [[nodiscard]] std::error_code try_send(std::span<const std::byte> message) noexcept {
     return send(message, deadline::immediately());
@@ -108,12 +109,14 @@ class named_pipe_server : public detail::owned_handle {
 
  private:
   static named_pipe_server create(std::string_view name, const named_pipe_options& options, detail::failure& why);
-  // Removes the socket file if it is still the one this server made.
+  // POSIX: removes the socket file if it is still the one this server made.
+  // Windows: closes the pipe instances that wait for clients.
   void remove_name() noexcept;
 
   std::string name_;
-  std::string path_;
-  std::uint64_t file_id_ = 0;  // identifies the socket file this server made (device and inode)
+  std::string path_;           // the socket file (POSIX) or \\.\pipe\ name (Windows)
+  std::uint64_t file_id_ = 0;  // POSIX: identifies the socket file this server made (device and inode)
+  std::shared_ptr<void> listening_;  // Windows: the pipe instances that wait for clients
   named_pipe_options options_;
 };
 

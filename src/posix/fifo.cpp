@@ -61,6 +61,10 @@ io_result fifo_reader::read_some(std::span<std::byte> buffer, deadline until) no
   }
 }
 
+io_result fifo_writer::write_some(std::span<const std::byte> data, deadline until) noexcept {
+  return detail::write_some_handle(native_handle(), data, until);
+}
+
 bool fifo::create(std::string_view path, permissions perms, detail::failure& why) {
   const std::string file(path);
   if (::mkfifo(file.c_str(), static_cast<mode_t>(perms.bits)) != 0) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "win32/os_error.hpp"
+#include "win32/overlapped_io.hpp"
 #include "win32/process_spawn.hpp"
 
 namespace xipc {

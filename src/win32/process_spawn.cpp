@@ -98,13 +98,6 @@ std::wstring command_line(std::span<const std::wstring> words) {
   return line;
 }
 
-unsigned long wait_milliseconds(deadline until) noexcept {
-  if (until.is_forever()) return INFINITE;
-  if (until.is_immediate()) return 0;
-  const auto left = std::chrono::ceil<std::chrono::milliseconds>(until.remaining()).count();
-  return left <= 0 ? 0 : static_cast<unsigned long>(std::min<long long>(left, INFINITE - 1));
-}
-
 spawned spawn_process(const spawn_request& request, failure& why) {
   std::vector<std::wstring> words{widen(request.program, why)};
   for (const auto& arg : request.args) words.push_back(widen(arg, why));

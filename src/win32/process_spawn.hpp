@@ -10,7 +10,6 @@
 #include <string_view>
 #include <utility>
 
-#include <xipc/deadline.hpp>
 #include <xipc/detail/owned_handle.hpp>
 
 #include "setup_error.hpp"
@@ -36,8 +35,6 @@ struct spawned {
 
 spawned spawn_process(const spawn_request& request, failure& why);
 
-// A deadline as WaitForSingleObject's timeout.
-unsigned long wait_milliseconds(deadline until) noexcept;
 
 // The command line for `words`, quoted so that the C runtime's parser gives them back.
 std::wstring command_line(std::span<const std::wstring> words);

@@ -3,9 +3,9 @@
 #include <windows.h>
 
 #include <algorithm>
-#include <climits>
 
 #include "win32/os_error.hpp"
+#include "win32/overlapped_io.hpp"
 
 // Windows anonymous pipes cannot be waited on (no overlapped I/O, no poll):
 // a finite deadline looks with PeekNamedPipe (reading) or writes in
@@ -25,12 +25,6 @@ void pause_before_next_look(int& looks) noexcept {
     ::Sleep(1);
   }
 }
-
-std::error_code deadline_passed(deadline until) noexcept {
-  return make_error_code(until.is_immediate() ? errc::would_block : errc::timed_out);
-}
-
-DWORD clamp_size(std::size_t size) noexcept { return static_cast<DWORD>(std::min<std::size_t>(size, INT_MAX)); }
 
 // Bytes readable now without blocking; errc::end_of_stream once the writers are gone.
 std::error_code readable_bytes(HANDLE handle, DWORD& available) noexcept {
@@ -68,7 +62,7 @@ std::error_code wait_readable(native_handle_type handle, deadline until) noexcep
 
 io_result read_some_handle(native_handle_type handle, std::span<std::byte> buffer, deadline until) noexcept {
   if (buffer.empty()) return {};
-  DWORD want = clamp_size(buffer.size());
+  DWORD want = io_size(buffer.size());
   if (!until.is_forever()) {
     DWORD available = 0;
     if (const std::error_code ec = wait_for_bytes(handle, until, available)) return {0, ec};
@@ -87,7 +81,7 @@ io_result read_some_handle(native_handle_type handle, std::span<std::byte> buffe
 
 io_result write_some_handle(native_handle_type handle, std::span<const std::byte> data, deadline until) noexcept {
   if (data.empty()) return {};
-  const DWORD size = clamp_size(data.size());
+  const DWORD size = io_size(data.size());
   DWORD put = 0;
   if (until.is_forever()) {
     if (::WriteFile(handle, data.data(), size, &put, nullptr)) return {put, {}};

@@ -2,8 +2,11 @@
 // by describing itself in a traits struct (how to make a connected pair, and
 // how another process writes into one) and adding it to `transports` below.
 #include <gtest/gtest.h>
+#include <xipc/detail/config.hpp>
+#if !XIPC_OS_WINDOWS
 #include <pthread.h>
 #include <signal.h>
+#endif
 
 #include <array>
 #include <atomic>
@@ -187,8 +190,10 @@ XIPC_TEST_ROLE(conformance_stream_writer) {
   if (transport == pipe_transport::name) return write_pattern<pipe_transport>(args[1], bytes, seed);
   if (transport == fifo_transport::name) return write_pattern<fifo_transport>(args[1], bytes, seed);
   if (transport == named_pipe_transport::name) return write_pattern<named_pipe_transport>(args[1], bytes, seed);
+#if !XIPC_OS_WINDOWS
   if (transport == tcp_transport::name) return write_pattern<tcp_transport>(args[1], bytes, seed);
   if (transport == local_stream_transport::name) return write_pattern<local_stream_transport>(args[1], bytes, seed);
+#endif
   return 3;
 }
 
@@ -202,8 +207,16 @@ class byte_stream_conformance : public ::testing::Test {
   std::string unique_ = xipc::test::unique_name("conf");
 };
 
+#if XIPC_OS_WINDOWS
+// The Windows backend has no sockets yet.
+using transports = ::testing::Types<pipe_transport, fifo_transport, named_pipe_transport>;
+TEST(byte_stream_conformance_windows, sockets) {
+  GTEST_SKIP() << "tcp and local_stream: the Windows backend has no sockets yet (docs/windows.md)";
+}
+#else
 using transports = ::testing::Types<pipe_transport, fifo_transport, named_pipe_transport, tcp_transport,
                                     local_stream_transport>;
+#endif
 
 struct transport_names {
   template <class T>
@@ -271,6 +284,37 @@ TYPED_TEST(byte_stream_conformance, a_full_stream_takes_part_of_a_write_then_wou
   EXPECT_EQ(connection.sink.write_some(big, 10ms).error, errc::timed_out);
 }
 
+TYPED_TEST(byte_stream_conformance, writes_cut_short_by_their_deadline_lose_and_repeat_nothing) {
+  // The reader drains while every write may time out part way: what each
+  // write reports must be exactly what arrived.
+  auto connection = this->open();
+  std::vector<std::byte> out(4 << 20);
+  xipc::test::fill_pattern(out, 9);
+  std::thread writer([&] {
+    for (std::size_t sent = 0; sent < out.size();) {
+      const auto put = connection.sink.write_some(std::span(out).subspan(sent), 1ms);
+      if (put.error && put.error != errc::timed_out) {
+        ADD_FAILURE() << put.error.message();
+        return;
+      }
+      sent += put.bytes;
+    }
+  });
+  // Small reads with a pause now and then, so that writes wait and time out.
+  std::vector<std::byte> in(out.size());
+  for (std::size_t received = 0, reads = 0; received < in.size(); ++reads) {
+    const auto room = std::span(in).subspan(received);
+    const auto got = connection.source.read_some(room.first(std::min<std::size_t>(4096, room.size())), 30s);
+    ASSERT_FALSE(got.error) << got.error.message();
+    received += got.bytes;
+    if (reads % 64 == 63) std::this_thread::sleep_for(2ms);
+  }
+  writer.join();
+  EXPECT_EQ(xipc::test::first_mismatch(in, 9), in.size());
+  std::array<std::byte, 1> extra{};
+  EXPECT_EQ(connection.source.read_some(extra, deadline::immediately()).error, errc::would_block) << "nothing repeated";
+}
+
 TYPED_TEST(byte_stream_conformance, every_deadline_mode_on_an_empty_stream) {
   auto connection = this->open();
   std::array<std::byte, 8> buffer{};
@@ -286,6 +330,7 @@ TYPED_TEST(byte_stream_conformance, every_deadline_mode_on_an_empty_stream) {
   later.join();
 }
 
+#if !XIPC_OS_WINDOWS  // Windows has no signals that interrupt a system call
 extern "C" void ignore_signal(int) {}
 
 TYPED_TEST(byte_stream_conformance, a_blocked_read_survives_signals) {
@@ -308,6 +353,7 @@ TYPED_TEST(byte_stream_conformance, a_blocked_read_survives_signals) {
   EXPECT_FALSE(got.error) << got.error.message();
   ::sigaction(SIGUSR2, &old_action, nullptr);
 }
+#endif
 
 TYPED_TEST(byte_stream_conformance, sixty_four_mebibytes_from_another_process_intact) {
   constexpr std::uint64_t bytes = 64 << 20;

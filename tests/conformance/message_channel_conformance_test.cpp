@@ -2,6 +2,7 @@
 // receiving end that keep message boundaries. A transport joins by
 // describing itself in a traits struct and adding it to `transports` below.
 #include <gtest/gtest.h>
+#include <xipc/detail/config.hpp>
 
 #include <array>
 #include <cstdlib>
@@ -217,9 +218,11 @@ XIPC_TEST_ROLE(conformance_message_sender) {
   if (transport == named_pipe_transport::name) return send_messages<named_pipe_transport>(args[1], count);
   if (transport == ring_transport::name) return send_messages<ring_transport>(args[1], count);
   if (transport == mailbox_shm_transport::name) return send_messages<mailbox_shm_transport>(args[1], count);
+#if !XIPC_OS_WINDOWS
   if (transport == mailbox_posix_mq_transport::name) return send_messages<mailbox_posix_mq_transport>(args[1], count);
   if (transport == mailbox_sysv_transport::name) return send_messages<mailbox_sysv_transport>(args[1], count);
   if (transport == local_datagram_transport::name) return send_messages<local_datagram_transport>(args[1], count);
+#endif
   return 3;
 }
 
@@ -233,8 +236,17 @@ class message_channel_conformance : public ::testing::Test {
   static constexpr std::size_t max = Transport::max_message;
 };
 
+#if XIPC_OS_WINDOWS
+// The Windows backend has no sockets yet, and Windows has no POSIX or System V queues.
+using transports = ::testing::Types<named_pipe_transport, ring_transport, mailbox_shm_transport>;
+TEST(message_channel_conformance_windows, posix_queues_and_sockets) {
+  GTEST_SKIP() << "mailbox_posix_mq and mailbox_sysv: not on Windows; local_datagram: the Windows backend has no "
+                  "sockets yet (docs/windows.md)";
+}
+#else
 using transports = ::testing::Types<named_pipe_transport, ring_transport, mailbox_shm_transport,
                                     mailbox_posix_mq_transport, mailbox_sysv_transport, local_datagram_transport>;
+#endif
 
 struct transport_names {
   template <class T>
