@@ -1,11 +1,9 @@
+// The same on every OS: Winsock2 has the BSD calls these need.
 #include "endpoint_os.hpp"
 
-#include <arpa/inet.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-
 #include <cstring>
+
+#include "socket_api.hpp"
 
 namespace xipc::detail {
 
@@ -28,13 +26,17 @@ std::string format_ipv6(const std::array<std::uint8_t, 16>& address) {
 }
 
 std::optional<endpoint> resolve_host(std::string_view host, std::uint16_t port, std::string& error) {
+  if (!start_sockets()) {
+    error = "the socket layer could not be started";
+    return std::nullopt;
+  }
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
   const int rc = ::getaddrinfo(std::string(host).c_str(), nullptr, &hints, &found);
   if (rc != 0) {
-    error = ::gai_strerror(rc);
+    error = resolver_error_text(rc);
     return std::nullopt;
   }
   std::optional<endpoint> result;
