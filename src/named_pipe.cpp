@@ -3,9 +3,36 @@
 
 #include <utility>
 
+#include "named_pipe_io.hpp"
 #include "setup_error.hpp"
 
 namespace xipc {
+namespace {
+
+std::error_code wrong_mode() { return make_error_code(errc::invalid_argument); }
+
+}  // namespace
+
+io_result named_pipe::read_some(std::span<std::byte> buffer, deadline until) noexcept {
+  if (options_.mode != pipe_mode::byte) return {0, wrong_mode()};
+  return detail::named_pipe_read_some(native_handle(), buffer, until);
+}
+
+io_result named_pipe::write_some(std::span<const std::byte> data, deadline until) noexcept {
+  if (options_.mode != pipe_mode::byte) return {0, wrong_mode()};
+  return detail::named_pipe_write_some(native_handle(), data, until);
+}
+
+std::error_code named_pipe::send(std::span<const std::byte> message, deadline until) noexcept {
+  if (options_.mode != pipe_mode::message || message.empty()) return wrong_mode();
+  if (message.size() > options_.max_message_bytes) return make_error_code(errc::message_too_large);
+  return detail::named_pipe_send(native_handle(), message, until);
+}
+
+io_result named_pipe::receive(std::span<std::byte> buffer, deadline until) noexcept {
+  if (options_.mode != pipe_mode::message) return {0, wrong_mode()};
+  return detail::named_pipe_receive(native_handle(), buffer, options_.max_message_bytes, until);
+}
 
 named_pipe named_pipe::connect(std::string_view name, const named_pipe_options& options, deadline until) {
   return detail::report_or_throw("named_pipe", name, [&](auto& why) { return connect(name, options, until, why); });

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <string>
@@ -99,6 +100,21 @@ TEST(named_pipe, message_mode_refuses_oversize_empty_and_byte_calls) {
   std::array<std::byte, 8> buffer{};
   EXPECT_EQ(client.write_some(buffer, 1s).error, errc::invalid_argument);
   EXPECT_EQ(connection.try_receive(buffer).error, errc::would_block) << "nothing was sent";
+}
+
+TEST(named_pipe, a_message_larger_than_the_pipe_buffer_goes_whole_under_a_deadline) {
+  constexpr xipc::named_pipe_options large{.mode = pipe_mode::message, .max_message_bytes = 160 * 1024};
+  auto [server, client, connection] = connect_pair(xipc::test::unique_name(""), large);
+  std::vector<std::byte> out(100 * 1024);
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<std::byte>(i * 7);
+  std::vector<std::byte> in(large.max_message_bytes);
+  xipc::io_result got;
+  std::thread receiver([&] { got = connection.receive(in, 5s); });
+  EXPECT_FALSE(client.send(out, 5s));
+  receiver.join();
+  ASSERT_FALSE(got.error) << got.error.message();
+  ASSERT_EQ(got.bytes, out.size()) << "one message, not cut at the buffer's size";
+  EXPECT_TRUE(std::equal(out.begin(), out.end(), in.begin()));
 }
 
 TEST(named_pipe, many_clients_at_once) {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "local_socket.hpp"
+#include "named_pipe_io.hpp"
 #include "posix/os_error.hpp"
 #include "stream_io.hpp"
 
@@ -14,8 +15,6 @@ namespace {
 detail::local_socket_kind kind_of(pipe_mode mode) {
   return mode == pipe_mode::byte ? detail::local_socket_kind::stream : detail::local_socket_kind::seqpacket;
 }
-
-std::error_code wrong_mode() { return make_error_code(errc::invalid_argument); }
 
 }  // namespace
 
@@ -28,26 +27,26 @@ named_pipe named_pipe::connect(std::string_view name, const named_pipe_options& 
   return named_pipe(socket, options);
 }
 
-io_result named_pipe::read_some(std::span<std::byte> buffer, deadline until) noexcept {
-  if (options_.mode != pipe_mode::byte) return {0, wrong_mode()};
-  return detail::socket_read_some(native_handle(), buffer, until);
+namespace detail {
+
+io_result named_pipe_read_some(native_handle_type pipe, std::span<std::byte> buffer, deadline until) noexcept {
+  return socket_read_some(pipe, buffer, until);
 }
 
-io_result named_pipe::write_some(std::span<const std::byte> data, deadline until) noexcept {
-  if (options_.mode != pipe_mode::byte) return {0, wrong_mode()};
-  return detail::socket_write_some(native_handle(), data, until);
+io_result named_pipe_write_some(native_handle_type pipe, std::span<const std::byte> data, deadline until) noexcept {
+  return socket_write_some(pipe, data, until);
 }
 
-std::error_code named_pipe::send(std::span<const std::byte> message, deadline until) noexcept {
-  if (options_.mode != pipe_mode::message || message.empty()) return wrong_mode();
-  if (message.size() > options_.max_message_bytes) return make_error_code(errc::message_too_large);
-  return detail::socket_send_message(native_handle(), message, until);
+std::error_code named_pipe_send(native_handle_type pipe, std::span<const std::byte> message, deadline until) noexcept {
+  return socket_send_message(pipe, message, until);
 }
 
-io_result named_pipe::receive(std::span<std::byte> buffer, deadline until) noexcept {
-  if (options_.mode != pipe_mode::message) return {0, wrong_mode()};
-  return detail::socket_receive_message(native_handle(), buffer, options_.max_message_bytes, until);
+io_result named_pipe_receive(native_handle_type pipe, std::span<std::byte> buffer, std::size_t max_message_bytes,
+                             deadline until) noexcept {
+  return socket_receive_message(pipe, buffer, max_message_bytes, until);
 }
+
+}  // namespace detail
 
 named_pipe_server named_pipe_server::create(std::string_view name, const named_pipe_options& options,
                                             detail::failure& why) {

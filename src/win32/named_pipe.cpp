@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "named_pipe_io.hpp"
 #include "win32/os_error.hpp"
 #include "win32/overlapped_io.hpp"
 #include "win32/pipe_instance.hpp"
@@ -83,8 +84,6 @@ struct listener {
   }
 };
 
-std::error_code wrong_mode() { return make_error_code(errc::invalid_argument); }
-
 }  // namespace
 
 named_pipe named_pipe::connect(std::string_view name, const named_pipe_options& options, deadline until,
@@ -98,30 +97,25 @@ named_pipe named_pipe::connect(std::string_view name, const named_pipe_options& 
   return connection;
 }
 
-io_result named_pipe::read_some(std::span<std::byte> buffer, deadline until) noexcept {
-  if (options_.mode != pipe_mode::byte) return {0, wrong_mode()};
-  return detail::pipe_read_some(native_handle(), buffer, until);
+namespace detail {
+
+io_result named_pipe_read_some(native_handle_type pipe, std::span<std::byte> buffer, deadline until) noexcept {
+  return pipe_read_some(pipe, buffer, until);
 }
 
-io_result named_pipe::write_some(std::span<const std::byte> data, deadline until) noexcept {
-  if (options_.mode != pipe_mode::byte) return {0, wrong_mode()};
-  return detail::pipe_write_some(native_handle(), data, until);
+io_result named_pipe_write_some(native_handle_type pipe, std::span<const std::byte> data, deadline until) noexcept {
+  return pipe_write_some(pipe, data, until);
 }
 
-std::error_code named_pipe::send(std::span<const std::byte> message, deadline until) noexcept {
-  if (options_.mode != pipe_mode::message || message.empty()) return wrong_mode();
-  if (message.size() > options_.max_message_bytes) return make_error_code(errc::message_too_large);
-  // A message goes whole or not at all: the reader takes messages whole, so
-  // a write that the deadline cancels has not been read in part.
-  const io_result put = detail::pipe_write_some(native_handle(), message, until);
-  if (!put.error && put.bytes != message.size()) return make_error_code(errc::corrupted);
-  return put.error;
+std::error_code named_pipe_send(native_handle_type pipe, std::span<const std::byte> message, deadline until) noexcept {
+  return send_pipe_message(pipe, message, until);
 }
 
-io_result named_pipe::receive(std::span<std::byte> buffer, deadline until) noexcept {
-  if (options_.mode != pipe_mode::message) return {0, wrong_mode()};
-  return detail::receive_pipe_message(native_handle(), buffer, until);
+io_result named_pipe_receive(native_handle_type pipe, std::span<std::byte> buffer, std::size_t, deadline until) noexcept {
+  return receive_pipe_message(pipe, buffer, until);
 }
+
+}  // namespace detail
 
 named_pipe_server named_pipe_server::create(std::string_view name, const named_pipe_options& options,
                                             detail::failure& why) {

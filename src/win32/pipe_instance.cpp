@@ -44,6 +44,18 @@ SECURITY_ATTRIBUTES* owner_only() noexcept {
   return attributes.lpSecurityDescriptor != nullptr ? &attributes : nullptr;
 }
 
+// One WriteFile of all of `data`, waiting until `until`.
+io_result write_whole(HANDLE pipe, std::span<const std::byte> data, deadline until) noexcept {
+  if (data.empty()) return {};
+  const overlapped_result put = run_overlapped(pipe, until, [&](OVERLAPPED& overlapped) {
+    return ::WriteFile(pipe, data.data(), io_size(data.size()), nullptr, &overlapped);
+  });
+  if (put.bytes > 0 || put.code == ERROR_SUCCESS) return {put.bytes, {}};
+  if (put.timed_out()) return {0, deadline_passed(until)};
+  if (put.code == ERROR_BROKEN_PIPE || put.code == ERROR_NO_DATA) return {0, make_error_code(errc::peer_closed)};
+  return {0, error_from_windows(put.code)};
+}
+
 }  // namespace
 
 std::string named_pipe_path(std::string_view name, failure& why) {
@@ -150,18 +162,20 @@ io_result pipe_read_some(HANDLE pipe, std::span<std::byte> buffer, deadline unti
 }
 
 io_result pipe_write_some(HANDLE pipe, std::span<const std::byte> data, deadline until) noexcept {
-  if (data.empty()) return {};
   // A write that may be cancelled is at most a buffer's worth, so that it
   // either fits at once or waits whole (what a cancelled write had moved is
   // reported by Windows; Wine reports nothing moved when it waited).
   if (!until.is_forever()) data = data.first(std::min<std::size_t>(data.size(), pipe_buffer_bytes));
-  const overlapped_result put = run_overlapped(pipe, until, [&](OVERLAPPED& overlapped) {
-    return ::WriteFile(pipe, data.data(), io_size(data.size()), nullptr, &overlapped);
-  });
-  if (put.bytes > 0 || put.code == ERROR_SUCCESS) return {put.bytes, {}};
-  if (put.timed_out()) return {0, deadline_passed(until)};
-  if (put.code == ERROR_BROKEN_PIPE || put.code == ERROR_NO_DATA) return {0, make_error_code(errc::peer_closed)};
-  return {0, error_from_windows(put.code)};
+  return write_whole(pipe, data, until);
+}
+
+std::error_code send_pipe_message(HANDLE pipe, std::span<const std::byte> message, deadline until) noexcept {
+  // One WriteFile, however large: in message mode each write is a message.
+  // It goes whole or not at all, since the reader takes messages whole: a
+  // write that the deadline cancels has not been read in part.
+  const io_result put = write_whole(pipe, message, until);
+  if (!put.error && put.bytes != message.size()) return make_error_code(errc::corrupted);
+  return put.error;
 }
 
 io_result receive_pipe_message(HANDLE pipe, std::span<std::byte> buffer, deadline until) noexcept {

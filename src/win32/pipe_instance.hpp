@@ -58,6 +58,10 @@ bool check_pipe_mode(HANDLE pipe, pipe_mode mode, failure& why);
 io_result pipe_read_some(HANDLE pipe, std::span<std::byte> buffer, deadline until) noexcept;
 io_result pipe_write_some(HANDLE pipe, std::span<const std::byte> data, deadline until) noexcept;
 
+// One whole message (message mode), waiting until `until` for room; it goes
+// whole or not at all. errc::peer_closed when no reader is left.
+std::error_code send_pipe_message(HANDLE pipe, std::span<const std::byte> message, deadline until) noexcept;
+
 // One whole message into `buffer`, waiting until `until` for one to come.
 // A larger message is errc::message_too_large with its size, and stays
 // queued; errc::peer_closed once the other end is gone.

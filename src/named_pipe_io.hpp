@@ -1,0 +1,27 @@
+// What a named-pipe connection does on each OS once src/named_pipe.cpp has
+// checked the mode and the message: POSIX a Unix-domain socket, Windows an
+// overlapped pipe handle. Each backend implements these once.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <system_error>
+
+#include <xipc/concepts.hpp>
+#include <xipc/deadline.hpp>
+#include <xipc/native_handle.hpp>
+
+namespace xipc::detail {
+
+// Byte mode.
+io_result named_pipe_read_some(native_handle_type pipe, std::span<std::byte> buffer, deadline until) noexcept;
+io_result named_pipe_write_some(native_handle_type pipe, std::span<const std::byte> data, deadline until) noexcept;
+
+// Message mode: one whole message (not empty, not above the pipe's maximum).
+std::error_code named_pipe_send(native_handle_type pipe, std::span<const std::byte> message, deadline until) noexcept;
+// One whole message; a larger one than `buffer` is errc::message_too_large
+// with its size, and stays. `max_message_bytes` is the largest the peer sends.
+io_result named_pipe_receive(native_handle_type pipe, std::span<std::byte> buffer, std::size_t max_message_bytes,
+                             deadline until) noexcept;
+
+}  // namespace xipc::detail
