@@ -1,13 +1,9 @@
 #include <xipc/named_pipe.hpp>
 
-#include <fmt/format.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "local_socket.hpp"
 #include "named_pipe_io.hpp"
-#include "posix/os_error.hpp"
-#include "stream_io.hpp"
 
 namespace xipc {
 namespace {

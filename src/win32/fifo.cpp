@@ -4,7 +4,6 @@
 #include <windows.h>
 
 #include <array>
-#include <cstring>
 #include <string>
 
 #include "win32/os_error.hpp"

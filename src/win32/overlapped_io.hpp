@@ -6,6 +6,7 @@
 #include <windows.h>
 
 #include <cstddef>
+#include <system_error>
 
 #include <xipc/deadline.hpp>
 
