@@ -11,6 +11,9 @@
 // writer has opened (only when one has come and gone), so open_reader returns
 // at once and read_some waits, with its own deadline, for the first bytes;
 // it reports end_of_stream only after a writer has come and gone.
+//
+// Windows has no FIFOs: there the path holds a marker file and the bytes go
+// through a named pipe, one writer at a time (docs/windows.md).
 #pragma once
 
 #include <span>
