@@ -1,6 +1,6 @@
 // Mapping an open OS object (a descriptor on POSIX, a section on Windows) into
 // memory, and the checks every backend's shared_memory, anonymous_memory and
-// mapped_file share. Each backend implements the first three functions
+// mapped_file share. Each backend implements the first four functions
 // (posix/mapping.cpp, win32/mapping.cpp); the rest are portable (memory_setup.cpp).
 #pragma once
 
@@ -20,6 +20,10 @@ mapped_view map_view(native_handle_type handle, std::size_t offset, std::size_t 
 // The size of the object behind `handle` (POSIX: fstat; Windows: the section's
 // size from NtQuerySection); on failure sets `why` and returns 0.
 std::size_t object_size(native_handle_type handle, failure& why);
+
+// True for a value that cannot be an open object: a negative descriptor
+// (POSIX), null or INVALID_HANDLE_VALUE (Windows).
+bool names_no_object(native_handle_type handle) noexcept;
 
 // Closes `handle` when a setup step after opening it failed, keeping the OS's last error intact.
 void close_quietly(native_handle_type handle) noexcept;

@@ -98,6 +98,23 @@ anonymous_memory anonymous_memory::create(std::size_t size, std::error_code& ec)
   return detail::report_to(ec, [&](auto& why) { return create(size, why); });
 }
 
+anonymous_memory anonymous_memory::adopt(native_handle_type handle, access mode, detail::failure& why) {
+  if (detail::names_no_object(handle)) {
+    why = detail::refuse(errc::invalid_argument, "the handle names no open object");
+    return {};
+  }
+  const std::size_t size = detail::object_size(handle, why);
+  if (!why && size == 0) why = detail::refuse(errc::invalid_argument, "the region behind the handle is empty");
+  detail::mapped_view view;
+  if (!why) view = detail::map_view(handle, 0, size, mode, why);
+  if (why) {
+    // adopt owns the handle from the start, so it closes it on failure too.
+    detail::close_quietly(handle);
+    return {};
+  }
+  return anonymous_memory(handle, view);
+}
+
 anonymous_memory anonymous_memory::adopt(native_handle_type handle, access mode) {
   return detail::report_or_throw("anonymous_memory", handle_label(handle),
                                  [&](auto& why) { return adopt(handle, mode, why); });

@@ -31,6 +31,8 @@ std::size_t object_size(int fd, failure& why) {
   return static_cast<std::size_t>(info.st_size);
 }
 
+bool names_no_object(int fd) noexcept { return fd < 0; }
+
 void close_quietly(int fd) noexcept {
   const int saved = errno;
   ::close(fd);

@@ -82,6 +82,10 @@ std::size_t object_size(native_handle_type section, failure& why) {
   return static_cast<std::size_t>(info.maximum_size.QuadPart);
 }
 
+bool names_no_object(native_handle_type handle) noexcept {
+  return handle == invalid_native_handle || handle == INVALID_HANDLE_VALUE;
+}
+
 void close_quietly(native_handle_type handle) noexcept {
   const DWORD saved = ::GetLastError();
   ::CloseHandle(handle);
