@@ -1,6 +1,10 @@
 #include <xipc/named_pipe.hpp>
 
 #include <gtest/gtest.h>
+#include <xipc/detail/config.hpp>
+#if XIPC_OS_WINDOWS
+#include <windows.h>
+#endif
 
 #include <algorithm>
 #include <array>
@@ -171,6 +175,19 @@ TEST(named_pipe, accept_takes_every_deadline) {
   EXPECT_GE(std::chrono::steady_clock::now() - start, 20ms);
   EXPECT_FALSE(connection.is_open());
 }
+
+#if XIPC_OS_WINDOWS
+TEST(named_pipe, the_server_handle_is_signalled_when_a_client_waits) {
+  // On Windows the server's native handle is the event its listening instances signal.
+  const auto name = xipc::test::unique_name("");
+  auto server = named_pipe_server::create(name);
+  EXPECT_EQ(::WaitForSingleObject(server.native_handle(), 0), static_cast<DWORD>(WAIT_TIMEOUT)) << "nobody yet";
+  auto client = named_pipe::connect(name, {}, 1s);
+  EXPECT_EQ(::WaitForSingleObject(server.native_handle(), 1000), static_cast<DWORD>(WAIT_OBJECT_0));
+  named_pipe connection;
+  EXPECT_FALSE(server.accept(connection, deadline::immediately()));
+}
+#endif
 
 TEST(named_pipe, a_closed_peer_is_end_of_stream_for_reads_and_peer_closed_for_writes) {
   auto [server, client, connection] = connect_pair(xipc::test::unique_name(""));
