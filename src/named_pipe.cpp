@@ -55,7 +55,7 @@ named_pipe_server named_pipe_server::create(std::string_view name, const named_p
 named_pipe_server& named_pipe_server::operator=(named_pipe_server&& other) noexcept {
   if (this != &other) {
     remove_name();
-    owned_handle::operator=(std::move(other));
+    detail::owned_handle::operator=(std::move(other));
     name_ = std::move(other.name_);
     path_ = std::move(other.path_);
     file_id_ = std::exchange(other.file_id_, 0);

@@ -34,7 +34,7 @@ struct failure;
 class fifo_reader : public detail::owned_handle {
  public:
   fifo_reader() noexcept = default;
-  explicit fifo_reader(native_handle_type handle) noexcept : owned_handle(handle) {}
+  explicit fifo_reader(native_handle_type handle) noexcept : detail::owned_handle(handle) {}
 
   // Waits until `until` for bytes; errc::end_of_stream once a writer has come
   // and every writer has gone (not before the first writer).
@@ -47,7 +47,7 @@ class fifo_reader : public detail::owned_handle {
 class fifo_writer : public detail::owned_handle {
  public:
   fifo_writer() noexcept = default;
-  explicit fifo_writer(native_handle_type handle) noexcept : owned_handle(handle) {}
+  explicit fifo_writer(native_handle_type handle) noexcept : detail::owned_handle(handle) {}
 
   // Waits until `until` for room; errc::peer_closed once every reader is gone.
   [[nodiscard]] io_result write_some(std::span<const std::byte> data, deadline until) noexcept;

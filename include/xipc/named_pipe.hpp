@@ -77,7 +77,7 @@ class named_pipe : public detail::owned_handle {
  private:
   friend class named_pipe_server;
   named_pipe(native_handle_type handle, const named_pipe_options& options) noexcept
-      : owned_handle(handle), options_(options) {}
+      : detail::owned_handle(handle), options_(options) {}
   static named_pipe connect(std::string_view name, const named_pipe_options& options, deadline until,
                             detail::failure& why);
 

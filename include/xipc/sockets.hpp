@@ -75,7 +75,7 @@ struct peer_credentials {
 
 // A connected stream socket: TCP or Unix-domain.
 template <class Protocol>
-class basic_stream : public detail::owned_handle {
+class basic_stream : public detail::owned_socket {
  public:
   basic_stream() noexcept = default;
 
@@ -107,12 +107,12 @@ class basic_stream : public detail::owned_handle {
   template <class>
   friend class basic_listener;
   friend struct detail::handle_passing;  // a stream received from another process
-  explicit basic_stream(native_handle_type handle) noexcept : owned_handle(handle) {}
+  explicit basic_stream(native_handle_type handle) noexcept : detail::owned_socket(handle) {}
 };
 
 // A listening socket that accepts basic_streams.
 template <class Protocol>
-class basic_listener : public detail::owned_handle {
+class basic_listener : public detail::owned_socket {
  public:
   // A Unix-domain listener removes its socket file when it goes (if it is still its own).
   basic_listener() noexcept = default;
@@ -149,7 +149,7 @@ class basic_listener : public detail::owned_handle {
 // A datagram socket: UDP or Unix-domain. Bound to an address to receive;
 // connected to a peer, it is a message_channel (send / receive).
 template <class Protocol>
-class basic_datagram : public detail::owned_handle {
+class basic_datagram : public detail::owned_socket {
  public:
   // A socket bound to a Unix-domain path removes its file when it goes (if still its own).
   basic_datagram() noexcept = default;
@@ -182,7 +182,7 @@ class basic_datagram : public detail::owned_handle {
 
  private:
   friend struct detail::handle_passing;  // a socket received from another process
-  explicit basic_datagram(native_handle_type handle) noexcept : owned_handle(handle) {}
+  explicit basic_datagram(native_handle_type handle) noexcept : detail::owned_socket(handle) {}
   static basic_datagram open(const endpoint& where, bool bind_it, detail::failure& why);
 
   detail::socket_file file_;

@@ -15,6 +15,7 @@
 
 #include "handle_frame.hpp"
 #include "local_socket.hpp"
+#include "socket_io.hpp"
 #include "mapping.hpp"
 #include "posix/os_error.hpp"
 #include "stream_io.hpp"

@@ -1,6 +1,5 @@
 #include "local_socket.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -13,8 +12,8 @@
 #include <xipc/name.hpp>
 
 #include "posix/os_error.hpp"
+#include "socket_io.hpp"
 #include "stable_hash.hpp"
-#include "stream_io.hpp"
 
 namespace xipc::detail {
 namespace {
@@ -35,7 +34,7 @@ sockaddr_un address_of(const std::string& path) {
 }
 
 int new_socket(local_socket_kind kind, failure& why) {
-  const int fd = ::socket(AF_UNIX, socket_type(kind) | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  const int fd = open_socket(AF_UNIX, socket_type(kind), true);
   if (fd < 0) why = os_failure("socket(AF_UNIX)", errno);
   return fd;
 }
@@ -83,12 +82,6 @@ std::string local_socket_path(std::string_view name, failure& why) {
   return path;
 }
 
-std::uint64_t socket_file_id(const std::string& path) noexcept {
-  struct stat info {};
-  if (::lstat(path.c_str(), &info) != 0) return 0;
-  return (static_cast<std::uint64_t>(info.st_dev) * 0x9E3779B97F4A7C15ull) ^ static_cast<std::uint64_t>(info.st_ino);
-}
-
 native_handle_type local_listen(const std::string& path, local_socket_kind kind, failure& why) {
   const int fd = new_socket(kind, why);
   if (fd < 0) return invalid_native_handle;
@@ -123,20 +116,6 @@ native_handle_type local_listen(const std::string& path, local_socket_kind kind,
   return fd;
 }
 
-native_handle_type socket_accept(native_handle_type listener, deadline until, std::error_code& error) noexcept {
-  for (;;) {
-    // The listener is non-blocking (accept takes no MSG_DONTWAIT); the connection it gives is blocking.
-    const int fd = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd >= 0) return fd;
-    if (errno == EINTR || errno == ECONNABORTED) continue;
-    if (errno != EAGAIN) {
-      error = error_from_errno(errno);
-      return invalid_native_handle;
-    }
-    if ((error = wait_readable(listener, until))) return invalid_native_handle;
-  }
-}
-
 native_handle_type local_connect(const std::string& path, local_socket_kind kind, deadline until, failure& why) {
   const sockaddr_un address = address_of(path);
   auto pause = std::chrono::duration_cast<std::chrono::nanoseconds>(backlog_retry_first);
@@ -144,7 +123,7 @@ native_handle_type local_connect(const std::string& path, local_socket_kind kind
     const int fd = new_socket(kind, why);
     if (fd < 0) return invalid_native_handle;
     if (retry_on_eintr([&] { return ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address); }) == 0) {
-      if (const std::error_code error = make_blocking(fd)) {
+      if (const std::error_code error = set_connected_mode(fd)) {
         why = failure{error, fmt::format("fcntl(\"{}\")", path), error.message()};
         ::close(fd);
         return invalid_native_handle;
@@ -169,78 +148,6 @@ native_handle_type local_connect(const std::string& path, local_socket_kind kind
     }
     std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(pause, until.remaining()));
     pause = std::min<std::chrono::nanoseconds>(pause * 2, backlog_retry_longest);
-  }
-}
-
-int socket_attempt_flags(deadline until) noexcept { return until.is_forever() ? 0 : MSG_DONTWAIT; }
-
-std::error_code make_blocking(native_handle_type socket) noexcept {
-  const int flags = ::fcntl(socket, F_GETFL);
-  if (flags < 0 || ::fcntl(socket, F_SETFL, flags & ~O_NONBLOCK) != 0) return error_from_errno(errno);
-  return {};
-}
-
-io_result socket_read_some(native_handle_type socket, std::span<std::byte> buffer, deadline until) noexcept {
-  if (buffer.empty()) return {};
-  for (;;) {
-    const ssize_t got = ::recv(socket, buffer.data(), buffer.size(), socket_attempt_flags(until));
-    if (got > 0) return {static_cast<std::size_t>(got), {}};
-    if (got == 0) return {0, make_error_code(errc::end_of_stream)};
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN) return {0, error_from_errno(errno)};
-    if (const std::error_code ec = wait_readable(socket, until)) return {0, ec};
-  }
-}
-
-io_result socket_write_some(native_handle_type socket, std::span<const std::byte> data, deadline until) noexcept {
-  if (data.empty()) return {};
-  for (;;) {
-    // MSG_NOSIGNAL: a peer that is gone is EPIPE, not SIGPIPE (no signal mask games, as pipes need).
-    const ssize_t sent = ::send(socket, data.data(), data.size(), MSG_NOSIGNAL | socket_attempt_flags(until));
-    if (sent >= 0) return {static_cast<std::size_t>(sent), {}};
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN) return {0, error_from_errno(errno)};
-    if (const std::error_code ec = wait_writable(socket, until)) return {0, ec};
-  }
-}
-
-std::error_code socket_send_message(native_handle_type socket, std::span<const std::byte> message,
-                                   deadline until) noexcept {
-  for (;;) {
-    // MSG_NOSIGNAL: a peer that is gone is EPIPE, not SIGPIPE.
-    if (::send(socket, message.data(), message.size(), MSG_NOSIGNAL | socket_attempt_flags(until)) >= 0) return {};
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN) return error_from_errno(errno);
-    if (const std::error_code ec = wait_writable(socket, until)) return ec;
-  }
-}
-
-io_result socket_receive_message(native_handle_type socket, std::span<std::byte> buffer, std::size_t largest_expected,
-                                deadline until) noexcept {
-  // Peeking costs a system call: only when the message might not fit.
-  const int peek = buffer.size() < largest_expected ? MSG_PEEK : 0;
-  for (;;) {
-    // MSG_TRUNC: the result is the message's real size, even when larger than the buffer.
-    const ssize_t size = ::recv(socket, buffer.data(), buffer.size(), peek | MSG_TRUNC | socket_attempt_flags(until));
-    if (size > 0) {
-      const auto bytes = static_cast<std::size_t>(size);
-      if (bytes > buffer.size()) {
-        // Peeked: the message stays. Not peeked: the peer broke the agreed maximum and the message is lost.
-        return {bytes, make_error_code(peek != 0 ? errc::message_too_large : errc::corrupted)};
-      }
-      if (peek != 0) {
-        // It fits: now take it (without waiting: another reader may have been quicker).
-        if (::recv(socket, buffer.data(), buffer.size(), MSG_DONTWAIT) < 0) {
-          if (errno == EAGAIN || errno == EINTR) continue;
-          return {0, error_from_errno(errno)};
-        }
-      }
-      return {bytes, {}};
-    }
-    if (size == 0) return {0, make_error_code(errc::peer_closed)};  // zero-length messages are refused at send
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN) return {0, error_from_errno(errno)};
-    if (const std::error_code ec = wait_readable(socket, until)) return {0, ec};
   }
 }
 

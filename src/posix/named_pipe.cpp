@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "local_socket.hpp"
+#include "socket_io.hpp"
 #include "named_pipe_io.hpp"
 
 namespace xipc {
@@ -51,7 +52,7 @@ named_pipe_server named_pipe_server::create(std::string_view name, const named_p
   if (why) return {};
   const native_handle_type listener = detail::local_listen(server.path_, kind_of(options.mode), why);
   if (why) return {};
-  static_cast<owned_handle&>(server) = owned_handle(listener);
+  static_cast<detail::owned_handle&>(server) = detail::owned_handle(listener);
   server.name_ = std::string(name);
   server.file_id_ = detail::socket_file_id(server.path_);
   server.options_ = options;

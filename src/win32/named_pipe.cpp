@@ -140,7 +140,7 @@ named_pipe_server named_pipe_server::create(std::string_view name, const named_p
     }
   }
   named_pipe_server server;
-  static_cast<owned_handle&>(server) = owned_handle(event);
+  static_cast<detail::owned_handle&>(server) = detail::owned_handle(event);
   server.name_ = std::string(name);
   server.path_ = path;
   server.options_ = options;
