@@ -53,6 +53,10 @@ inline constexpr int shutdown_write_side = SD_SEND;
 inline bool connection_refused(int code) noexcept { return code == WSAECONNREFUSED; }
 // A connection its client reset while it waited to be accepted.
 inline bool aborted_before_accept(int code) noexcept { return code == WSAECONNRESET; }
+// The OS makes no socket of this family and type (AF_UNIX before Windows 10, or under Wine).
+inline bool socket_kind_unsupported(int code) noexcept {
+  return code == WSAEAFNOSUPPORT || code == WSAEPROTONOSUPPORT || code == WSAESOCKTNOSUPPORT;
+}
 // Windows raises no signal for a peer that is gone, and has no MSG_DONTWAIT.
 inline constexpr int no_sigpipe = 0;
 // How many bytes one send or recv takes (an int on Windows).
@@ -79,6 +83,10 @@ inline constexpr int shutdown_write_side = SHUT_WR;
 inline bool connection_refused(int code) noexcept { return code == ECONNREFUSED || code == ENOENT; }
 // A connection its client reset while it waited to be accepted.
 inline bool aborted_before_accept(int code) noexcept { return code == ECONNABORTED; }
+// The OS makes no socket of this family and type.
+inline bool socket_kind_unsupported(int code) noexcept {
+  return code == EAFNOSUPPORT || code == EPROTONOSUPPORT || code == ESOCKTNOSUPPORT;
+}
 // A peer that is gone is EPIPE, not SIGPIPE (no signal mask games, as pipes need).
 inline constexpr int no_sigpipe = MSG_NOSIGNAL;
 inline std::size_t socket_io_size(std::size_t size) noexcept { return size; }

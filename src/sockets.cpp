@@ -125,7 +125,11 @@ native_handle_type new_socket(const endpoint& where, bool non_blocking, detail::
   }
   const os_socket socket = detail::open_socket(domain_of(where), socket_type<Protocol>(), non_blocking);
   if (socket == detail::invalid_os_socket) {
-    why = detail::socket_failure(fmt::format("socket() for {}", where.to_string()), detail::last_socket_error());
+    const int error = detail::last_socket_error();
+    why = detail::socket_failure(fmt::format("socket() for {}", where.to_string()), error);
+    if (detail::socket_kind_unsupported(error)) {
+      why.detail = fmt::format("this OS makes no {} sockets (error {})", Protocol::name, error);
+    }
     return invalid_native_handle;
   }
   return detail::from_os_socket(socket);
@@ -386,10 +390,10 @@ basic_datagram<Protocol> basic_datagram<Protocol>::open(const endpoint& where, b
     socket.file_ = detail::socket_file(where, file_id);
     return socket;
   }
-  if constexpr (Protocol::local) {
+  if constexpr (Protocol::local && !XIPC_OS_WINDOWS) {
     // An unbound Unix-domain datagram socket cannot be answered: give it an
     // autobind name in the abstract namespace (Linux), as the kernel does for
-    // an empty address.
+    // an empty address. Windows has no autobind: such a sender cannot be answered.
     socket_address family;
     family.storage.ss_family = AF_UNIX;
     if (::bind(detail::to_os_socket(socket.native_handle()), family.get(), sizeof family.storage.ss_family) != 0) {

@@ -14,6 +14,7 @@
 #include <xipc/ring_channel.hpp>
 #include <xipc/sockets.hpp>
 
+#include "support/local_sockets.hpp"
 #include "support/object_names.hpp"
 #include "support/peer_process.hpp"
 #include "support/sequenced.hpp"
@@ -188,6 +189,8 @@ struct local_datagram_transport {
   static xipc::local_datagram sender_in_child(const std::string& endpoint) {
     return xipc::local_datagram::connect(xipc::endpoint::parse(endpoint));
   }
+  // Why this OS cannot run the transport, or "" (Wine has no AF_UNIX).
+  static std::string missing() { return xipc::test::local_sockets_missing<xipc::local_datagram>(); }
 };
 
 // A message too large for the transport: one byte over the maximum, unless the transport says otherwise.
@@ -218,10 +221,10 @@ XIPC_TEST_ROLE(conformance_message_sender) {
   if (transport == named_pipe_transport::name) return send_messages<named_pipe_transport>(args[1], count);
   if (transport == ring_transport::name) return send_messages<ring_transport>(args[1], count);
   if (transport == mailbox_shm_transport::name) return send_messages<mailbox_shm_transport>(args[1], count);
+  if (transport == local_datagram_transport::name) return send_messages<local_datagram_transport>(args[1], count);
 #if !XIPC_OS_WINDOWS
   if (transport == mailbox_posix_mq_transport::name) return send_messages<mailbox_posix_mq_transport>(args[1], count);
   if (transport == mailbox_sysv_transport::name) return send_messages<mailbox_sysv_transport>(args[1], count);
-  if (transport == local_datagram_transport::name) return send_messages<local_datagram_transport>(args[1], count);
 #endif
   return 3;
 }
@@ -231,17 +234,19 @@ XIPC_TEST_ROLE(conformance_message_sender) {
 template <class Transport>
 class message_channel_conformance : public ::testing::Test {
  protected:
+  void SetUp() override {
+    if (const std::string why = xipc::test::transport_missing<Transport>(); !why.empty()) GTEST_SKIP() << why;
+  }
   typename Transport::pair open() { return Transport::open(unique_); }
   std::string unique_ = xipc::test::unique_name("conf");
   static constexpr std::size_t max = Transport::max_message;
 };
 
 #if XIPC_OS_WINDOWS
-// The Windows backend has no sockets yet, and Windows has no POSIX or System V queues.
-using transports = ::testing::Types<named_pipe_transport, ring_transport, mailbox_shm_transport>;
-TEST(message_channel_conformance_windows, posix_queues_and_sockets) {
-  GTEST_SKIP() << "mailbox_posix_mq and mailbox_sysv: not on Windows; local_datagram: the Windows backend has no "
-                  "sockets yet (docs/windows.md)";
+using transports = ::testing::Types<named_pipe_transport, ring_transport, mailbox_shm_transport,
+                                    local_datagram_transport>;
+TEST(message_channel_conformance_windows, posix_queues) {
+  GTEST_SKIP() << "mailbox_posix_mq and mailbox_sysv: Windows has no POSIX or System V queues";
 }
 #else
 using transports = ::testing::Types<named_pipe_transport, ring_transport, mailbox_shm_transport,
