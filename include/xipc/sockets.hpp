@@ -66,7 +66,8 @@ struct local_datagram_protocol {
 };
 
 // Who is at the other end of a Unix-domain socket, as the kernel saw it when
-// the connection was made (SO_PEERCRED).
+// the connection was made (SO_PEERCRED). Windows reports the pid only: uid
+// and gid are 0 there.
 struct peer_credentials {
   std::int64_t pid = 0;
   std::uint32_t uid = 0;
@@ -131,7 +132,8 @@ class basic_listener : public detail::owned_socket {
   // of `uids` (the kernel's SO_PEERCRED, not anything the peer says); an
   // empty list accepts everyone. A refused connection is closed at once and
   // `log` gets the reason, naming the peer's pid, uid and gid; without a
-  // `log` the reason goes to stderr.
+  // `log` the reason goes to stderr. Windows has no uid for a socket's peer:
+  // there a non-empty list refuses every connection.
   void allow_only_uids(std::vector<std::uint32_t> uids, std::function<void(std::string_view)> log = {})
     requires(Protocol::local);
 
