@@ -19,13 +19,7 @@ bool set_socket_option(os_socket socket, int level, int name, int value) noexcep
 native_handle_type socket_accept(native_handle_type listener, deadline until, std::error_code& error) noexcept {
   for (;;) {
     const os_socket accepted = accept_connection(to_os_socket(listener));
-    if (accepted != invalid_os_socket) {
-      if ((error = set_connected_mode(from_os_socket(accepted)))) {
-        close_native_socket(from_os_socket(accepted));
-        return invalid_native_handle;
-      }
-      return from_os_socket(accepted);
-    }
+    if (accepted != invalid_os_socket) return from_os_socket(accepted);
     const int code = last_socket_error();
     if (code == socket_interrupted || aborted_before_accept(code)) continue;
     if (code != socket_would_block) {

@@ -30,7 +30,8 @@ namespace xipc::detail {
 os_socket open_socket(int domain, int type, bool non_blocking) noexcept;
 
 // The next connection on a non-blocking listener, not inherited by child
-// processes, or invalid_os_socket with last_socket_error() set.
+// processes and already in the connected mode (set_connected_mode), or
+// invalid_os_socket with last_socket_error() set.
 os_socket accept_connection(os_socket listener) noexcept;
 
 // Puts a socket that has just connected into the mode the calls below expect

@@ -15,7 +15,8 @@ os_socket open_socket(int domain, int type, bool non_blocking) noexcept {
 }
 
 os_socket accept_connection(os_socket listener) noexcept {
-  // The listener is non-blocking (accept takes no MSG_DONTWAIT); set_connected_mode makes the connection blocking.
+  // The listener is non-blocking (accept takes no MSG_DONTWAIT); without
+  // SOCK_NONBLOCK the connection accept4 gives is blocking, as connected sockets are here.
   return ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
 }
 

@@ -41,8 +41,11 @@ os_socket open_socket(int domain, int type, bool) noexcept {
 }
 
 os_socket accept_connection(os_socket listener) noexcept {
-  // The connection has the listener's properties: non-blocking, not inherited.
-  return ::accept(listener, nullptr, nullptr);
+  // The connection has the listener's properties, non-blocking among them.
+  const os_socket connection = ::accept(listener, nullptr, nullptr);
+  // Made sure of: WSA_FLAG_NO_HANDLE_INHERIT is not documented to carry over.
+  if (connection != INVALID_SOCKET) ::SetHandleInformation(reinterpret_cast<HANDLE>(connection), HANDLE_FLAG_INHERIT, 0);
+  return connection;
 }
 
 std::error_code set_connected_mode(native_handle_type) noexcept { return {}; }
