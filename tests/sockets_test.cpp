@@ -325,7 +325,7 @@ TEST(udp, send_to_receive_from_and_connected_mode) {
   EXPECT_EQ(b.send(std::vector<std::byte>(65508), 1s), errc::message_too_large);
 }
 
-TEST(udp, an_empty_datagram_is_a_message_and_a_bound_port_is_not_shared) {
+TEST(udp, an_empty_datagram_a_datagram_too_large_for_the_buffer_and_an_unshared_port) {
   auto a = xipc::udp_socket::bind(endpoint::loopback_v4(0));
   auto b = xipc::udp_socket::connect(a.local_endpoint());
   ASSERT_FALSE(b.send({}, 1s));
@@ -334,7 +334,11 @@ TEST(udp, an_empty_datagram_is_a_message_and_a_bound_port_is_not_shared) {
   const auto empty = a.receive(buffer, 1s);
   EXPECT_FALSE(empty.error) << empty.error.message();
   EXPECT_EQ(empty.bytes, 0u);
-  EXPECT_EQ(a.receive(buffer, 1s).bytes, 5u) << "the next datagram follows";
+  std::array<std::byte, 2> small{};
+  const auto refused = a.receive(small, 1s);
+  EXPECT_EQ(refused.error, errc::message_too_large);
+  EXPECT_EQ(refused.bytes, 5u) << "the size of the datagram that did not fit";
+  EXPECT_EQ(a.receive(buffer, 1s).bytes, 5u) << "it stayed, and comes next";
   std::error_code ec;
   xipc::udp_socket::bind(a.local_endpoint(), ec);
   EXPECT_EQ(ec, errc::already_exists) << "a second socket does not share the port";

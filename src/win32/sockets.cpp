@@ -5,7 +5,8 @@
 #include <mswsock.h>
 #include <windows.h>
 
-#include <array>
+#include <memory>
+#include <new>
 
 #include "socket_io.hpp"
 
@@ -82,9 +83,14 @@ long long receive_attempt(os_socket socket, std::span<std::byte> buffer, int fla
   // Windows has no MSG_TRUNC. A peeked datagram stays: peek it again whole
   // (no datagram here is larger than UDP's 64 KiB) to learn its size.
   if ((flags & MSG_PEEK) == 0) return static_cast<long long>(buffer.size()) + 1;  // received cut short: lost
-  thread_local std::array<char, 65536> whole;
-  const int size = ::recvfrom(socket, whole.data(), static_cast<int>(whole.size()), flags, nullptr, nullptr);
-  return size;
+  // Only for a datagram that did not fit: no buffer is kept for every thread.
+  constexpr int largest = 65536;
+  const std::unique_ptr<char[]> whole(new (std::nothrow) char[largest]);
+  if (whole == nullptr) {
+    ::WSASetLastError(WSAENOBUFS);
+    return -1;
+  }
+  return ::recvfrom(socket, whole.get(), largest, flags, nullptr, nullptr);
 }
 
 void prepare_ip_bind(os_socket socket, bool) noexcept {
