@@ -168,6 +168,11 @@ struct socket_transport {
     return {};
   }
 };
+template <class Transport>
+constexpr bool is_socket_transport = false;
+template <class Listener, class Stream, const char* Name>
+constexpr bool is_socket_transport<socket_transport<Listener, Stream, Name>> = true;
+
 constexpr char tcp_name[] = "tcp";
 constexpr char local_stream_name[] = "local_stream";
 using tcp_transport = socket_transport<xipc::tcp_listener, xipc::tcp_stream, tcp_name>;
@@ -390,6 +395,13 @@ TYPED_TEST(byte_stream_conformance, a_writer_killed_mid_stream_ends_the_stream_w
     }
     received += got.bytes;
     if (!killed && received > (1 << 20)) {
+      if (is_socket_transport<TypeParam> && xipc::test::running_under_wine()) {
+        // Wine 8's server keeps a socket open for good when its process is killed
+        // between the server's part of send() and the result the client reports
+        // (sockets held by wineserver alone, after every process ended), so the
+        // stream never ends. Let the writer fill the buffers and block in its wait.
+        std::this_thread::sleep_for(500ms);
+      }
       writer.kill();
       killed = true;
     }

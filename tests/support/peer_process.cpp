@@ -67,6 +67,11 @@ peer_process::~peer_process() {
 
 #if XIPC_OS_WINDOWS
 
+bool running_under_wine() {
+  const HMODULE ntdll = ::GetModuleHandleW(L"ntdll.dll");
+  return ntdll != nullptr && ::GetProcAddress(ntdll, "wine_get_version") != nullptr;
+}
+
 void die_abruptly() {
   ::TerminateProcess(::GetCurrentProcess(), killed_exit_code);
   std::abort();  // not reached
@@ -130,6 +135,8 @@ void peer_process::kill() {
 }
 
 #else
+
+bool running_under_wine() { return false; }
 
 void die_abruptly() {
   ::kill(::getpid(), SIGKILL);

@@ -22,6 +22,11 @@ inline constexpr int killed_exit_code = 128 + 9;
 // no atexit handlers, no flushing. wait() then reports killed_exit_code.
 [[noreturn]] void die_abruptly();
 
+// Whether this is the Windows build running under Wine rather than Windows
+// (Wine's ntdll exports wine_get_version). Only for working around Wine's own
+// bugs, each named where it is used; never to skip what Windows must do.
+bool running_under_wine();
+
 // In a peer: the handle its parent passed as inherited_handle{h, as}. POSIX
 // gives it the descriptor number `as`; Windows keeps a handle's value, which
 // the parent passes in the environment under the number `as`.
