@@ -1,7 +1,8 @@
 // The frame that carries passed handles: a fixed header, then the
 // shared_memory names, then the message's bytes. Both ends are on one
 // machine, so the fields are in its byte order. The handles themselves travel
-// beside the frame (SCM_RIGHTS on POSIX), attached to its first byte.
+// beside the frame (SCM_RIGHTS on POSIX, attached to its first byte) or, on
+// Windows, as values in this process's table after the names.
 #pragma once
 
 #include <cstdint>
@@ -60,16 +61,20 @@ struct handle_passing {
   // arrived, which it owns from now on (closed on failure too).
   // errc::corrupted when the count or a name is wrong.
   static std::error_code deliver(received_handles& into, const handle_frame_header& header, std::string_view names,
-                                 std::span<owned_handle> arrived);
+                                 std::span<received_handle> arrived);
 
   // Handle `index` of `from` as a T (see received_handles::take).
   template <passable T>
   static T take(received_handles& from, std::size_t index, failure& why);
 
-  // The OS part: checks that `handle` is what `info` says and makes the
-  // object; the handle is closed on failure. One per backend.
+  // Checks that `handle` is what `info` says and makes the object; the
+  // handle is closed on failure.
   template <passable T>
-  static T adopt(owned_handle handle, const passed_handle_info& info, failure& why);
+  static T adopt(received_handle handle, const passed_handle_info& info, failure& why);
 };
+
+// Whether `handle` is an object of `kind`: the OS part of adopt, one per
+// backend. False with errc::corrupted (or the OS failure) in `why` otherwise.
+bool passed_handle_fits(native_handle_type handle, handle_kind kind, failure& why);
 
 }  // namespace xipc::detail

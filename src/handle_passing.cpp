@@ -1,11 +1,13 @@
 // The portable half of handle passing: the frame, and handing received
-// handles out as objects. The OS half is <backend>/handle_passing.cpp.
+// handles out as objects. The OS half (moving the handles, and whether one
+// is what the frame says) is <backend>/handle_passing.cpp.
 #include <xipc/handle_passing.hpp>
 #include <xipc/name.hpp>
 
 #include <fmt/format.h>
 
 #include "handle_frame.hpp"
+#include "mapping.hpp"
 
 namespace xipc {
 
@@ -91,7 +93,7 @@ bool check_frame(const handle_frame_header& header, std::size_t& names_bytes, st
 }
 
 std::error_code handle_passing::deliver(received_handles& into, const handle_frame_header& header,
-                                        std::string_view names, std::span<owned_handle> arrived) {
+                                        std::string_view names, std::span<received_handle> arrived) {
   into.entries_.clear();
   if (arrived.size() != header.count) return make_error_code(errc::corrupted);  // `arrived` closes them
   into.entries_.reserve(arrived.size());
@@ -127,12 +129,33 @@ T handle_passing::take(received_handles& from, std::size_t index, failure& why) 
   return adopt<T>(std::move(entry.handle), entry.info, why);
 }
 
+template <passable T>
+T handle_passing::adopt(received_handle handle, const passed_handle_info& info, failure& why) {
+  if (!passed_handle_fits(handle.native_handle(), info.kind, why)) return {};
+  if constexpr (std::is_base_of_v<mapped_region, T>) {
+    const access mode = info.writable ? access::read_write : access::read_only;
+    const std::size_t size = object_size(handle.native_handle(), why);
+    if (!why && size == 0) why = refuse(errc::corrupted, "the region behind the handle is empty");
+    if (why) return {};
+    const mapped_view view = map_view(handle.native_handle(), 0, size, mode, why);
+    if (why) return {};
+    if constexpr (std::is_same_v<T, shared_memory>) {
+      return shared_memory(handle.release(), view, info.name);
+    } else {
+      return anonymous_memory(handle.release(), view);
+    }
+  } else {
+    return T(handle.release());
+  }
+}
+
 }  // namespace detail
 
 #define XIPC_PASSABLE(T)                                               \
   template T received_handles::take<T>(std::size_t);                   \
   template T received_handles::take<T>(std::size_t, std::error_code&); \
-  template T detail::handle_passing::take<T>(received_handles&, std::size_t, detail::failure&);
+  template T detail::handle_passing::take<T>(received_handles&, std::size_t, detail::failure&); \
+  template T detail::handle_passing::adopt<T>(detail::received_handle, const passed_handle_info&, detail::failure&);
 XIPC_FOR_EACH_PASSABLE(XIPC_PASSABLE)
 #undef XIPC_PASSABLE
 

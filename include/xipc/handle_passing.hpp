@@ -1,17 +1,20 @@
-// Open xipc objects carried in a message over a Unix-domain socket. The
-// receiver gets its own handles to the same objects (the kernel duplicates
-// them), and takes each one as an owned object of the right type.
+// Open xipc objects carried in a message to another process. The receiver
+// gets its own handles to the same objects, and takes each one as an owned
+// object of the right type.
 //
 //   xipc::handle_list out;
 //   out.add(region).add(writer);                         // shared_memory, pipe_writer
-//   xipc::send_handles(connection, out, bytes, 5s);
+//   xipc::send_handles(connection, out, bytes, 5s);      // a named_pipe or local socket
 //
 //   xipc::received_handles in;
 //   auto got = xipc::receive_handles(connection, buffer, in, 5s);
 //   auto region = in.take<xipc::shared_memory>(0);
 //   auto writer = in.take<xipc::pipe_writer>(1);
 //
-// POSIX: SCM_RIGHTS. See docs/sockets.md, "Handle passing".
+// POSIX: SCM_RIGHTS over the Unix-domain socket (a named_pipe is one).
+// Windows: over a named_pipe only; the sender duplicates each handle into
+// the receiving process (DuplicateHandle, WSADuplicateSocketW for sockets).
+// See docs/sockets.md, "Handle passing".
 #pragma once
 
 #include <cstddef>
@@ -20,12 +23,14 @@
 #include <string>
 #include <system_error>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <xipc/anonymous_memory.hpp>
 #include <xipc/deadline.hpp>
 #include <xipc/detail/owned_handle.hpp>
 #include <xipc/error.hpp>
+#include <xipc/named_pipe.hpp>
 #include <xipc/pipe.hpp>
 #include <xipc/shared_memory.hpp>
 #include <xipc/sockets.hpp>
@@ -117,7 +122,38 @@ class handle_list {
 
 namespace detail {
 struct handle_passing;
-}
+
+// A received handle, closed as what it is: a socket with closesocket on
+// Windows, where CloseHandle would leak Winsock's state.
+class received_handle {
+ public:
+  received_handle() noexcept = default;
+  received_handle(native_handle_type handle, bool socket) noexcept : handle_(handle), socket_(socket) {}
+  received_handle(received_handle&& other) noexcept
+      : handle_(std::exchange(other.handle_, invalid_native_handle)), socket_(other.socket_) {}
+  received_handle& operator=(received_handle&& other) noexcept {
+    if (this != &other) {
+      reset();
+      handle_ = std::exchange(other.handle_, invalid_native_handle);
+      socket_ = other.socket_;
+    }
+    return *this;
+  }
+  ~received_handle() { reset(); }
+
+  bool is_open() const noexcept { return handle_ != invalid_native_handle; }
+  native_handle_type native_handle() const noexcept { return handle_; }
+  native_handle_type release() noexcept { return std::exchange(handle_, invalid_native_handle); }
+
+ private:
+  void reset() noexcept {
+    if (handle_ != invalid_native_handle) (socket_ ? close_native_socket : close_native_handle)(handle_);
+    handle_ = invalid_native_handle;
+  }
+  native_handle_type handle_ = invalid_native_handle;
+  bool socket_ = false;
+};
+}  // namespace detail
 
 // The handles a message brought. Each is taken once, as its own type; those
 // not taken are closed with this object.
@@ -148,7 +184,7 @@ class received_handles {
  private:
   friend struct detail::handle_passing;
   struct entry {
-    detail::owned_handle handle;
+    detail::received_handle handle;
     passed_handle_info info;
   };
   std::vector<entry> entries_;
@@ -161,6 +197,14 @@ class received_handles {
 std::error_code send_handles(local_stream& socket, const handle_list& handles, std::span<const std::byte> bytes,
                              deadline until = deadline::forever());
 std::error_code send_handles(local_datagram& socket, const handle_list& handles, std::span<const std::byte> bytes,
+                             deadline until = deadline::forever());
+// A named_pipe carries them on every OS: in byte mode as on a stream, in
+// message mode as one message (as on a datagram socket). Windows: the peer
+// must be a process this one may duplicate handles into (PROCESS_DUP_HANDLE:
+// the same user, as a rule), else errc::permission_denied; the
+// local_stream and local_datagram overloads are errc::invalid_argument there
+// (Windows AF_UNIX carries no handles).
+std::error_code send_handles(named_pipe& pipe, const handle_list& handles, std::span<const std::byte> bytes,
                              deadline until = deadline::forever());
 
 // Receives one message sent by send_handles: its bytes into `buffer` and its
@@ -175,9 +219,15 @@ std::error_code send_handles(local_datagram& socket, const handle_list& handles,
 //  - errc::corrupted: not a frame from send_handles (bad magic, version,
 //    kinds, names, or a handle count that differs from what arrived); every
 //    received handle is closed. A stream is out of step afterwards.
+// Windows: the sender put the handles into this process when it sent. A
+// message never received keeps them open until this process ends, and a
+// frame with a bad header names values that cannot be trusted to be its
+// handles, so nothing is closed for it.
 io_result receive_handles(local_stream& socket, std::span<std::byte> buffer, received_handles& handles,
                           deadline until = deadline::forever());
 io_result receive_handles(local_datagram& socket, std::span<std::byte> buffer, received_handles& handles,
+                          deadline until = deadline::forever());
+io_result receive_handles(named_pipe& pipe, std::span<std::byte> buffer, received_handles& handles,
                           deadline until = deadline::forever());
 
 }  // namespace xipc

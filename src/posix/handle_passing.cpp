@@ -1,6 +1,7 @@
 // Handle passing on POSIX: the frame's bytes with sendmsg/recvmsg, the
-// descriptors beside them as SCM_RIGHTS, and checks that each received
-// descriptor is what the frame says before it becomes an object.
+// descriptors beside them as SCM_RIGHTS, over a local socket or a named pipe
+// (a Unix-domain socket too), and the check that each received descriptor
+// is what the frame says before it becomes an object.
 #include <xipc/handle_passing.hpp>
 
 #include <fcntl.h>
@@ -16,7 +17,6 @@
 #include "handle_frame.hpp"
 #include "local_socket.hpp"
 #include "socket_io.hpp"
-#include "mapping.hpp"
 #include "posix/os_error.hpp"
 #include "stream_io.hpp"
 
@@ -24,7 +24,7 @@ namespace xipc {
 namespace {
 
 using detail::handle_frame_header;
-using detail::owned_handle;
+using detail::received_handle;
 
 constexpr std::size_t control_bytes = CMSG_SPACE(sizeof(int) * max_passed_handles);
 
@@ -35,7 +35,7 @@ struct control_buffer {
 
 // The descriptors that arrived with a message, owned at once so that none leaks.
 struct arrivals {
-  std::vector<owned_handle> handles;
+  std::vector<received_handle> handles;
   bool truncated = false;
 
   void collect(msghdr& message) {
@@ -45,7 +45,7 @@ struct arrivals {
       for (std::size_t i = 0; i < count; ++i) {
         int fd = -1;
         std::memcpy(&fd, CMSG_DATA(header) + i * sizeof(int), sizeof fd);
-        handles.emplace_back(fd);
+        handles.emplace_back(fd, false);  // every descriptor closes alike
       }
     }
     truncated = truncated || (message.msg_flags & MSG_CTRUNC) != 0;
@@ -145,11 +145,16 @@ void discard_datagram(int socket) {
   static_cast<void>(receive_parts(socket, std::span(&part, 1), MSG_TRUNC | MSG_DONTWAIT, dropped, deadline::immediately()));
 }
 
-// What kind of descriptor a handle kind must be.
-bool has_kind(int fd, handle_kind kind, detail::failure& why) {
+}  // namespace
+
+namespace detail {
+
+// What kind of descriptor a handle kind must be: the file type, the access
+// mode of a pipe end, a socket's domain and type.
+bool passed_handle_fits(native_handle_type fd, handle_kind kind, failure& why) {
   struct stat info {};
   if (::fstat(fd, &info) != 0) {
-    why = detail::os_failure("fstat", errno);
+    why = os_failure("fstat", errno);
     return false;
   }
   const int access_mode = ::fcntl(fd, F_GETFL) & O_ACCMODE;
@@ -174,57 +179,20 @@ bool has_kind(int fd, handle_kind kind, detail::failure& why) {
     case handle_kind::udp_socket: fits = ip && type == SOCK_DGRAM; break;
   }
   if (!fits) {
-    why = detail::refuse(errc::corrupted, fmt::format("the sender said {}, but the descriptor is something else "
+    why = refuse(errc::corrupted, fmt::format("the sender said {}, but the descriptor is something else "
                                                       "(mode {:o}, socket domain {}, type {})",
                                                       to_string(kind), info.st_mode & S_IFMT, domain, type));
   }
   return fits;
 }
 
-}  // namespace
-
-namespace detail {
-
-template <passable T>
-T handle_passing::adopt(owned_handle handle, const passed_handle_info& info, failure& why) {
-  if (!has_kind(handle.native_handle(), info.kind, why)) return {};
-  if constexpr (std::is_base_of_v<mapped_region, T>) {
-    const access mode = info.writable ? access::read_write : access::read_only;
-    const std::size_t size = object_size(handle.native_handle(), why);
-    if (!why && size == 0) why = refuse(errc::corrupted, "the region behind the handle is empty");
-    if (why) return {};
-    const mapped_view view = map_view(handle.native_handle(), 0, size, mode, why);
-    if (why) return {};
-    if constexpr (std::is_same_v<T, shared_memory>) {
-      return shared_memory(handle.release(), view, info.name);
-    } else {
-      return anonymous_memory(handle.release(), view);
-    }
-  } else {
-    return T(handle.release());
-  }
-}
-
-#define XIPC_PASSABLE(T) template T handle_passing::adopt<T>(owned_handle, const passed_handle_info&, failure&);
-XIPC_FOR_EACH_PASSABLE(XIPC_PASSABLE)
-#undef XIPC_PASSABLE
-
 }  // namespace detail
 
-std::error_code send_handles(local_stream& socket, const handle_list& handles, std::span<const std::byte> bytes,
-                             deadline until) {
-  return send_frame(socket.native_handle(), handles, bytes, true, until);
-}
+namespace {
 
-std::error_code send_handles(local_datagram& socket, const handle_list& handles, std::span<const std::byte> bytes,
-                             deadline until) {
-  return send_frame(socket.native_handle(), handles, bytes, false, until);
-}
-
-io_result receive_handles(local_stream& socket, std::span<std::byte> buffer, received_handles& handles,
-                          deadline until) {
+// One frame from a stream socket.
+io_result receive_stream_frame(int fd, std::span<std::byte> buffer, received_handles& handles, deadline until) {
   handles.clear();
-  const int fd = socket.native_handle();
   handle_frame_header header{};
   const auto header_bytes = std::as_writable_bytes(std::span(&header, 1));
   // The descriptors come with the first bytes of the frame.
@@ -250,10 +218,11 @@ io_result receive_handles(local_stream& socket, std::span<std::byte> buffer, rec
   return {payload, {}};
 }
 
-io_result receive_handles(local_datagram& socket, std::span<std::byte> buffer, received_handles& handles,
-                          deadline until) {
+// One frame from a datagram or seqpacket socket; on seqpacket an empty
+// message is the peer closing.
+io_result receive_message_frame(int fd, bool seqpacket, std::span<std::byte> buffer, received_handles& handles,
+                                deadline until) {
   handles.clear();
-  const int fd = socket.native_handle();
   for (;;) {
     // The size and header first, without the descriptors (no control space:
     // none are installed), so that a datagram too big for `buffer` stays.
@@ -266,6 +235,7 @@ io_result receive_handles(local_datagram& socket, std::span<std::byte> buffer, r
       if (errno != EAGAIN) return {0, detail::error_from_errno(errno)};
       if (const std::error_code ec = detail::wait_readable(fd, until)) return {0, ec};
     }
+    if (size == 0 && seqpacket) return {0, make_error_code(errc::peer_closed)};
     std::size_t names_bytes = 0;
     std::string reason;
     const auto total = static_cast<std::size_t>(size);
@@ -295,6 +265,40 @@ io_result receive_handles(local_datagram& socket, std::span<std::byte> buffer, r
     }
     return {payload, {}};
   }
+}
+
+}  // namespace
+
+std::error_code send_handles(local_stream& socket, const handle_list& handles, std::span<const std::byte> bytes,
+                             deadline until) {
+  return send_frame(socket.native_handle(), handles, bytes, true, until);
+}
+
+std::error_code send_handles(local_datagram& socket, const handle_list& handles, std::span<const std::byte> bytes,
+                             deadline until) {
+  return send_frame(socket.native_handle(), handles, bytes, false, until);
+}
+
+std::error_code send_handles(named_pipe& pipe, const handle_list& handles, std::span<const std::byte> bytes,
+                             deadline until) {
+  return send_frame(pipe.native_handle(), handles, bytes, pipe.mode() == pipe_mode::byte, until);
+}
+
+io_result receive_handles(local_stream& socket, std::span<std::byte> buffer, received_handles& handles,
+                          deadline until) {
+  return receive_stream_frame(socket.native_handle(), buffer, handles, until);
+}
+
+io_result receive_handles(local_datagram& socket, std::span<std::byte> buffer, received_handles& handles,
+                          deadline until) {
+  return receive_message_frame(socket.native_handle(), false, buffer, handles, until);
+}
+
+// A named pipe is a stream socket in byte mode and a seqpacket one in message mode.
+io_result receive_handles(named_pipe& pipe, std::span<std::byte> buffer, received_handles& handles,
+                          deadline until) {
+  if (pipe.mode() == pipe_mode::byte) return receive_stream_frame(pipe.native_handle(), buffer, handles, until);
+  return receive_message_frame(pipe.native_handle(), true, buffer, handles, until);
 }
 
 }  // namespace xipc
