@@ -180,8 +180,8 @@ bool passed_handle_fits(native_handle_type fd, handle_kind kind, failure& why) {
   }
   if (!fits) {
     why = refuse(errc::corrupted, fmt::format("the sender said {}, but the descriptor is something else "
-                                                      "(mode {:o}, socket domain {}, type {})",
-                                                      to_string(kind), info.st_mode & S_IFMT, domain, type));
+                                              "(mode {:o}, socket domain {}, type {})",
+                                              to_string(kind), info.st_mode & S_IFMT, domain, type));
   }
   return fits;
 }
