@@ -32,15 +32,14 @@ std::span<std::byte> bytes_of(shared_memory& memory) { return {memory.data(), me
 ring_channel::sender ring_channel::open_sender(std::string_view name, const ring_options& options,
                                                wait_policy policy, const shared_memory_options& memory_options,
                                                detail::failure& why) {
+  // Checked first: a size the memory cannot even be made for is the caller's mistake, not the OS's.
+  if (!detail::check_ring_options(options, why)) return {};
   shared_memory memory = shared_memory::create(name, ring_memory_bytes(options.capacity_bytes), memory_options, why);
   if (!why) {
-    if (format_ring(bytes_of(memory), options)) {
+    if (const std::error_code error = format_ring(bytes_of(memory), options)) {
       // All or nothing: a channel that cannot be formatted is not left behind.
       shared_memory::remove(name);
-      why = detail::refuse(errc::invalid_argument,
-                           fmt::format("capacity {} must be a power of two from 256 to 2^32, and the maximum message "
-                                       "size {} at most capacity / 2 - 8",
-                                       options.capacity_bytes, options.max_message_bytes));
+      why = detail::refuse(errc::invalid_argument, fmt::format("the ring could not be formatted: {}", error.message()));
       return {};
     }
   } else if (why.code == errc::already_exists) {

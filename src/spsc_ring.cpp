@@ -171,6 +171,23 @@ std::error_code format_ring(std::span<std::byte> memory, const ring_options& opt
   return {};
 }
 
+bool detail::check_ring_options(const ring_options& options, failure& why) {
+  const std::uint64_t capacity = options.capacity_bytes;
+  if (!std::has_single_bit(capacity) || capacity < min_capacity_bytes || capacity > max_capacity_bytes) {
+    why = refuse(errc::invalid_argument,
+                 fmt::format("capacity {} must be a power of two from {} to 2^32", capacity, min_capacity_bytes));
+    return false;
+  }
+  if (options.max_message_bytes > largest_allowed_message(capacity)) {
+    why = refuse(errc::invalid_argument,
+                 fmt::format("maximum message size {} is above capacity / 2 - {} = {} for capacity {}",
+                             options.max_message_bytes, ring_record_header_bytes, largest_allowed_message(capacity),
+                             capacity));
+    return false;
+  }
+  return true;
+}
+
 bool detail::read_ring_geometry(std::span<std::byte> memory, ring_geometry& geometry, failure& why) {
   if (!is_aligned(memory.data())) {
     why = refuse(errc::invalid_argument, fmt::format("memory must be aligned to {} bytes", ring_memory_alignment));

@@ -192,6 +192,22 @@ TEST_F(ring_channel_test, impossible_options_create_nothing) {
   EXPECT_EQ(ec, errc::not_found);
 }
 
+TEST_F(ring_channel_test, a_capacity_past_the_limit_is_an_invalid_argument_naming_it) {
+  const auto name = names.make("");
+  try {
+    ring_channel::sender::open_or_create(name, {.capacity_bytes = std::size_t{1} << 60});
+    ADD_FAILURE() << "no exception";
+  } catch (const std::system_error& e) {
+    EXPECT_EQ(e.code(), errc::invalid_argument) << e.what();
+    EXPECT_NE(std::string(e.what()).find("2^32"), std::string::npos) << e.what();
+  }
+  std::error_code ec;
+  ring_channel::sender::open_or_create(name, {.capacity_bytes = 4096, .max_message_bytes = 4096}, {}, ec);
+  EXPECT_EQ(ec, errc::invalid_argument);
+  ring_channel::receiver::open(name, {}, ec);
+  EXPECT_EQ(ec, errc::not_found) << "nothing was created";
+}
+
 TEST_F(ring_channel_test, a_shared_memory_object_that_is_no_ring_is_corrupted) {
   const auto name = names.make("");
   auto plain = xipc::shared_memory::create(name, xipc::ring_memory_bytes(4096));

@@ -108,6 +108,17 @@ TEST_F(shared_memory_test, creating_an_existing_object_names_it_and_the_call) {
 #endif
 }
 
+TEST_F(shared_memory_test, a_setup_error_says_its_reason_once) {
+  const auto name = names.make("");
+  auto region = shared_memory::create(name, 64);
+  const auto what = thrown_message([&] { shared_memory::create(name, 64); }, errc::already_exists);
+  const std::string reason = xipc::make_error_code(errc::already_exists).message();
+  const auto first = what.find(reason);
+  ASSERT_NE(first, std::string::npos) << what;
+  EXPECT_EQ(what.find(reason, first + 1), std::string::npos) << "the reason is repeated: " << what;
+  EXPECT_NE(what.back(), ':') << what;
+}
+
 TEST_F(shared_memory_test, opening_a_missing_object_is_not_found) {
   const auto name = names.make("");
   const auto what = thrown_message([&] { shared_memory::open(name); }, errc::not_found);

@@ -94,6 +94,10 @@ struct ring_geometry {
 // Validates the header and layout of `memory` and fills `geometry`.
 bool read_ring_geometry(std::span<std::byte> memory, ring_geometry& geometry, failure& why);
 
+// Checks options before any memory is made for them: errc::invalid_argument
+// naming the limit that a capacity or maximum message size breaks.
+bool check_ring_options(const ring_options& options, failure& why);
+
 }  // namespace detail
 
 // The writing end. Movable, not copyable; one per ring at a time (a second
