@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "mailbox_queue.hpp"
+#include "mapping.hpp"
+#include "object_trust.hpp"
 #include "process_identity.hpp"
 #include "setup_error.hpp"
 #include "stable_hash.hpp"
@@ -178,10 +180,13 @@ struct mailbox_state {
   mailbox_control* layout = nullptr;
   std::unique_ptr<mailbox_queue> queue;
   std::uint64_t instance = 0;
-  bool owns = false;     // this handle created an owned mailbox
-  bool claimed = false;  // this handle holds the exclusive receiver claim
-  clock::time_point next_owner_check{};
-  std::vector<std::byte> scratch;  // rendezvous: where a message not taken in time comes back
+  bool owns = false;                 // this handle created an owned mailbox
+  std::atomic<bool> claimed{false};  // this handle holds the exclusive receiver claim
+  // When a sender next looks at an owned mailbox's owner (steady_clock ticks).
+  std::atomic<clock::rep> next_owner_check{0};
+  // Rendezvous: where a message not taken in time, or a dead sender's, is
+  // taken back to. Used only under the `rendezvous` lock, one thread at a time.
+  std::vector<std::byte> scratch;
 
   // Removes every object a mailbox of this name may have; true if the control region was there.
   static bool remove_objects(std::string_view name, detail::failure& why) {
@@ -192,10 +197,10 @@ struct mailbox_state {
   }
 
   // Removes the mailbox of this name only if it is still the one with `instance`.
-  static void remove_if_instance(std::string_view name, std::uint64_t instance) noexcept {
+  static void remove_if_instance(std::string_view name, std::uint64_t instance, const permissions& perms) noexcept {
     try {
       detail::failure why;
-      shared_memory control = shared_memory::open(name, access::read_only, why, name_kind::mailbox);
+      shared_memory control = shared_memory::open(name, access::read_only, {perms}, why, name_kind::mailbox);
       if (why || control.size() < sizeof(detail::mailbox_control)) return;
       const auto& header = reinterpret_cast<const detail::mailbox_control*>(control.data())->header;
       if (header.instance != instance) return;
@@ -213,14 +218,14 @@ struct mailbox_state {
   ~mailbox_state() {
     queue.reset();
     if (layout == nullptr) return;
-    if (claimed) {
+    if (claimed.load(std::memory_order_relaxed)) {
       std::uint64_t mine = current_process_token();
       layout->receiver.compare_exchange_strong(mine, 0, std::memory_order_acq_rel);
     }
     if (owns) {
       layout->closed.store(1, std::memory_order_release);
       wake_everyone(*layout);
-      remove_if_instance(name, instance);
+      remove_if_instance(name, instance, options.perms);
     }
   }
 
@@ -231,7 +236,7 @@ struct mailbox_state {
     if (owns || options.lifetime != mailbox_lifetime::owned || process_alive(layout->header.owner)) return false;
     if (layout->closed.exchange(1, std::memory_order_acq_rel) == 0) {
       wake_everyone(*layout);
-      remove_if_instance(name, instance);
+      remove_if_instance(name, instance, options.perms);
     }
     return true;
   }
@@ -281,7 +286,7 @@ struct mailbox_state {
     const std::uint64_t slots = options.capacity == 0 ? 1 : options.capacity;
     auto attempt = [&] {
       if (layout->closed.load(std::memory_order_acquire) != 0) return make_error_code(errc::peer_closed);
-      return queue->try_send(message, priority);
+      return queue->try_send(message, priority, until);
     };
     auto room = [&] { return queue->size() < slots; };
     const std::error_code error = wait_for(layout->not_full, attempt, room, until);
@@ -293,23 +298,52 @@ struct mailbox_state {
   // one-message queue and waits until the queue is empty again, that is,
   // until a receiver took it. Not taken in time, it takes the message back.
   std::error_code send_rendezvous(std::span<const std::byte> message, unsigned priority, deadline until) noexcept {
-    if (lock(layout->rendezvous, until) == lock_result::timed_out) {
+    const lock_result locked = lock(layout->rendezvous, until);
+    if (locked == lock_result::timed_out) {
       return make_error_code(until.is_immediate() ? errc::would_block : errc::timed_out);
     }
     struct unlock_at_end {
       process_lock_word& word;
       ~unlock_at_end() { unlock(word); }
     } unlock_later{layout->rendezvous};
+    // The sender before us died waiting: its message is nobody's to deliver.
+    if (locked == lock_result::recovered) discard_dead_senders_message(until);
     std::error_code error = send_now(message, priority, until);
     if (error) return error;
     auto taken = [&] { return queue->size() == 0 ? std::error_code{} : make_error_code(errc::would_block); };
     auto maybe_taken = [&] { return queue->size() == 0; };
     error = wait_for(layout->delivered, taken, maybe_taken, until);
     if (!error) return {};
-    const mailbox_result back = queue->try_receive(scratch);
+    // Taking it back waits for the queue's lock as long as it must: the
+    // message may not stay behind once this call has said it was not sent.
+    const mailbox_result back = queue->try_receive(scratch, deadline::forever());
     if (back.error == errc::would_block) return {};  // a receiver took it at the last moment
     notify(layout->not_full);
     return error;
+  }
+
+  // A rendezvous message is its sender's until a receiver takes it, and the
+  // sender holds `rendezvous` all that time. When that holder has died, the
+  // one message queued is its, and is dropped, not delivered.
+  void discard_dead_senders_message(deadline until) noexcept {
+    if (queue->size() == 0) return;
+    if (queue->try_receive(scratch, until).error) return;
+    notify(layout->not_full);
+  }
+
+  // Receivers of a rendezvous mailbox check before they take: a message whose
+  // sender has died (it still holds `rendezvous`) is not delivered. The one
+  // that finds it so takes the lock over and drops the message.
+  void drop_orphaned_rendezvous(deadline until) noexcept {
+    const std::uint64_t sender = layout->rendezvous.holder.load(std::memory_order_acquire);
+    if (sender == 0 || queue->size() == 0 || process_alive(sender)) return;
+    std::uint64_t expected = sender;
+    if (!layout->rendezvous.holder.compare_exchange_strong(expected, current_process_token(),
+                                                           std::memory_order_seq_cst)) {
+      return;
+    }
+    discard_dead_senders_message(until);
+    unlock(layout->rendezvous);
   }
 
   std::error_code claim_receiver() noexcept {
@@ -317,12 +351,12 @@ struct mailbox_state {
     for (int attempt = 0; attempt < 16; ++attempt) {
       std::uint64_t current = layout->receiver.load(std::memory_order_acquire);
       if (current == mine) {
-        claimed = true;
+        claimed.store(true, std::memory_order_relaxed);
         return {};
       }
       if (current != 0 && process_alive(current)) return make_error_code(errc::busy);
       if (layout->receiver.compare_exchange_strong(current, mine, std::memory_order_acq_rel)) {
-        claimed = true;
+        claimed.store(true, std::memory_order_relaxed);
         return {};
       }
     }
@@ -372,7 +406,7 @@ mailbox mailbox::create(std::string_view name, const mailbox_options& options, d
   if (why) {
     if (why.code == errc::already_exists) {
       detail::failure ignored;
-      if (mailbox existing = open(name, ignored); existing.is_open()) {
+      if (mailbox existing = open(name, permissions{07777, {}}, ignored); existing.is_open()) {
         why.detail += fmt::format("; it is a mailbox with {}", describe(existing.options()));
       }
     }
@@ -416,9 +450,9 @@ mailbox mailbox::create(std::string_view name, const mailbox_options& options, d
   return mailbox(std::move(state));
 }
 
-mailbox mailbox::open(std::string_view name, detail::failure& why) {
+mailbox mailbox::open(std::string_view name, const permissions& perms, detail::failure& why) {
   if (!check_name(name, why)) return {};
-  shared_memory control = shared_memory::open(name, access::read_write, why, name_kind::mailbox);
+  shared_memory control = shared_memory::open(name, access::read_write, {perms}, why, name_kind::mailbox);
   if (why) return {};
   if (control.size() < sizeof(detail::mailbox_control)) {
     why = detail::refuse(errc::corrupted, fmt::format("its shared region has {} bytes, fewer than a mailbox header",
@@ -435,7 +469,6 @@ mailbox mailbox::open(std::string_view name, detail::failure& why) {
     return {};
   }
   mailbox_options options;
-  options.perms = {};
   const auto* ops = check_header(layout->header, control.size(), options, why);
   if (ops == nullptr) return {};
   const std::uint64_t instance = layout->header.instance;
@@ -443,15 +476,19 @@ mailbox mailbox::open(std::string_view name, detail::failure& why) {
       (layout->closed.load(std::memory_order_acquire) != 0 || !detail::process_alive(layout->header.owner))) {
     const auto owner = detail::token_process_id(layout->header.owner);
     control = {};
-    detail::mailbox_state::remove_if_instance(name, instance);
+    detail::mailbox_state::remove_if_instance(name, instance, perms);
     why = detail::refuse(errc::not_found, fmt::format("it was owned by process {}, which has closed it or ended", owner));
     return {};
   }
+  // The backend checks its own object (a kernel queue) under the caller's permissions.
+  options.perms = perms;
   const detail::mailbox_setup setup{name, options, layout->header,
                                     {control.data() + sizeof(detail::mailbox_control),
                                      control.size() - sizeof(detail::mailbox_control)}};
   auto queue = ops->open(setup, why);
   if (why) return {};
+  // What it was made with, as far as the OS says (Windows has no mode bits to read).
+  options.perms.bits = detail::permission_bits(control.native_handle()).value_or(perms.bits);
 
   auto state = std::make_unique<detail::mailbox_state>();
   state->name = std::string(name);
@@ -471,13 +508,16 @@ mailbox mailbox::open_or_create(std::string_view name, const mailbox_options& op
     mailbox created = create(name, options, why);
     if (why.code != errc::already_exists) return created;
     why = {};
-    mailbox opened = open(name, why);
+    mailbox opened = open(name, options.perms, why);
     if (why.code == errc::not_found) continue;
     if (!why && !same_shape(opened.options(), options)) {
       why = detail::refuse(errc::invalid_argument, fmt::format("it exists with {}; this call asked for {}",
                                                                describe(opened.options()), describe(options)));
       return {};
     }
+    // The options match exactly, permissions included (docs/mailbox.md).
+    if (!why) detail::check_exact_mode("the mailbox", opened.options().perms.bits, options.perms, why);
+    if (why) return {};
     return opened;
   }
   return {};
@@ -495,9 +535,9 @@ std::error_code mailbox::send(std::span<const std::byte> message, unsigned prior
   if (message.size() > state.options.max_message_bytes) return make_error_code(errc::message_too_large);
   if (state.watches_owner()) {
     // Between waits, the owner is looked at no more often than this.
-    const auto now = clock::now();
-    if (now >= state.next_owner_check) {
-      state.next_owner_check = now + liveness_interval;
+    const auto now = clock::now().time_since_epoch().count();
+    if (now >= state.next_owner_check.load(std::memory_order_relaxed)) {
+      state.next_owner_check.store(now + clock::duration(liveness_interval).count(), std::memory_order_relaxed);
       if (state.owner_gone()) return make_error_code(errc::peer_closed);
     }
   }
@@ -512,12 +552,13 @@ mailbox_result mailbox::receive(std::span<std::byte> buffer, deadline until) noe
     return result;
   }
   auto& state = *state_;
-  if (state.options.receivers == mailbox_receivers::exclusive && !state.claimed) {
+  if (state.options.receivers == mailbox_receivers::exclusive && !state.claimed.load(std::memory_order_relaxed)) {
     result.error = state.claim_receiver();
     if (result.error) return result;
   }
   auto attempt = [&] {
-    result = state.queue->try_receive(buffer);
+    if (state.options.capacity == 0) state.drop_orphaned_rendezvous(until);
+    result = state.queue->try_receive(buffer, until);
     if (result.error == errc::would_block && state.layout->closed.load(std::memory_order_acquire) != 0) {
       result.error = make_error_code(errc::peer_closed);
     }
@@ -543,11 +584,11 @@ mailbox mailbox::create(std::string_view name, const mailbox_options& options) {
 mailbox mailbox::create(std::string_view name, const mailbox_options& options, std::error_code& ec) {
   return detail::report_to(ec, [&](auto& why) { return create(name, options, why); });
 }
-mailbox mailbox::open(std::string_view name) {
-  return detail::report_or_throw(object_kind, name, [&](auto& why) { return open(name, why); });
+mailbox mailbox::open(std::string_view name, const permissions& perms) {
+  return detail::report_or_throw(object_kind, name, [&](auto& why) { return open(name, perms, why); });
 }
-mailbox mailbox::open(std::string_view name, std::error_code& ec) {
-  return detail::report_to(ec, [&](auto& why) { return open(name, why); });
+mailbox mailbox::open(std::string_view name, std::error_code& ec, const permissions& perms) {
+  return detail::report_to(ec, [&](auto& why) { return open(name, perms, why); });
 }
 mailbox mailbox::open_or_create(std::string_view name, const mailbox_options& options) {
   return detail::report_or_throw(object_kind, name, [&](auto& why) { return open_or_create(name, options, why); });

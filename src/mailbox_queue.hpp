@@ -1,4 +1,5 @@
-// What each mailbox backend implements: a queue that never waits. The
+// What each mailbox backend implements: a queue that never waits for room or
+// messages (only, up to the caller's deadline, for its own lock). The
 // portable mailbox code (mailbox.cpp) does the waiting, the priorities'
 // range, the owner and the receiver claim, the same way for every backend.
 #pragma once
@@ -16,18 +17,22 @@
 
 namespace xipc::detail {
 
+// Every implementation may be called from many threads at once.
 class mailbox_queue {
  public:
   virtual ~mailbox_queue() = default;
 
   // Queues the message (size and priority already checked), or
-  // errc::would_block when full.
-  virtual std::error_code try_send(std::span<const std::byte> message, unsigned priority) noexcept = 0;
+  // errc::would_block when full. A lock the backend takes is waited for
+  // until `lock_until` at most (errc::timed_out then, errc::would_block when
+  // it is immediate): a stopped holder never holds up a caller's deadline.
+  virtual std::error_code try_send(std::span<const std::byte> message, unsigned priority,
+                                   deadline lock_until) noexcept = 0;
 
   // Takes the oldest message of the highest priority: errc::would_block when
   // empty; errc::message_too_large with the size needed when `buffer` is too
-  // small (the message is not lost).
-  virtual mailbox_result try_receive(std::span<std::byte> buffer) noexcept = 0;
+  // small (the message is not lost). Locks as try_send does.
+  virtual mailbox_result try_receive(std::span<std::byte> buffer, deadline lock_until) noexcept = 0;
 
   // Messages queued now.
   virtual std::size_t size() const noexcept = 0;

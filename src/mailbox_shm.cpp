@@ -19,8 +19,9 @@ class shm_queue final : public mailbox_queue {
             std::uint64_t max_message) noexcept
       : state_(state), slots_(slots), slot_count_(slot_count), slot_bytes_(slot_bytes), max_message_(max_message) {}
 
-  std::error_code try_send(std::span<const std::byte> message, unsigned priority) noexcept override {
-    guard held(*this);
+  std::error_code try_send(std::span<const std::byte> message, unsigned priority, deadline lock_until) noexcept
+      override {
+    guard held(*this, lock_until);
     if (held.error) return held.error;
     const std::uint32_t index = state_.free_head;
     if (index == mailbox_no_slot) return make_error_code(errc::would_block);
@@ -41,9 +42,9 @@ class shm_queue final : public mailbox_queue {
     return {};
   }
 
-  mailbox_result try_receive(std::span<std::byte> buffer) noexcept override {
+  mailbox_result try_receive(std::span<std::byte> buffer, deadline lock_until) noexcept override {
     mailbox_result result;
-    guard held(*this);
+    guard held(*this, lock_until);
     if (held.error) {
       result.error = held.error;
       return result;
@@ -96,17 +97,27 @@ class shm_queue final : public mailbox_queue {
 
  private:
   // Holds the lock for one operation, repairing the queue first when the
-  // previous holder died holding it.
+  // previous holder died holding it. A holder that lives but does not let go
+  // (stopped, wedged) costs the caller its deadline, never more: then `error`
+  // is errc::timed_out, or errc::would_block for an immediate one.
   struct guard {
-    explicit guard(shm_queue& queue) noexcept : queue_(queue) {
-      const auto taken = lock(queue_.state_.lock, deadline::forever());
+    guard(shm_queue& queue, deadline until) noexcept : queue_(queue) {
+      const auto taken = lock(queue_.state_.lock, until);
+      if (taken == lock_result::timed_out) {
+        error = make_error_code(until.is_immediate() ? errc::would_block : errc::timed_out);
+        return;
+      }
+      held = true;
       if (taken == lock_result::recovered) error = queue_.repair();
     }
-    ~guard() { unlock(queue_.state_.lock); }
+    ~guard() {
+      if (held) unlock(queue_.state_.lock);
+    }
     guard(const guard&) = delete;
     guard& operator=(const guard&) = delete;
     shm_queue& queue_;
     std::error_code error;
+    bool held = false;
   };
 
   mailbox_slot_header& header(std::uint32_t index) const noexcept {

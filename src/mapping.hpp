@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 
 #include <xipc/mapped_file.hpp>
 #include <xipc/detail/mapped_region.hpp>
@@ -24,6 +26,10 @@ std::size_t object_size(native_handle_type handle, failure& why);
 // True for a value that cannot be an open object: a negative descriptor
 // (POSIX), null or INVALID_HANDLE_VALUE (Windows).
 bool names_no_object(native_handle_type handle) noexcept;
+
+// The permission bits of the object behind `handle` (POSIX: fstat); nothing
+// where the OS keeps no mode bits (Windows: a DACL).
+std::optional<std::uint32_t> permission_bits(native_handle_type handle) noexcept;
 
 // Closes `handle` when a setup step after opening it failed, keeping the OS's last error intact.
 void close_quietly(native_handle_type handle) noexcept;

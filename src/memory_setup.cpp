@@ -24,15 +24,16 @@ std::string handle_label(native_handle_type handle) { return fmt::format("handle
 }  // namespace
 
 shared_memory shared_memory::open_or_create(std::string_view name, std::size_t size,
-                                            const shared_memory_options& options, detail::failure& why) {
+                                            const shared_memory_options& options, detail::failure& why,
+                                            name_kind kind) {
   // Another process may create or remove the object (on Windows: close its last
   // handle) between our two tries; go round again then.
   for (int attempt = 0; attempt < open_or_create_attempts; ++attempt) {
     why = {};
-    shared_memory created = create(name, size, options, why);
+    shared_memory created = create(name, size, options, why, kind);
     if (why.code != errc::already_exists) return created;
     why = {};
-    shared_memory opened = open(name, access::read_write, why);
+    shared_memory opened = open(name, access::read_write, options, why, kind);
     if (why.code == errc::not_found) continue;
     if (!why && opened.size() < size) {
       why = detail::refuse(errc::invalid_argument,
@@ -67,11 +68,12 @@ shared_memory shared_memory::create(std::string_view name, std::size_t size, std
   return detail::report_to(ec, [&](auto& why) { return create(name, size, options, why); });
 }
 
-shared_memory shared_memory::open(std::string_view name, access mode) {
-  return detail::report_or_throw("shared_memory", name, [&](auto& why) { return open(name, mode, why); });
+shared_memory shared_memory::open(std::string_view name, access mode, const shared_memory_options& options) {
+  return detail::report_or_throw("shared_memory", name, [&](auto& why) { return open(name, mode, options, why); });
 }
-shared_memory shared_memory::open(std::string_view name, access mode, std::error_code& ec) {
-  return detail::report_to(ec, [&](auto& why) { return open(name, mode, why); });
+shared_memory shared_memory::open(std::string_view name, access mode, std::error_code& ec,
+                                  const shared_memory_options& options) {
+  return detail::report_to(ec, [&](auto& why) { return open(name, mode, options, why); });
 }
 
 shared_memory shared_memory::open_or_create(std::string_view name, std::size_t size,

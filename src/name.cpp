@@ -54,16 +54,17 @@ std::error_code validate_name(std::string_view name, std::string* why) {
 }
 
 std::string os_name(name_kind kind, std::string_view name, target_os os) {
-  // A mailbox's objects get their own prefix, so that a mailbox and a
-  // shared_memory object of the same name never meet.
-  const std::string_view prefix = kind == name_kind::mailbox ? "xipc.mbox." : "xipc.";
+  // ':' is no portable character: the kinds' namespaces cannot overlap.
+  const std::string_view prefix = kind == name_kind::mailbox ? "xipc:mbox."
+                                  : kind == name_kind::ring  ? "xipc:ring."
+                                                             : "xipc.";
   switch (os) {
     case target_os::windows:
       return fmt::format("Local\\{}{}", prefix, name);
     case target_os::macos: {
       std::string mapped = fmt::format("/{}{}", prefix, name);
       if (mapped.size() <= macos_max_name_chars) return mapped;
-      if (kind == name_kind::mailbox) return fmt::format("/{}{:016x}", prefix, detail::stable_hash(name));
+      if (kind != name_kind::shared_memory) return fmt::format("/{}{:016x}", prefix, detail::stable_hash(name));
       return fmt::format("/{}{}.{:016x}", prefix, name.substr(0, 8), detail::stable_hash(name));
     }
     case target_os::posix:

@@ -28,10 +28,20 @@ bool try_take(process_lock_word& word, std::uint64_t mine) noexcept {
 lock_result lock(process_lock_word& word, deadline until) noexcept {
   const std::uint64_t mine = current_process_token();
   if (try_take(word, mine)) return lock_result::acquired;
-  if (until.is_immediate()) return lock_result::timed_out;
+  // The lock is held for one short queue operation: a few polls usually see it
+  // free, also for an immediate deadline (a try_ call), which never sleeps.
   for (int poll = 0; poll < spin_polls; ++poll) {
     for (int pause = 0; pause < 4; ++pause) XIPC_CPU_RELAX();
     if (word.holder.load(std::memory_order_relaxed) == 0 && try_take(word, mine)) return lock_result::acquired;
+  }
+  if (until.is_immediate()) {
+    // Still held after the polls: taken over if its holder is dead, else given up.
+    std::uint64_t holder = word.holder.load(std::memory_order_acquire);
+    if (holder != 0 && !process_alive(holder) &&
+        word.holder.compare_exchange_strong(holder, mine, std::memory_order_seq_cst)) {
+      return lock_result::recovered;
+    }
+    return lock_result::timed_out;
   }
   for (;;) {
     const std::uint32_t sequence = word.sequence.value.load(std::memory_order_acquire);

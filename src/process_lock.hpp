@@ -26,8 +26,10 @@ enum class lock_result {
   timed_out,  // `until` passed first (at once for deadline::immediately())
 };
 
-// Takes the lock, waiting until `until`. Another process's dead holder is
-// noticed within about 20 ms of sleeping.
+// Takes the lock, waiting until `until`; a holder that lives but never lets
+// go (stopped, wedged) costs the caller its deadline, never more. An
+// immediate deadline polls briefly and never sleeps. Another process's dead
+// holder is noticed within about 20 ms of sleeping.
 lock_result lock(process_lock_word& word, deadline until) noexcept;
 
 void unlock(process_lock_word& word) noexcept;

@@ -34,17 +34,19 @@ ring_channel::sender ring_channel::open_sender(std::string_view name, const ring
                                                detail::failure& why) {
   // Checked first: a size the memory cannot even be made for is the caller's mistake, not the OS's.
   if (!detail::check_ring_options(options, why)) return {};
-  shared_memory memory = shared_memory::create(name, ring_memory_bytes(options.capacity_bytes), memory_options, why);
+  shared_memory memory =
+      shared_memory::create(name, ring_memory_bytes(options.capacity_bytes), memory_options, why, name_kind::ring);
   if (!why) {
     if (const std::error_code error = format_ring(bytes_of(memory), options)) {
       // All or nothing: a channel that cannot be formatted is not left behind.
-      shared_memory::remove(name);
+      detail::failure ignored;
+      shared_memory::remove(name, ignored, name_kind::ring);
       why = detail::refuse(errc::invalid_argument, fmt::format("the ring could not be formatted: {}", error.message()));
       return {};
     }
   } else if (why.code == errc::already_exists) {
     why = {};
-    memory = shared_memory::open(name, access::read_write, why);
+    memory = shared_memory::open(name, access::read_write, memory_options, why, name_kind::ring);
     if (why) return {};
     wait_until_formatted(memory);
     detail::ring_geometry existing;
@@ -66,8 +68,9 @@ ring_channel::sender ring_channel::open_sender(std::string_view name, const ring
   return sender(std::move(memory), std::move(producer));
 }
 
-ring_channel::receiver ring_channel::open_receiver(std::string_view name, wait_policy policy, detail::failure& why) {
-  shared_memory memory = shared_memory::open(name, access::read_write, why);
+ring_channel::receiver ring_channel::open_receiver(std::string_view name, wait_policy policy,
+                                                   const shared_memory_options& memory_options, detail::failure& why) {
+  shared_memory memory = shared_memory::open(name, access::read_write, memory_options, why, name_kind::ring);
   if (why) return {};
   wait_until_formatted(memory);
   ring_consumer consumer = ring_consumer::attach(bytes_of(memory), policy, why);
@@ -83,19 +86,28 @@ ring_channel::sender ring_channel::sender::open_or_create(std::string_view name,
 }
 
 ring_channel::sender ring_channel::sender::open_or_create(std::string_view name, const ring_options& options,
-                                                          wait_policy policy, std::error_code& ec) {
-  return detail::report_to(ec, [&](auto& why) { return open_sender(name, options, policy, {}, why); });
+                                                          wait_policy policy, std::error_code& ec,
+                                                          const shared_memory_options& memory_options) {
+  return detail::report_to(ec, [&](auto& why) { return open_sender(name, options, policy, memory_options, why); });
 }
 
-ring_channel::receiver ring_channel::receiver::open(std::string_view name, wait_policy policy) {
-  return detail::report_or_throw(object_kind, name, [&](auto& why) { return open_receiver(name, policy, why); });
+ring_channel::receiver ring_channel::receiver::open(std::string_view name, wait_policy policy,
+                                                   const shared_memory_options& memory_options) {
+  return detail::report_or_throw(object_kind, name,
+                                 [&](auto& why) { return open_receiver(name, policy, memory_options, why); });
 }
 
-ring_channel::receiver ring_channel::receiver::open(std::string_view name, wait_policy policy, std::error_code& ec) {
-  return detail::report_to(ec, [&](auto& why) { return open_receiver(name, policy, why); });
+ring_channel::receiver ring_channel::receiver::open(std::string_view name, wait_policy policy, std::error_code& ec,
+                                                   const shared_memory_options& memory_options) {
+  return detail::report_to(ec, [&](auto& why) { return open_receiver(name, policy, memory_options, why); });
 }
 
-bool ring_channel::remove(std::string_view name) { return shared_memory::remove(name); }
-bool ring_channel::remove(std::string_view name, std::error_code& ec) { return shared_memory::remove(name, ec); }
+bool ring_channel::remove(std::string_view name) {
+  return detail::report_or_throw(object_kind, name,
+                                 [&](auto& why) { return shared_memory::remove(name, why, name_kind::ring); });
+}
+bool ring_channel::remove(std::string_view name, std::error_code& ec) {
+  return detail::report_to(ec, [&](auto& why) { return shared_memory::remove(name, why, name_kind::ring); });
+}
 
 }  // namespace xipc

@@ -48,11 +48,30 @@ TEST(name, rejects_dot_and_dot_dot) {
 
 TEST(name, maps_to_each_os_namespace) {
   EXPECT_EQ(xipc::os_name(name_kind::shared_memory, "jobs", target_os::posix), "/xipc.jobs");
-  EXPECT_EQ(xipc::os_name(name_kind::mailbox, "jobs", target_os::posix), "/xipc.mbox.jobs");
-  EXPECT_EQ(xipc::os_name(name_kind::mailbox, "jobs", target_os::windows), "Local\\xipc.mbox.jobs");
-  EXPECT_EQ(xipc::os_name(name_kind::mailbox, "jobs", target_os::macos), "/xipc.mbox.jobs");
+  EXPECT_EQ(xipc::os_name(name_kind::mailbox, "jobs", target_os::posix), "/xipc:mbox.jobs");
+  EXPECT_EQ(xipc::os_name(name_kind::ring, "jobs", target_os::posix), "/xipc:ring.jobs");
+  EXPECT_EQ(xipc::os_name(name_kind::mailbox, "jobs", target_os::windows), "Local\\xipc:mbox.jobs");
+  EXPECT_EQ(xipc::os_name(name_kind::mailbox, "jobs", target_os::macos), "/xipc:mbox.jobs");
   EXPECT_EQ(xipc::os_name(name_kind::shared_memory, "jobs", target_os::windows), "Local\\xipc.jobs");
   EXPECT_EQ(xipc::os_name(name_kind::shared_memory, "jobs", target_os::macos), "/xipc.jobs");
+}
+
+TEST(name, no_name_of_one_kind_reaches_another_kinds_object) {
+  const name_kind kinds[] = {name_kind::shared_memory, name_kind::mailbox, name_kind::ring};
+  // Names that spell another kind's prefix inside them.
+  const std::string names[] = {"jobs", "mbox.jobs", "ring.jobs", "xipc.jobs", "mbox", "ring.mbox.jobs"};
+  for (const auto os : {target_os::posix, target_os::macos, target_os::windows}) {
+    for (const auto kind : kinds) {
+      for (const auto other : kinds) {
+        if (kind == other) continue;
+        for (const auto& a : names) {
+          for (const auto& b : names) {
+            EXPECT_NE(xipc::os_name(kind, a, os), xipc::os_name(other, b, os)) << a << " and " << b;
+          }
+        }
+      }
+    }
+  }
 }
 
 TEST(name, long_names_are_hashed_to_fit_macos) {
@@ -70,7 +89,7 @@ TEST(name, long_names_are_hashed_to_fit_macos) {
   EXPECT_NE(xipc::os_name(name_kind::shared_memory, fits + "f", target_os::macos), "/xipc." + fits + "f");
   const std::string mailbox_a = xipc::os_name(name_kind::mailbox, a, target_os::macos);
   EXPECT_LE(mailbox_a.size(), 31u);
-  EXPECT_TRUE(mailbox_a.starts_with("/xipc.mbox.")) << mailbox_a;
+  EXPECT_TRUE(mailbox_a.starts_with("/xipc:mbox.")) << mailbox_a;
   EXPECT_NE(mailbox_a, xipc::os_name(name_kind::mailbox, b, target_os::macos));
 }
 

@@ -12,6 +12,7 @@
 
 #include "support/object_names.hpp"
 #include "support/peer_process.hpp"
+#include "support/raw_region.hpp"
 #include "support/sequenced.hpp"
 
 namespace {
@@ -188,7 +189,7 @@ TEST_F(ring_channel_test, impossible_options_create_nothing) {
   std::error_code ec;
   ring_channel::sender::open_or_create(name, {.capacity_bytes = 3000}, {}, ec);
   EXPECT_EQ(ec, errc::invalid_argument);
-  xipc::shared_memory::open(name, xipc::access::read_only, ec);
+  ring_channel::receiver::open(name, {}, ec);
   EXPECT_EQ(ec, errc::not_found);
 }
 
@@ -210,7 +211,7 @@ TEST_F(ring_channel_test, a_capacity_past_the_limit_is_an_invalid_argument_namin
 
 TEST_F(ring_channel_test, a_shared_memory_object_that_is_no_ring_is_corrupted) {
   const auto name = names.make("");
-  auto plain = xipc::shared_memory::create(name, xipc::ring_memory_bytes(4096));
+  auto plain = xipc::test::raw_region::create(xipc::name_kind::ring, name, xipc::ring_memory_bytes(4096));
   std::fill_n(plain.data(), 8, std::byte{0x5a});
   std::error_code ec;
   ring_channel::receiver::open(name, {}, ec);

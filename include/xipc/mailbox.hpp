@@ -10,6 +10,10 @@
 //
 // Three backends behind one API: a shared-memory queue (every OS), POSIX
 // message queues and System V message queues. See docs/mailbox.md.
+//
+// Thread safety: one mailbox object may be used by many threads at once,
+// every backend (as Boost's message_queue); moving or assigning it must not
+// race with other use.
 #pragma once
 
 #include <cstddef>
@@ -97,13 +101,18 @@ class mailbox {
 
   // Opens an existing mailbox with the options it was created with:
   // errc::not_found when absent (or owned by a process that has ended),
-  // errc::corrupted when its shared header fails a check.
-  static mailbox open(std::string_view name);
-  static mailbox open(std::string_view name, std::error_code& ec);
+  // errc::corrupted when its shared header fails a check, and
+  // errc::permission_denied when its objects are not trusted under `perms`
+  // (another owner than the caller or permissions::trusting's uid, or a mode
+  // wider than perms.bits; the message names the owner and mode found).
+  static mailbox open(std::string_view name, const permissions& perms = permissions::owner_only());
+  static mailbox open(std::string_view name, std::error_code& ec,
+                      const permissions& perms = permissions::owner_only());
 
-  // Opens the mailbox if it exists with exactly these options, else creates
-  // it. Different options or another backend are errc::invalid_argument,
-  // and the message names both.
+  // Opens the mailbox if it exists with exactly these options, permissions
+  // included, else creates it. Different options or another backend are
+  // errc::invalid_argument, and the message names both; an untrusted one is
+  // errc::permission_denied, as for open.
   static mailbox open_or_create(std::string_view name, const mailbox_options& options = {});
   static mailbox open_or_create(std::string_view name, const mailbox_options& options, std::error_code& ec);
 
@@ -142,7 +151,7 @@ class mailbox {
  private:
   explicit mailbox(std::unique_ptr<detail::mailbox_state> state) noexcept;
   static mailbox create(std::string_view name, const mailbox_options& options, detail::failure& why);
-  static mailbox open(std::string_view name, detail::failure& why);
+  static mailbox open(std::string_view name, const permissions& perms, detail::failure& why);
   static mailbox open_or_create(std::string_view name, const mailbox_options& options, detail::failure& why);
   static bool remove(std::string_view name, detail::failure& why);
 

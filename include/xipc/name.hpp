@@ -17,10 +17,12 @@ namespace xipc {
 // mapped form below fits its OS limit (or is hashed to fit, on macOS).
 inline constexpr std::size_t max_name_bytes = 100;
 
-// What a portable name is being mapped for; the OS namespaces differ.
+// What a portable name is being mapped for. Each kind has its own OS
+// namespace, so that no public name of one kind reaches another kind's objects.
 enum class name_kind {
-  shared_memory,  // POSIX shm_open, Windows file mapping
-  mailbox,        // POSIX mq_open, Windows named section + events
+  shared_memory,  // shared_memory: POSIX shm_open, Windows file mapping
+  mailbox,        // a mailbox's control region and kernel queue
+  ring,           // a ring_channel's shared region
 };
 
 // The operating system whose conventions a name is mapped to.
@@ -34,14 +36,15 @@ target_os current_os() noexcept;
 std::error_code validate_name(std::string_view name, std::string* why = nullptr);
 
 // Maps a valid portable name to the OS's name for an object of that kind.
-// For shared_memory:
-//   posix:       "/xipc.<name>"
-//   macos:       "/xipc.<name>", or "/xipc.<first 8>.<16 hex digits of a hash>"
-//                when longer than the 31 characters macOS allows (PSHMNAMLEN)
-//   windows:     "Local\xipc.<name>"
-// For mailbox the prefix is "xipc.mbox." instead of "xipc." (on macOS a
-// name too long becomes "/xipc.mbox.<16 hex digits>"), so a mailbox's
-// objects never meet a shared_memory object of the same portable name.
+// The prefix is "xipc." for shared_memory, "xipc:mbox." for a mailbox and
+// "xipc:ring." for a ring_channel: a portable name has no ':', so no name of
+// one kind maps onto another kind's object ("mbox.jobs" as shared memory is
+// "/xipc.mbox.jobs", never mailbox "jobs"'s "/xipc:mbox.jobs").
+//   posix:       "/<prefix><name>"
+//   macos:       the same, hashed when longer than the 31 characters macOS
+//                allows (PSHMNAMLEN): "/xipc.<first 8>.<16 hex digits>" for
+//                shared_memory, "/<prefix><16 hex digits>" for the others
+//   windows:     "Local\<prefix><name>"
 // REQUIRES: validate_name(name) succeeded.
 std::string os_name(name_kind kind, std::string_view name, target_os os = current_os());
 

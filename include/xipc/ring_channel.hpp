@@ -6,6 +6,11 @@
 //   auto rx = xipc::ring_channel::receiver::open("jobs");      // in another process
 //   tx.send(bytes, 100ms);  rx.receive(buffer, xipc::deadline::forever());
 //   xipc::ring_channel::remove("jobs");                         // when both are done
+//
+// Its region is named in the ring namespace (name_kind::ring): a
+// shared_memory of the same name is another object.
+// Thread safety: a sender or receiver is used by one thread at a time (the
+// ring has one producer and one consumer); different objects are independent.
 #pragma once
 
 #include <span>
@@ -32,7 +37,8 @@ class ring_channel {
  private:
   static sender open_sender(std::string_view name, const ring_options& options, wait_policy policy,
                             const shared_memory_options& memory_options, detail::failure& why);
-  static receiver open_receiver(std::string_view name, wait_policy policy, detail::failure& why);
+  static receiver open_receiver(std::string_view name, wait_policy policy, const shared_memory_options& memory_options,
+                                detail::failure& why);
 };
 
 class ring_channel::sender {
@@ -49,10 +55,12 @@ class ring_channel::sender {
   // Creates the channel, or opens it when it exists with the same capacity and
   // maximum message size (errc::invalid_argument names both when they differ).
   // errc::busy while another sender is attached; takes over from a dead one.
+  // An existing channel is trusted only under memory_options.perms (owner
+  // and mode, as shared_memory::open checks): else errc::permission_denied.
   static sender open_or_create(std::string_view name, const ring_options& options = {}, wait_policy policy = {},
                                const shared_memory_options& memory_options = {});
   static sender open_or_create(std::string_view name, const ring_options& options, wait_policy policy,
-                               std::error_code& ec);
+                               std::error_code& ec, const shared_memory_options& memory_options = {});
 
   [[nodiscard]] std::error_code send(std::span<const std::byte> message, deadline until) noexcept {
     return producer_.send(message, until);
@@ -88,8 +96,10 @@ class ring_channel::receiver {
   // Opens an existing channel: errc::not_found when no sender created it yet,
   // errc::busy while another receiver is attached, errc::corrupted when the
   // object of that name holds no valid ring.
-  static receiver open(std::string_view name, wait_policy policy = {});
-  static receiver open(std::string_view name, wait_policy policy, std::error_code& ec);
+  // The channel is checked under memory_options.perms as the sender's is.
+  static receiver open(std::string_view name, wait_policy policy = {}, const shared_memory_options& memory_options = {});
+  static receiver open(std::string_view name, wait_policy policy, std::error_code& ec,
+                       const shared_memory_options& memory_options = {});
 
   [[nodiscard]] io_result receive(std::span<std::byte> buffer, deadline until) noexcept {
     return consumer_.receive(buffer, until);

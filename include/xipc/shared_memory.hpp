@@ -6,6 +6,9 @@
 //
 // On POSIX the object persists until remove() (like a file); the mapping
 // lives until the shared_memory object is destroyed. See docs/shared_memory.md.
+// Thread safety: an object may be used from many threads at once (its data()
+// is plain memory: what goes into it is the caller's to synchronize); moving
+// or assigning it must not race with other use.
 #pragma once
 
 #include <cstddef>
@@ -43,12 +46,18 @@ class shared_memory : public detail::mapped_region {
                               const shared_memory_options& options = {});
 
   // Opens an existing object and maps all of it: errc::not_found if absent.
-  static shared_memory open(std::string_view name, access mode = access::read_write);
-  static shared_memory open(std::string_view name, access mode, std::error_code& ec);
+  // The object must be trusted under options.perms (permissions.hpp): owned
+  // by the calling user (or permissions::trusting's uid), its mode no wider
+  // than options.perms.bits; else errc::permission_denied, naming the owner
+  // and the mode found.
+  static shared_memory open(std::string_view name, access mode = access::read_write,
+                            const shared_memory_options& options = {});
+  static shared_memory open(std::string_view name, access mode, std::error_code& ec,
+                            const shared_memory_options& options = {});
 
   // Opens the object if it exists, else creates it with `size` bytes. An
-  // existing object smaller than `size` is errc::invalid_argument; a larger
-  // one is mapped whole.
+  // existing object is checked as open checks it; one smaller than `size` is
+  // errc::invalid_argument, a larger one is mapped whole.
   static shared_memory open_or_create(std::string_view name, std::size_t size,
                                       const shared_memory_options& options = {});
   static shared_memory open_or_create(std::string_view name, std::size_t size, std::error_code& ec,
@@ -70,10 +79,10 @@ class shared_memory : public detail::mapped_region {
   // A mailbox keeps its control region in the mailbox namespace (`kind`).
   static shared_memory create(std::string_view name, std::size_t size, const shared_memory_options& options,
                               detail::failure& why, name_kind kind = name_kind::shared_memory);
-  static shared_memory open(std::string_view name, access mode, detail::failure& why,
-                            name_kind kind = name_kind::shared_memory);
+  static shared_memory open(std::string_view name, access mode, const shared_memory_options& options,
+                            detail::failure& why, name_kind kind = name_kind::shared_memory);
   static shared_memory open_or_create(std::string_view name, std::size_t size, const shared_memory_options& options,
-                                      detail::failure& why);
+                                      detail::failure& why, name_kind kind = name_kind::shared_memory);
   static bool remove(std::string_view name, detail::failure& why, name_kind kind = name_kind::shared_memory);
   // Build on the failure& forms, to keep the OS call in their messages.
   friend class ring_channel;

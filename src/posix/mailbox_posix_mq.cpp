@@ -1,22 +1,22 @@
 // The posix_mq mailbox backend: one POSIX message queue, opened non-blocking
-// (mailbox.cpp does the waiting). mq_receive needs a buffer of the queue's
-// full message size; a smaller one gets the message into a buffer of ours,
-// and a message too large for the caller is held here and returned first by
-// the next receive (docs/mailbox.md).
+// (mailbox.cpp does the waiting). The kernel refuses to dequeue into a buffer
+// smaller than the queue's message size (EMSGSIZE) and leaves the message
+// queued: so a receive with a smaller buffer is errc::message_too_large with
+// that size, and nothing is ever held outside the queue where a close or a
+// crash could lose it (docs/mailbox.md). No state is shared between calls, so
+// one object serves many threads.
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <mqueue.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
-#include <cstring>
-#include <fstream>
 #include <string>
-#include <vector>
 
 #include <xipc/name.hpp>
 
 #include "mailbox_queue.hpp"
+#include "posix/object_owner.hpp"
 #include "posix/os_error.hpp"
 #include "posix/system_limit.hpp"
 
@@ -25,66 +25,49 @@ namespace {
 
 class posix_mq_queue final : public mailbox_queue {
  public:
-  posix_mq_queue(mqd_t queue, std::uint64_t max_message) : queue_(queue), scratch_(max_message) {}
-  ~posix_mq_queue() override {
-    // A held message goes back, at its priority, if there is room.
-    if (held_) ::mq_send(queue_, reinterpret_cast<const char*>(scratch_.data()), held_size_, held_priority_);
-    ::mq_close(queue_);
-  }
+  posix_mq_queue(mqd_t queue, std::uint64_t max_message) : queue_(queue), max_message_(max_message) {}
+  ~posix_mq_queue() override { ::mq_close(queue_); }
   posix_mq_queue(const posix_mq_queue&) = delete;
   posix_mq_queue& operator=(const posix_mq_queue&) = delete;
 
-  std::error_code try_send(std::span<const std::byte> message, unsigned priority) noexcept override {
+  std::error_code try_send(std::span<const std::byte> message, unsigned priority, deadline /*lock_until*/) noexcept
+      override {
     // An empty span may have no storage; mq_send wants a pointer all the same.
     const char* data = message.empty() ? "" : reinterpret_cast<const char*>(message.data());
     if (::mq_send(queue_, data, message.size(), priority) == 0) return {};
     return error_from_errno(errno);
   }
 
-  mailbox_result try_receive(std::span<std::byte> buffer) noexcept override {
+  mailbox_result try_receive(std::span<std::byte> buffer, deadline /*lock_until*/) noexcept override {
     mailbox_result result;
-    if (!held_) {
-      // Straight into the caller's buffer when mq_receive accepts it.
-      const bool direct = buffer.size() >= scratch_.size();
-      char* into = reinterpret_cast<char*>(direct ? buffer.data() : scratch_.data());
-      unsigned priority = 0;
-      const ssize_t got = ::mq_receive(queue_, into, direct ? buffer.size() : scratch_.size(), &priority);
-      if (got < 0) {
-        result.error = error_from_errno(errno);
-        return result;
-      }
-      result.bytes = static_cast<std::size_t>(got);
-      result.priority = priority;
-      if (direct) return result;
-      held_ = true;
-      held_size_ = result.bytes;
-      held_priority_ = priority;
-    }
-    result.bytes = held_size_;
-    result.priority = held_priority_;
-    if (held_size_ > buffer.size()) {
+    if (buffer.size() < max_message_) {
+      // mq_receive would say EMSGSIZE without dequeuing: say it without the call.
       result.error = make_error_code(errc::message_too_large);
+      result.bytes = max_message_;
       return result;
     }
-    if (held_size_ != 0) std::memcpy(buffer.data(), scratch_.data(), held_size_);
-    held_ = false;
+    unsigned priority = 0;
+    const ssize_t got = ::mq_receive(queue_, reinterpret_cast<char*>(buffer.data()), buffer.size(), &priority);
+    if (got < 0) {
+      result.error = error_from_errno(errno);
+      return result;
+    }
+    result.bytes = static_cast<std::size_t>(got);
+    result.priority = priority;
     return result;
   }
 
   std::size_t size() const noexcept override {
     mq_attr attributes{};
-    if (::mq_getattr(queue_, &attributes) != 0) return held_ ? 1 : 0;
-    return static_cast<std::size_t>(attributes.mq_curmsgs) + (held_ ? 1 : 0);
+    if (::mq_getattr(queue_, &attributes) != 0) return 0;
+    return static_cast<std::size_t>(attributes.mq_curmsgs);
   }
 
   bool cheap_to_poll() const noexcept override { return false; }
 
  private:
   mqd_t queue_;
-  std::vector<std::byte> scratch_;
-  bool held_ = false;
-  std::size_t held_size_ = 0;
-  unsigned held_priority_ = 0;
+  std::uint64_t max_message_;
 };
 
 mq_attr attributes_for(const mailbox_options& options) {
@@ -142,6 +125,11 @@ std::unique_ptr<mailbox_queue> open(const mailbox_setup& setup, failure& why) {
   const mqd_t queue = ::mq_open(path.c_str(), O_RDWR | O_NONBLOCK);
   if (queue == static_cast<mqd_t>(-1)) {
     why = os_failure(fmt::format("mq_open(\"{}\")", path), errno);
+    return {};
+  }
+  // On Linux a queue descriptor is a file descriptor: its owner and mode are fstat's.
+  if (!check_descriptor_owner(queue, path, setup.options.perms, why)) {
+    ::mq_close(queue);
     return {};
   }
   mq_attr actual{};

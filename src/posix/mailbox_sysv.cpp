@@ -9,10 +9,12 @@
 #include <sys/ipc.h>
 #include <sys/msg.h>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
 #include "mailbox_queue.hpp"
+#include "object_trust.hpp"
 #include "posix/os_error.hpp"
 #include "posix/system_limit.hpp"
 #include "stable_hash.hpp"
@@ -33,31 +35,73 @@ struct alignas(mailbox_line_bytes) sysv_queue_state {
   process_lock_word send_lock;
 };
 
+// msgsnd and msgrcv take the type and the text in one buffer. Each thread
+// has its own, grown to the largest message it has moved: one mailbox object
+// is shared by many threads, and a buffer per object would mix their messages.
+class message_buffer {
+ public:
+  // Room for `max_message` bytes of text, or false when memory ran out.
+  bool reserve(std::uint64_t max_message) noexcept {
+    try {
+      if (storage_.size() < sizeof(long) + max_message) storage_.resize(sizeof(long) + max_message);
+      return true;
+    } catch (...) {
+      return false;
+    }
+  }
+  void* raw() noexcept { return storage_.data(); }
+  std::byte* text() noexcept { return storage_.data() + sizeof(long); }
+  long type() const noexcept {
+    long type = 0;
+    std::memcpy(&type, storage_.data(), sizeof type);
+    return type;
+  }
+  void set_type(long type) noexcept { std::memcpy(storage_.data(), &type, sizeof type); }
+
+ private:
+  std::vector<std::byte> storage_;
+};
+
+message_buffer& this_threads_buffer() noexcept {
+  thread_local message_buffer buffer;
+  return buffer;
+}
+
 class sysv_queue final : public mailbox_queue {
  public:
   sysv_queue(int id, sysv_queue_state& state, std::uint64_t capacity, std::uint64_t max_message)
-      : id_(id), state_(state), capacity_(capacity), max_message_(max_message), buffer_(max_message) {}
+      : id_(id), state_(state), capacity_(capacity), max_message_(max_message) {}
 
-  std::error_code try_send(std::span<const std::byte> message, unsigned priority) noexcept override {
-    buffer_.set_type(type_of(priority));
-    if (!message.empty()) std::memcpy(buffer_.text(), message.data(), message.size());
-    // A sender that dies holding the lock has changed nothing the next one relies on.
-    lock(state_.send_lock, deadline::forever());
+  std::error_code try_send(std::span<const std::byte> message, unsigned priority, deadline lock_until) noexcept
+      override {
+    message_buffer& buffer = this_threads_buffer();
+    if (!buffer.reserve(message.size())) return std::make_error_code(std::errc::not_enough_memory);
+    buffer.set_type(type_of(priority));
+    if (!message.empty()) std::memcpy(buffer.text(), message.data(), message.size());
+    // A sender that dies holding the lock has changed nothing the next one
+    // relies on; one that is stopped holding it costs others their deadline, no more.
+    if (lock(state_.send_lock, lock_until) == lock_result::timed_out) {
+      return make_error_code(lock_until.is_immediate() ? errc::would_block : errc::timed_out);
+    }
     std::error_code error;
     if (size() >= capacity_) {
       error = make_error_code(errc::would_block);
-    } else if (retry_on_eintr([&] { return ::msgsnd(id_, buffer_.raw(), message.size(), IPC_NOWAIT); }) != 0) {
+    } else if (retry_on_eintr([&] { return ::msgsnd(id_, buffer.raw(), message.size(), IPC_NOWAIT); }) != 0) {
       error = error_of(errno);
     }
     unlock(state_.send_lock);
     return error;
   }
 
-  mailbox_result try_receive(std::span<std::byte> buffer) noexcept override {
+  mailbox_result try_receive(std::span<std::byte> buffer, deadline /*lock_until*/) noexcept override {
     mailbox_result result;
+    message_buffer& scratch = this_threads_buffer();
     const std::size_t room = std::min<std::size_t>(buffer.size(), max_message_);
-    const ssize_t got =
-        retry_on_eintr([&] { return ::msgrcv(id_, buffer_.raw(), room, -lowest_type, IPC_NOWAIT); });
+    if (!scratch.reserve(std::max<std::size_t>(room, 1))) {
+      result.error = std::make_error_code(std::errc::not_enough_memory);
+      return result;
+    }
+    const ssize_t got = retry_on_eintr([&] { return ::msgrcv(id_, scratch.raw(), room, -lowest_type, IPC_NOWAIT); });
     if (got < 0) {
       const int error = errno;
       if (error == E2BIG) {
@@ -69,13 +113,13 @@ class sysv_queue final : public mailbox_queue {
       result.error = error == ENOMSG ? make_error_code(errc::would_block) : error_of(error);
       return result;
     }
-    if (buffer_.type() < 1 || buffer_.type() > lowest_type) {
+    if (scratch.type() < 1 || scratch.type() > lowest_type) {
       result.error = make_error_code(errc::corrupted);
       return result;
     }
     result.bytes = static_cast<std::size_t>(got);
-    result.priority = static_cast<unsigned>(lowest_type - buffer_.type());
-    if (got != 0) std::memcpy(buffer.data(), buffer_.text(), result.bytes);
+    result.priority = static_cast<unsigned>(lowest_type - scratch.type());
+    if (got != 0) std::memcpy(buffer.data(), scratch.text(), result.bytes);
     return result;
   }
 
@@ -88,23 +132,6 @@ class sysv_queue final : public mailbox_queue {
   bool cheap_to_poll() const noexcept override { return false; }
 
  private:
-  // msgsnd and msgrcv take the type and the text in one buffer.
-  class message_buffer {
-   public:
-    explicit message_buffer(std::uint64_t max_message) : storage_(sizeof(long) + max_message) {}
-    void* raw() noexcept { return storage_.data(); }
-    std::byte* text() noexcept { return storage_.data() + sizeof(long); }
-    long type() const noexcept {
-      long type = 0;
-      std::memcpy(&type, storage_.data(), sizeof type);
-      return type;
-    }
-    void set_type(long type) noexcept { std::memcpy(storage_.data(), &type, sizeof type); }
-
-   private:
-    std::vector<std::byte> storage_;
-  };
-
   // A removed queue (EIDRM, or EINVAL once its id is gone) ends the mailbox for everyone.
   static std::error_code error_of(int error) noexcept {
     if (error == EIDRM || error == EINVAL) return make_error_code(errc::peer_closed);
@@ -115,13 +142,15 @@ class sysv_queue final : public mailbox_queue {
   // queued messages one by one (MSG_COPY); max_message when the kernel cannot.
   std::size_t size_of_next() noexcept {
 #ifdef MSG_COPY
+    message_buffer& scratch = this_threads_buffer();
+    if (!scratch.reserve(max_message_)) return max_message_;
     long best_type = lowest_type + 1;
     std::size_t best_size = max_message_;
     for (long index = 0;; ++index) {
-      const ssize_t got = ::msgrcv(id_, buffer_.raw(), max_message_, index, IPC_NOWAIT | MSG_COPY | MSG_NOERROR);
+      const ssize_t got = ::msgrcv(id_, scratch.raw(), max_message_, index, IPC_NOWAIT | MSG_COPY | MSG_NOERROR);
       if (got < 0) break;
-      if (buffer_.type() < best_type) {
-        best_type = buffer_.type();
+      if (scratch.type() < best_type) {
+        best_type = scratch.type();
         best_size = static_cast<std::size_t>(got);
       }
     }
@@ -135,8 +164,8 @@ class sysv_queue final : public mailbox_queue {
   sysv_queue_state& state_;
   std::uint64_t capacity_;
   std::uint64_t max_message_;
-  message_buffer buffer_;
 };
+
 // The key for a portable name: FNV-1a of "xipc.mbox.<name>", folded to 31
 // bits; 0 (IPC_PRIVATE) becomes 1. Documented in docs/mailbox.md.
 key_t sysv_mailbox_key(std::string_view name) noexcept {
@@ -155,6 +184,13 @@ std::unique_ptr<mailbox_queue> make_queue(int id, const mailbox_setup& setup) {
 }
 
 std::unique_ptr<mailbox_queue> create(const mailbox_setup& setup, failure& why) {
+  if (setup.options.lifetime == mailbox_lifetime::owned) {
+    why = refuse(errc::invalid_argument,
+                 "an owned sysv mailbox cannot let receivers drain it after its owner closes: System V destroys a "
+                 "queue and its messages at once (IPC_RMID), whoever still uses it; use the shm or posix_mq backend, "
+                 "or a persistent sysv mailbox");
+    return {};
+  }
   new (setup.queue_memory.data()) sysv_queue_state{};
   const long largest = read_system_limit(msgmax_path);
   if (largest >= 0 && setup.options.max_message_bytes > static_cast<std::uint64_t>(largest)) {
@@ -214,6 +250,15 @@ std::unique_ptr<mailbox_queue> open(const mailbox_setup& setup, failure& why) {
                                               setup.header.sysv_id));
     return {};
   }
+  // Both owners count: the creator of a queue may hand its uid to anyone (IPC_SET).
+  msqid_ds status{};
+  if (::msgctl(id, IPC_STAT, &status) != 0) {
+    why = os_failure(fmt::format("msgctl(0x{:08x}, IPC_STAT)", key), errno);
+    return {};
+  }
+  const found_owner found{static_cast<std::uint32_t>(status.msg_perm.uid),
+                          static_cast<std::uint32_t>(status.msg_perm.mode), static_cast<std::uint32_t>(status.msg_perm.cuid)};
+  if (!check_found_owner(fmt::format("System V queue 0x{:08x}", key), found, setup.options.perms, why)) return {};
   return make_queue(id, setup);
 }
 

@@ -31,6 +31,12 @@ std::size_t object_size(int fd, failure& why) {
   return static_cast<std::size_t>(info.st_size);
 }
 
+std::optional<std::uint32_t> permission_bits(int fd) noexcept {
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) return {};
+  return static_cast<std::uint32_t>(info.st_mode & 07777);
+}
+
 bool names_no_object(int fd) noexcept { return fd < 0; }
 
 void close_quietly(int fd) noexcept {

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "mapping.hpp"
+#include "posix/object_owner.hpp"
 #include "posix/os_error.hpp"
 
 namespace xipc {
@@ -94,12 +95,15 @@ shared_memory shared_memory::create(std::string_view name, std::size_t size, con
   return shared_memory(fd, view, std::string(name));
 }
 
-shared_memory shared_memory::open(std::string_view name, access mode, detail::failure& why, name_kind kind) {
+shared_memory shared_memory::open(std::string_view name, access mode, const shared_memory_options& options,
+                                  detail::failure& why, name_kind kind) {
   const std::string path = checked_os_name(name, why, kind);
   if (why) return {};
   const int fd = open_object(path, mode == access::read_write ? O_RDWR : O_RDONLY, permissions{}, why);
   if (fd < 0) return {};
-  const std::size_t size = sized_object_size(fd, path, why);
+  // Before a byte of it is used: whoever made it may be someone else.
+  std::size_t size = 0;
+  if (detail::check_descriptor_owner(fd, path, options.perms, why)) size = sized_object_size(fd, path, why);
   detail::mapped_view view;
   if (!why) view = detail::map_view(fd, 0, size, mode, why);
   if (why) {

@@ -29,11 +29,12 @@ nt_query_section_fn nt_query_section() noexcept {
 
 }  // namespace
 
-native_handle_type create_section(const wchar_t* name, std::size_t size, const std::string& call, failure& why) {
+native_handle_type create_section(const wchar_t* name, std::size_t size, const std::string& call, failure& why,
+                                  void* security) {
   const auto wide_size = static_cast<std::uint64_t>(size);
   // SEC_COMMIT charges the whole size to the commit limit now, so that running
   // out is an error here, not an access violation on first touch.
-  HANDLE section = ::CreateFileMappingW(INVALID_HANDLE_VALUE, nullptr, PAGE_READWRITE | SEC_COMMIT,
+  HANDLE section = ::CreateFileMappingW(INVALID_HANDLE_VALUE, static_cast<SECURITY_ATTRIBUTES*>(security), PAGE_READWRITE | SEC_COMMIT,
                                         static_cast<DWORD>(wide_size >> 32),
                                         static_cast<DWORD>(wide_size & 0xffffffffu), name);
   if (section == nullptr) {
@@ -81,6 +82,8 @@ std::size_t object_size(native_handle_type section, failure& why) {
   }
   return static_cast<std::size_t>(info.maximum_size.QuadPart);
 }
+
+std::optional<std::uint32_t> permission_bits(native_handle_type /*section*/) noexcept { return {}; }
 
 bool names_no_object(native_handle_type handle) noexcept {
   return handle == invalid_native_handle || handle == INVALID_HANDLE_VALUE;

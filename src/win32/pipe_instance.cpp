@@ -9,6 +9,7 @@
 
 #include <xipc/name.hpp>
 
+#include "win32/object_owner.hpp"
 #include "win32/os_error.hpp"
 #include "win32/overlapped_io.hpp"
 
@@ -17,32 +18,6 @@ namespace {
 
 // How a FIFO's writer looks again for a reader: from 1 ms up to this.
 constexpr DWORD reader_poll_longest_ms = 10;
-
-// A security descriptor that lets only the current user in, the twin of the
-// POSIX socket directory that only its owner can enter. Made once; null
-// (default security) if the process's user cannot be read.
-SECURITY_ATTRIBUTES* owner_only() noexcept {
-  static SECURITY_ATTRIBUTES attributes = [] {
-    SECURITY_ATTRIBUTES made{sizeof(SECURITY_ATTRIBUTES), nullptr, FALSE};
-    HANDLE token = nullptr;
-    if (!::OpenProcessToken(::GetCurrentProcess(), TOKEN_QUERY, &token)) return made;
-    DWORD size = 0;
-    ::GetTokenInformation(token, TokenUser, nullptr, 0, &size);
-    auto user = std::make_unique<std::byte[]>(size);
-    LPWSTR sid = nullptr;
-    if (size > 0 && ::GetTokenInformation(token, TokenUser, user.get(), size, &size) &&
-        ::ConvertSidToStringSidW(reinterpret_cast<TOKEN_USER*>(user.get())->User.Sid, &sid)) {
-      // Protected DACL, one entry: generic all for this user.
-      const std::wstring sddl = std::wstring(L"D:P(A;;GA;;;") + sid + L")";
-      ::ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl.c_str(), SDDL_REVISION_1,
-                                                             &made.lpSecurityDescriptor, nullptr);
-      ::LocalFree(sid);
-    }
-    ::CloseHandle(token);
-    return made;  // the descriptor lives as long as the process
-  }();
-  return attributes.lpSecurityDescriptor != nullptr ? &attributes : nullptr;
-}
 
 // One WriteFile of all of `data`, waiting until `until`.
 io_result write_whole(HANDLE pipe, std::span<const std::byte> data, deadline until) noexcept {
@@ -82,7 +57,7 @@ HANDLE create_pipe_instance(const std::wstring& path, pipe_mode mode, pipe_direc
                                                 : PIPE_TYPE_BYTE | PIPE_READMODE_BYTE;
   const HANDLE pipe = ::CreateNamedPipeW(path.c_str(), open_mode, type | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS,
                                          PIPE_UNLIMITED_INSTANCES, pipe_buffer_bytes, pipe_buffer_bytes, 0,
-                                         owner_only());
+                                         owner_only_security());
   if (pipe != INVALID_HANDLE_VALUE) return pipe;
   const DWORD code = ::GetLastError();
   why = os_failure("CreateNamedPipeW", code);

@@ -6,6 +6,7 @@
 
 #include "mapping.hpp"
 #include "win32/section.hpp"
+#include "win32/object_owner.hpp"
 #include "win32/os_error.hpp"
 
 // A Windows section lives while any process holds a handle to it: there is no
@@ -26,11 +27,11 @@ std::wstring checked_os_name(std::string_view name, detail::failure& why, name_k
 
 }  // namespace
 
-shared_memory shared_memory::create(std::string_view name, std::size_t size, const shared_memory_options&,
+shared_memory shared_memory::create(std::string_view name, std::size_t size, const shared_memory_options& options,
                                     detail::failure& why, name_kind kind) {
-  // Windows has no mode bits: the section gets the creator's default security
-  // (the creating user, SYSTEM and administrators), which owner_only matches
-  // and the wider permissions do not widen. docs/shared_memory.md explains.
+  // Windows has no mode bits: owner_only is a DACL for the creating user
+  // alone; group or other bits give the default security (the creating user,
+  // SYSTEM and administrators). docs/shared_memory.md explains.
   const std::wstring path = checked_os_name(name, why, kind);
   if (why) return {};
   if (size == 0) {
@@ -38,7 +39,8 @@ shared_memory shared_memory::create(std::string_view name, std::size_t size, con
     return {};
   }
   HANDLE section = detail::create_section(
-      path.c_str(), size, fmt::format("CreateFileMappingW(\"{}\", {})", os_name(kind, name), size), why);
+      path.c_str(), size, fmt::format("CreateFileMappingW(\"{}\", {})", os_name(kind, name), size), why,
+      detail::security_for(options.perms));
   if (section == nullptr) return {};
   detail::mapped_view view = detail::map_view(section, 0, size, access::read_write, why);
   if (why) {
@@ -48,19 +50,24 @@ shared_memory shared_memory::create(std::string_view name, std::size_t size, con
   return shared_memory(section, view, std::string(name));
 }
 
-shared_memory shared_memory::open(std::string_view name, access mode, detail::failure& why, name_kind kind) {
+shared_memory shared_memory::open(std::string_view name, access mode, const shared_memory_options& options,
+                                  detail::failure& why, name_kind kind) {
   const std::wstring path = checked_os_name(name, why, kind);
   if (why) return {};
   const DWORD desired = mode == access::read_write ? FILE_MAP_READ | FILE_MAP_WRITE : FILE_MAP_READ;
-  // SECTION_QUERY: NtQuerySection reads the size through this handle.
-  HANDLE section = ::OpenFileMappingW(desired | SECTION_QUERY, FALSE, path.c_str());
+  // SECTION_QUERY: NtQuerySection reads the size through this handle;
+  // READ_CONTROL: the owner check reads its security descriptor.
+  HANDLE section = ::OpenFileMappingW(desired | SECTION_QUERY | READ_CONTROL, FALSE, path.c_str());
   if (section == nullptr) {
     why = detail::last_os_failure(fmt::format("OpenFileMappingW(\"{}\")", os_name(kind, name)));
     return {};
   }
   // A section has its size from the moment it exists: no window in which a
   // creator has made it but not sized it, as between shm_open and ftruncate.
-  const std::size_t size = detail::object_size(section, why);
+  std::size_t size = 0;
+  if (detail::check_handle_owner(section, os_name(kind, name), options.perms, why)) {
+    size = detail::object_size(section, why);
+  }
   detail::mapped_view view;
   if (!why) view = detail::map_view(section, 0, size, mode, why);
   if (why) {
