@@ -5,6 +5,9 @@
 #include <xipc/shared_memory.hpp>
 
 #include <algorithm>
+#include <array>
+#include <csignal>
+#include <utility>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -13,6 +16,7 @@
 #include <vector>
 
 #include "mailbox_layout.hpp"
+#include "process_lock.hpp"
 #include "support/object_names.hpp"
 #include "support/peer_process.hpp"
 #include "support/raw_region.hpp"
@@ -265,6 +269,47 @@ TEST_P(mailbox_test, ten_senders_and_ten_receivers_lose_and_duplicate_nothing) {
   EXPECT_EQ(duplicated, 0u);
 }
 
+TEST_P(mailbox_test, ten_sender_threads_and_ten_receiver_threads_share_one_object) {
+  constexpr std::uint64_t per_sender = 300;
+  constexpr int threads = 10;
+  constexpr std::uint64_t total = per_sender * threads;
+  const std::string name = make_name();
+  auto box = mailbox::create(name, options_for(backend(), 1));
+  std::vector<std::atomic<std::uint32_t>> seen(total + 1);
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      for (std::uint64_t i = 0; i < per_sender; ++i) {
+        const std::uint64_t value = 1 + static_cast<std::uint64_t>(t) * per_sender + i;
+        ASSERT_FALSE(box.send(bytes_of(value), 30s));
+      }
+    });
+    workers.emplace_back([&] {
+      std::array<std::byte, small_max> buffer{};
+      for (;;) {
+        const auto got = box.receive(buffer, 30s);
+        ASSERT_FALSE(got.error) << got.error.message();
+        ASSERT_EQ(got.bytes, sizeof(std::uint64_t)) << "a torn or mixed message";
+        const std::uint64_t value = value_of({buffer.data(), got.bytes});
+        if (value == 0) return;  // stop
+        ASSERT_LE(value, total);
+        seen[value].fetch_add(1);
+      }
+    });
+  }
+  for (std::size_t w = 0; w < workers.size(); w += 2) workers[w].join();
+  for (int r = 0; r < threads; ++r) ASSERT_FALSE(box.send(bytes_of(0), 30s));
+  for (std::size_t w = 1; w < workers.size(); w += 2) workers[w].join();
+  std::uint64_t missing = 0;
+  std::uint64_t duplicated = 0;
+  for (std::uint64_t value = 1; value <= total; ++value) {
+    missing += seen[value].load() == 0;
+    duplicated += seen[value].load() > 1;
+  }
+  EXPECT_EQ(missing, 0u);
+  EXPECT_EQ(duplicated, 0u);
+}
+
 TEST_P(mailbox_test, a_receiver_killed_mid_stream_loses_only_what_it_took) {
   constexpr std::uint64_t total = 20000;
   const std::string name = make_name();
@@ -343,6 +388,112 @@ TEST_P(mailbox_test, rendezvous_without_a_receiver_times_out_and_takes_the_messa
   std::array<std::byte, small_max> buffer{};
   EXPECT_EQ(receiver.try_receive(buffer).error, errc::would_block) << "a message not taken is not left behind";
   EXPECT_EQ(receiver.size(), 0u);
+}
+
+#if XIPC_OS_POSIX
+// Sends one rendezvous message and waits forever for a receiver: to be killed there.
+XIPC_TEST_ROLE(mailbox_rendezvous_send_forever) {
+  auto box = mailbox::open(args[0]);
+  const std::uint64_t value = 77;
+  return box.send(bytes_of(value), deadline::forever()) ? 1 : 0;
+}
+
+TEST_P(mailbox_test, a_rendezvous_sender_killed_while_it_waits_leaves_no_message_behind) {
+  const std::string name = make_name();
+  auto receiver = mailbox::create(name, options_for(backend(), 0));
+  auto sender = peer_process::start("mailbox_rendezvous_send_forever", {name});
+  const auto give_up = std::chrono::steady_clock::now() + 10s;
+  while (receiver.size() == 0 && std::chrono::steady_clock::now() < give_up) std::this_thread::sleep_for(1ms);
+  ASSERT_EQ(receiver.size(), 1u) << "the sender queued its message and waits";
+  sender.kill();
+  ASSERT_EQ(sender.wait(), xipc::test::killed_exit_code);
+  std::array<std::byte, small_max> buffer{};
+  EXPECT_EQ(receiver.try_receive(buffer).error, errc::would_block) << "the dead sender's message is not delivered";
+  EXPECT_EQ(receiver.size(), 0u);
+  // The mailbox still works: a live sender's message is taken.
+  std::thread taking([&] { EXPECT_FALSE(receiver.receive(buffer, 5s).error); });
+  auto live = mailbox::open(name);
+  EXPECT_FALSE(live.send(bytes_of(5), 5s));
+  taking.join();
+  EXPECT_EQ(value_of({buffer.data(), sizeof(std::uint64_t)}), 5u);
+}
+#endif
+
+#if XIPC_OS_POSIX
+// Takes the queue lock of mailbox args[0] (shm: the queue's, sysv: the send
+// lock; both are the first word after the control block) and stops itself
+// there, as a process stopped or wedged inside a send would.
+XIPC_TEST_ROLE(mailbox_hold_lock_and_stop) {
+  auto raw = xipc::test::raw_region::open(xipc::name_kind::mailbox, args[0]);
+  auto& word = *reinterpret_cast<xipc::detail::process_lock_word*>(raw.data() + sizeof(xipc::detail::mailbox_control));
+  if (xipc::detail::lock(word, 5s) == xipc::detail::lock_result::timed_out) return 1;
+  ::raise(SIGSTOP);
+  return 0;
+}
+
+TEST_P(mailbox_test, a_stopped_lock_holder_costs_callers_their_deadline_and_no_more) {
+  if (backend() == mailbox_backend::posix_mq) GTEST_SKIP() << "posix_mq takes no lock of xipc's: the kernel queues";
+  const std::string name = make_name();
+  auto box = mailbox::create(name, options_for(backend(), 4));
+  auto holder = peer_process::start("mailbox_hold_lock_and_stop", {name});
+  {
+    auto raw = xipc::test::raw_region::open(xipc::name_kind::mailbox, name);
+    auto& word =
+        *reinterpret_cast<xipc::detail::process_lock_word*>(raw.data() + sizeof(xipc::detail::mailbox_control));
+    const auto give_up = std::chrono::steady_clock::now() + 10s;
+    while (word.holder.load() == 0 && std::chrono::steady_clock::now() < give_up) std::this_thread::sleep_for(1ms);
+    ASSERT_NE(word.holder.load(), 0u) << "the holder took the lock";
+  }
+  std::this_thread::sleep_for(20ms);  // let it stop
+  auto timed = [](auto&& call) {
+    const auto start = std::chrono::steady_clock::now();
+    const std::error_code error = call();
+    return std::pair{error, std::chrono::steady_clock::now() - start};
+  };
+  auto [tried, tried_for] = timed([&] { return box.try_send(bytes_of(1)); });
+  EXPECT_EQ(tried, errc::would_block);
+  EXPECT_LT(tried_for, 50ms) << "try_send never blocks";
+  auto [sent, sent_for] = timed([&] { return box.send(bytes_of(1), 100ms); });
+  EXPECT_EQ(sent, errc::timed_out);
+  EXPECT_GE(sent_for, 100ms);
+  EXPECT_LT(sent_for, 1s) << "send returned at its deadline";
+  std::array<std::byte, small_max> buffer{};
+  if (backend() == mailbox_backend::shm) {  // sysv receives take no lock
+    auto [received, received_for] = timed([&] { return box.receive(buffer, 100ms).error; });
+    EXPECT_EQ(received, errc::timed_out);
+    EXPECT_LT(received_for, 1s);
+    EXPECT_EQ(box.try_receive(buffer).error, errc::would_block);
+  }
+  holder.kill();
+  holder.wait();
+  EXPECT_FALSE(box.send(bytes_of(2), 5s)) << "a dead holder's lock is recovered";
+  const auto got = box.receive(buffer, 5s);
+  ASSERT_FALSE(got.error);
+  EXPECT_EQ(value_of({buffer.data(), got.bytes}), 2u);
+}
+#endif
+
+TEST(mailbox_posix_mq, a_short_buffer_never_takes_a_message_out_of_the_queue) {
+  if (!xipc::mailbox_backend_available(mailbox_backend::posix_mq)) GTEST_SKIP() << "no posix_mq backend here";
+  xipc::test::object_names names{[](const std::string& name) {
+    std::error_code ignored;
+    mailbox::remove(name, ignored);
+  }};
+  const std::string name = names.make("short");
+  auto sender = mailbox::create(name, options_for(mailbox_backend::posix_mq, 1));
+  ASSERT_FALSE(sender.send(bytes_of(1), 1s));
+  {
+    auto receiver = mailbox::open(name);
+    std::array<std::byte, 4> small{};
+    const auto refused = receiver.try_receive(small);
+    EXPECT_EQ(refused.error, errc::message_too_large);
+    EXPECT_EQ(refused.bytes, small_max) << "the buffer a POSIX queue needs";
+    EXPECT_EQ(sender.try_send(bytes_of(2)), errc::would_block) << "the message is still in the full queue";
+  }  // the receiver closes with the queue full: nothing it held can be lost
+  std::array<std::byte, small_max> buffer{};
+  const auto got = sender.try_receive(buffer);
+  ASSERT_FALSE(got.error);
+  EXPECT_EQ(value_of({buffer.data(), got.bytes}), 1u);
 }
 
 // ---- lifetime and receivers ----------------------------------------------------------
