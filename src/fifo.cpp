@@ -19,18 +19,18 @@ bool fifo::remove(std::string_view path, std::error_code& ec) {
   return detail::report_to(ec, [&](auto& why) { return remove(path, why); });
 }
 
-fifo_reader fifo::open_reader(std::string_view path) {
-  return detail::report_or_throw("fifo", path, [&](auto& why) { return open_reader(path, why); });
+fifo_reader fifo::open_reader(std::string_view path, permissions perms) {
+  return detail::report_or_throw("fifo", path, [&](auto& why) { return open_reader(path, perms, why); });
 }
-fifo_reader fifo::open_reader(std::string_view path, std::error_code& ec) {
-  return detail::report_to(ec, [&](auto& why) { return open_reader(path, why); });
+fifo_reader fifo::open_reader(std::string_view path, std::error_code& ec, permissions perms) {
+  return detail::report_to(ec, [&](auto& why) { return open_reader(path, perms, why); });
 }
 
-fifo_writer fifo::open_writer(std::string_view path, deadline until) {
-  return detail::report_or_throw("fifo", path, [&](auto& why) { return open_writer(path, until, why); });
+fifo_writer fifo::open_writer(std::string_view path, deadline until, permissions perms) {
+  return detail::report_or_throw("fifo", path, [&](auto& why) { return open_writer(path, until, perms, why); });
 }
-fifo_writer fifo::open_writer(std::string_view path, deadline until, std::error_code& ec) {
-  return detail::report_to(ec, [&](auto& why) { return open_writer(path, until, why); });
+fifo_writer fifo::open_writer(std::string_view path, deadline until, std::error_code& ec, permissions perms) {
+  return detail::report_to(ec, [&](auto& why) { return open_writer(path, until, perms, why); });
 }
 
 }  // namespace xipc

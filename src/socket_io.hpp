@@ -16,6 +16,7 @@
 #include <xipc/concepts.hpp>
 #include <xipc/deadline.hpp>
 #include <xipc/native_handle.hpp>
+#include <xipc/permissions.hpp>
 #include <xipc/sockets.hpp>
 
 #include "setup_error.hpp"
@@ -57,6 +58,28 @@ long long receive_attempt(os_socket socket, std::span<std::byte> buffer, int fla
 // port whose old connections linger (POSIX), and no other socket may share
 // the address (Windows).
 void prepare_ip_bind(os_socket socket, bool listener) noexcept;
+
+// After bind() found the Unix-domain `path` taken: removes it and returns
+// true only when it is a stale socket file of this user's (nobody is bound
+// to it any more), so that bind can be tried again. Anything else sets `why`:
+// errc::already_exists naming what is there (a regular file, a directory, a
+// live server's socket, another user's socket). Liveness is read from the
+// OS's socket table where it has one (Linux: /proc/net/unix), so a live
+// server never sees a probe connection; elsewhere a connect of `type` asks.
+bool clear_stale_socket_file(const std::string& path, int type, failure& why);
+
+// Whether a socket of `type` at `path` accepts or receives: a connect that is
+// not refused. The fallback liveness probe (socket_io.cpp, every OS).
+bool socket_file_answers(const std::string& path, int type) noexcept;
+
+// Before bind: the widest mode the socket file may get (POSIX: fchmod of the
+// socket, which Linux's bind applies under the umask; Windows: nothing).
+void prepare_local_bind(os_socket socket, const permissions& perms) noexcept;
+
+// After bind: gives the socket file at `path` exactly `perms`, without
+// following a link and only while it is a socket of this user's (no chmod
+// by name that a swapped file could redirect). Windows: nothing to do.
+bool set_socket_file_mode(const std::string& path, const permissions& perms, failure& why);
 
 // Names a Unix-domain socket file, so that its owner removes only the file it
 // made; 0 when there is none. remove_socket_file deletes it.

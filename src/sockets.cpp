@@ -153,32 +153,32 @@ int connect_once(os_socket socket, const socket_address& address) noexcept {
   }
 }
 
-// Binds `socket` to `where`; a Unix-domain path nobody accepts or receives on
-// (left by a crashed process) is replaced. Returns the file's id for paths.
-bool bind_to(native_handle_type socket, const endpoint& where, bool stream, std::uint64_t& file_id,
-             detail::failure& why) {
+// Binds `socket` to `where`; a Unix-domain path that only a stale socket file
+// of this user's holds is taken over (clear_stale_socket_file), and the file
+// gets exactly `perms`. Returns the file's id for paths.
+bool bind_to(native_handle_type socket, const endpoint& where, bool stream, const permissions& perms,
+             std::uint64_t& file_id, detail::failure& why) {
   const socket_address address = to_os(where);
+  const bool local_path = where.kind() == endpoint_kind::local_path;
   if (where.is_ip()) detail::prepare_ip_bind(detail::to_os_socket(socket), stream);
+  if (local_path) detail::prepare_local_bind(detail::to_os_socket(socket), perms);
   for (int attempt = 0;; ++attempt) {
     if (::bind(detail::to_os_socket(socket), address.get(), address.length) == 0) break;
     const int error = detail::last_socket_error();
-    if (error != detail::address_in_use || attempt > 0 || where.kind() != endpoint_kind::local_path) {
+    if (error != detail::address_in_use || attempt > 2 || !local_path) {
       why = detail::socket_failure(fmt::format("bind(\"{}\")", where.to_string()), error);
       if (error == detail::address_in_use) why.code = make_error_code(errc::already_exists);
       return false;
     }
-    // A stale socket file refuses a connection.
-    const detail::owned_socket probe(
-        detail::from_os_socket(detail::open_socket(AF_UNIX, stream ? SOCK_STREAM : SOCK_DGRAM, true)));
-    const bool stale = probe.is_open() &&
-                       detail::connection_refused(connect_once(detail::to_os_socket(probe.native_handle()), address));
-    if (!stale) {
-      why = detail::refuse(errc::already_exists, fmt::format("{} is in use", where.to_string()));
+    if (!detail::clear_stale_socket_file(where.local_name(), stream ? SOCK_STREAM : SOCK_DGRAM, why)) return false;
+  }
+  if (local_path) {
+    file_id = detail::socket_file_id(where.local_name());
+    if (!detail::set_socket_file_mode(where.local_name(), perms, why)) {
+      detail::remove_socket_file(where.local_name());
       return false;
     }
-    detail::remove_socket_file(where.local_name());
   }
-  if (where.kind() == endpoint_kind::local_path) file_id = detail::socket_file_id(where.local_name());
   return true;
 }
 
@@ -222,6 +222,16 @@ native_handle_type connect_stream(const endpoint& where, deadline until, detail:
 }  // namespace
 
 namespace detail {
+
+bool socket_file_answers(const std::string& path, int type) noexcept {
+  try {
+    const owned_socket probe(from_os_socket(open_socket(AF_UNIX, type, true)));
+    if (!probe.is_open()) return true;  // cannot tell: leave the file alone
+    return !connection_refused(connect_once(to_os_socket(probe.native_handle()), to_os(endpoint::local(path))));
+  } catch (...) {
+    return true;
+  }
+}
 
 socket_file& socket_file::operator=(socket_file&& other) noexcept {
   if (this != &other) {
@@ -299,12 +309,13 @@ peer_credentials basic_stream<Protocol>::credentials() const
 // ---- listeners -----------------------------------------------------------------------
 
 template <class Protocol>
-basic_listener<Protocol> basic_listener<Protocol>::listen(const endpoint& where, detail::failure& why) {
+basic_listener<Protocol> basic_listener<Protocol>::listen(const endpoint& where, const permissions& perms,
+                                                         detail::failure& why) {
   basic_listener listener;
   static_cast<owned_socket&>(listener) = owned_socket(new_socket<Protocol>(where, true, why));
   if (!listener.is_open()) return {};
   std::uint64_t file_id = 0;
-  if (!bind_to(listener.native_handle(), where, true, file_id, why)) return {};
+  if (!bind_to(listener.native_handle(), where, true, perms, file_id, why)) return {};
   listener.file_ = detail::socket_file(where, file_id);
   if (::listen(detail::to_os_socket(listener.native_handle()), SOMAXCONN) != 0) {
     why = detail::socket_failure(fmt::format("listen(\"{}\")", where.to_string()), detail::last_socket_error());
@@ -314,13 +325,15 @@ basic_listener<Protocol> basic_listener<Protocol>::listen(const endpoint& where,
 }
 
 template <class Protocol>
-basic_listener<Protocol> basic_listener<Protocol>::listen(const endpoint& where) {
-  return detail::report_or_throw(Protocol::name, where.to_string(), [&](auto& why) { return listen(where, why); });
+basic_listener<Protocol> basic_listener<Protocol>::listen(const endpoint& where, const permissions& perms) {
+  return detail::report_or_throw(Protocol::name, where.to_string(),
+                                 [&](auto& why) { return listen(where, perms, why); });
 }
 
 template <class Protocol>
-basic_listener<Protocol> basic_listener<Protocol>::listen(const endpoint& where, std::error_code& ec) {
-  return detail::report_to(ec, [&](auto& why) { return listen(where, why); });
+basic_listener<Protocol> basic_listener<Protocol>::listen(const endpoint& where, std::error_code& ec,
+                                                         const permissions& perms) {
+  return detail::report_to(ec, [&](auto& why) { return listen(where, perms, why); });
 }
 
 template <class Protocol>
@@ -380,13 +393,14 @@ endpoint basic_listener<Protocol>::local_endpoint() const {
 // ---- datagrams -----------------------------------------------------------------------
 
 template <class Protocol>
-basic_datagram<Protocol> basic_datagram<Protocol>::open(const endpoint& where, bool bind_it, detail::failure& why) {
+basic_datagram<Protocol> basic_datagram<Protocol>::open(const endpoint& where, bool bind_it, const permissions& perms,
+                                                        detail::failure& why) {
   basic_datagram socket;
   static_cast<owned_socket&>(socket) = owned_socket(new_socket<Protocol>(where, false, why));
   if (!socket.is_open()) return {};
   if (bind_it) {
     std::uint64_t file_id = 0;
-    if (!bind_to(socket.native_handle(), where, false, file_id, why)) return {};
+    if (!bind_to(socket.native_handle(), where, false, perms, file_id, why)) return {};
     socket.file_ = detail::socket_file(where, file_id);
     return socket;
   }
@@ -410,20 +424,23 @@ basic_datagram<Protocol> basic_datagram<Protocol>::open(const endpoint& where, b
 }
 
 template <class Protocol>
-basic_datagram<Protocol> basic_datagram<Protocol>::bind(const endpoint& where) {
-  return detail::report_or_throw(Protocol::name, where.to_string(), [&](auto& why) { return open(where, true, why); });
+basic_datagram<Protocol> basic_datagram<Protocol>::bind(const endpoint& where, const permissions& perms) {
+  return detail::report_or_throw(Protocol::name, where.to_string(),
+                                 [&](auto& why) { return open(where, true, perms, why); });
 }
 template <class Protocol>
-basic_datagram<Protocol> basic_datagram<Protocol>::bind(const endpoint& where, std::error_code& ec) {
-  return detail::report_to(ec, [&](auto& why) { return open(where, true, why); });
+basic_datagram<Protocol> basic_datagram<Protocol>::bind(const endpoint& where, std::error_code& ec,
+                                                        const permissions& perms) {
+  return detail::report_to(ec, [&](auto& why) { return open(where, true, perms, why); });
 }
 template <class Protocol>
 basic_datagram<Protocol> basic_datagram<Protocol>::connect(const endpoint& where) {
-  return detail::report_or_throw(Protocol::name, where.to_string(), [&](auto& why) { return open(where, false, why); });
+  return detail::report_or_throw(Protocol::name, where.to_string(),
+                                 [&](auto& why) { return open(where, false, {}, why); });
 }
 template <class Protocol>
 basic_datagram<Protocol> basic_datagram<Protocol>::connect(const endpoint& where, std::error_code& ec) {
-  return detail::report_to(ec, [&](auto& why) { return open(where, false, why); });
+  return detail::report_to(ec, [&](auto& why) { return open(where, false, {}, why); });
 }
 
 template <class Protocol>

@@ -88,7 +88,7 @@ void expect_refused(Open&& open, std::uint32_t owner, const char* mode) {
 
 // The squatter's object, created as `uid`, is refused by every open unless
 // its owner and mode are named; then it opens.
-void squatted_then_refused(const std::string& kind, std::uint32_t uid) {
+[[maybe_unused]] void squatted_then_refused(const std::string& kind, std::uint32_t uid) {
   every_kind_names names;
   const std::string name = names.make("squat");
   ASSERT_EQ(xipc::test::peer_process::start("squat", {kind, name, std::to_string(uid)}).wait(), 0);

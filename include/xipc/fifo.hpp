@@ -14,6 +14,9 @@
 //
 // Windows has no FIFOs: there the path holds a marker file and the bytes go
 // through a named pipe, one writer at a time (docs/windows.md).
+//
+// Thread safety: a reader or writer is used by one thread at a time; the
+// static functions may be called from any thread.
 #pragma once
 
 #include <span>
@@ -61,7 +64,8 @@ static_assert(byte_sink<fifo_writer>);
 
 struct fifo {
   // Makes a FIFO at `path` with exactly `perms` (the umask does not apply).
-  // errc::already_exists when anything is at the path.
+  // errc::already_exists when anything is at the path. The mode is set
+  // through a descriptor of the FIFO just made, never by the path again.
   static void create(std::string_view path, permissions perms = permissions::owner_only());
   static void create(std::string_view path, permissions perms, std::error_code& ec);
 
@@ -71,20 +75,27 @@ struct fifo {
   static bool remove(std::string_view path, std::error_code& ec);
 
   // Opens for reading, at once (see above). errc::not_found for a missing
-  // path, errc::invalid_argument for a path that is not a FIFO.
-  static fifo_reader open_reader(std::string_view path);
-  static fifo_reader open_reader(std::string_view path, std::error_code& ec);
+  // path, errc::invalid_argument for a path that is not a FIFO, and
+  // errc::permission_denied for a FIFO not trusted under `perms` (another
+  // owner than the caller or perms.trusted_uid, or a wider mode than
+  // perms.bits; POSIX), naming the owner and mode found.
+  static fifo_reader open_reader(std::string_view path, permissions perms = permissions::owner_only());
+  static fifo_reader open_reader(std::string_view path, std::error_code& ec,
+                                 permissions perms = permissions::owner_only());
 
   // Opens for writing, waiting until `until` for a reader to be there:
-  // errc::timed_out (errc::would_block when immediate) while none is.
-  static fifo_writer open_writer(std::string_view path, deadline until = deadline::forever());
-  static fifo_writer open_writer(std::string_view path, deadline until, std::error_code& ec);
+  // errc::timed_out (errc::would_block when immediate) while none is. The
+  // FIFO is checked under `perms` as open_reader checks it.
+  static fifo_writer open_writer(std::string_view path, deadline until = deadline::forever(),
+                                 permissions perms = permissions::owner_only());
+  static fifo_writer open_writer(std::string_view path, deadline until, std::error_code& ec,
+                                 permissions perms = permissions::owner_only());
 
  private:
   static bool create(std::string_view path, permissions perms, detail::failure& why);
   static bool remove(std::string_view path, detail::failure& why);
-  static fifo_reader open_reader(std::string_view path, detail::failure& why);
-  static fifo_writer open_writer(std::string_view path, deadline until, detail::failure& why);
+  static fifo_reader open_reader(std::string_view path, permissions perms, detail::failure& why);
+  static fifo_writer open_writer(std::string_view path, deadline until, permissions perms, detail::failure& why);
 };
 
 }  // namespace xipc

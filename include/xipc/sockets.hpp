@@ -9,6 +9,12 @@
 //
 // POSIX: BSD sockets. Windows: Winsock2 (AF_UNIX streams from Windows 10).
 // See docs/sockets.md.
+//
+// Thread safety: a socket object may be used by two threads at once, one
+// sending or reading and one receiving or writing (the OS call is the only
+// shared state); two threads reading, or two writing a stream, interleave
+// unpredictably. A listener's accept may be called from many threads; its
+// allow_only_uids must not race with accept. Moving must not race with use.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +30,7 @@
 #include <xipc/detail/owned_handle.hpp>
 #include <xipc/endpoint.hpp>
 #include <xipc/error.hpp>
+#include <xipc/permissions.hpp>
 
 namespace xipc {
 namespace detail {
@@ -119,10 +126,16 @@ class basic_listener : public detail::owned_socket {
   basic_listener() noexcept = default;
 
   // Listens at `where` (port 0: one the OS picks; see local_endpoint()).
-  // errc::already_exists when the address is in use; a Unix-domain socket
-  // file nobody accepts on (left by a crashed server) is replaced.
-  static basic_listener listen(const endpoint& where);
-  static basic_listener listen(const endpoint& where, std::error_code& ec);
+  // errc::already_exists when the address is in use. At a Unix-domain path,
+  // only a stale socket file of this user's (nobody bound to it, left by a
+  // crashed server) is replaced: anything else there is errc::already_exists
+  // naming its file type, and is left alone. The socket file gets exactly
+  // `perms` (owner-only by default, whatever the umask). An abstract name
+  // (Linux) has no file and no permissions: anyone may connect (see
+  // allow_only_uids).
+  static basic_listener listen(const endpoint& where, const permissions& perms = permissions::owner_only());
+  static basic_listener listen(const endpoint& where, std::error_code& ec,
+                               const permissions& perms = permissions::owner_only());
 
   // The next connection, waiting until `until`. Connections refused by
   // allow_only_uids are closed and do not count: accept keeps waiting.
@@ -140,7 +153,7 @@ class basic_listener : public detail::owned_socket {
   endpoint local_endpoint() const;
 
  private:
-  static basic_listener listen(const endpoint& where, detail::failure& why);
+  static basic_listener listen(const endpoint& where, const permissions& perms, detail::failure& why);
   bool allowed(native_handle_type connection) const noexcept;
 
   detail::socket_file file_;
@@ -156,9 +169,11 @@ class basic_datagram : public detail::owned_socket {
   // A socket bound to a Unix-domain path removes its file when it goes (if still its own).
   basic_datagram() noexcept = default;
 
-  // A socket bound to `where` (UDP port 0: one the OS picks).
-  static basic_datagram bind(const endpoint& where);
-  static basic_datagram bind(const endpoint& where, std::error_code& ec);
+  // A socket bound to `where` (UDP port 0: one the OS picks). A Unix-domain
+  // path is taken and given `perms` as listen does.
+  static basic_datagram bind(const endpoint& where, const permissions& perms = permissions::owner_only());
+  static basic_datagram bind(const endpoint& where, std::error_code& ec,
+                             const permissions& perms = permissions::owner_only());
   // An unbound socket of `where`'s family, connected to it (a Unix-domain one is bound to an autobind name first).
   static basic_datagram connect(const endpoint& where);
   static basic_datagram connect(const endpoint& where, std::error_code& ec);
@@ -185,7 +200,7 @@ class basic_datagram : public detail::owned_socket {
  private:
   friend struct detail::handle_passing;  // a socket received from another process
   explicit basic_datagram(native_handle_type handle) noexcept : detail::owned_socket(handle) {}
-  static basic_datagram open(const endpoint& where, bool bind_it, detail::failure& why);
+  static basic_datagram open(const endpoint& where, bool bind_it, const permissions& perms, detail::failure& why);
 
   detail::socket_file file_;
 };

@@ -10,6 +10,7 @@
 #include <string>
 #include <thread>
 
+#include "posix/object_owner.hpp"
 #include "posix/os_error.hpp"
 #include "stream_io.hpp"
 
@@ -21,23 +22,18 @@ namespace {
 constexpr auto reader_poll_first = std::chrono::microseconds(100);
 constexpr auto reader_poll_longest = std::chrono::milliseconds(10);
 
-const char* kind_of(mode_t mode) {
-  if (S_ISREG(mode)) return "a regular file";
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISSOCK(mode)) return "a socket";
-  if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
-  return "not a FIFO";
-}
-
-// Keeps `fd` if it is a FIFO, made blocking like a pipe's ends (the open had to
-// be non-blocking, not to wait); else closes it, sets `why` and returns -1.
-int keep_if_fifo(int fd, detail::failure& why) {
+// Keeps `fd` if it is a FIFO trusted under `perms`, made blocking like a
+// pipe's ends (the open had to be non-blocking, not to wait); else closes it,
+// sets `why` and returns -1.
+int keep_if_fifo(int fd, const std::string& path, permissions perms, detail::failure& why) {
   struct stat info {};
-  if (::fstat(fd, &info) == 0 && S_ISFIFO(info.st_mode)) {
+  if (::fstat(fd, &info) != 0 || !S_ISFIFO(info.st_mode)) {
+    why = detail::refuse(errc::invalid_argument,
+                         fmt::format("the path is {}, not a FIFO", detail::file_type_name(info.st_mode)));
+  } else if (detail::check_descriptor_owner(fd, path, perms, why)) {
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     return fd;
   }
-  why = detail::refuse(errc::invalid_argument, fmt::format("the path is {}, not a FIFO", kind_of(info.st_mode)));
   ::close(fd);
   return -1;
 }
@@ -67,13 +63,32 @@ io_result fifo_writer::write_some(std::span<const std::byte> data, deadline unti
 
 bool fifo::create(std::string_view path, permissions perms, detail::failure& why) {
   const std::string file(path);
-  if (::mkfifo(file.c_str(), static_cast<mode_t>(perms.bits)) != 0) {
+  const auto mode = static_cast<mode_t>(perms.bits & 0777);
+  if (::mkfifo(file.c_str(), mode) != 0) {
     why = detail::os_failure(fmt::format("mkfifo(\"{}\")", file), errno);
     return false;
   }
-  // mkfifo applied the umask; chmod sets exactly what was asked for.
-  if (::chmod(file.c_str(), static_cast<mode_t>(perms.bits)) != 0) {
-    why = detail::os_failure(fmt::format("chmod(\"{}\", {:o})", file, perms.bits), errno);
+  // mkfifo applied the umask. The exact mode is set through a descriptor of
+  // the FIFO itself (a non-blocking read open returns at once), checked to be
+  // the FIFO this call made: in a directory others can write to, the path
+  // may name something else by now, and a chmod by name would follow it.
+  const int fd = open_path(file, O_RDONLY | O_NOFOLLOW);
+  struct stat info {};
+  if (fd < 0 || ::fstat(fd, &info) != 0 || !S_ISFIFO(info.st_mode) || info.st_uid != ::geteuid() ||
+      info.st_nlink != 1) {
+    const int error = errno;
+    if (fd >= 0) ::close(fd);
+    why = fd < 0 ? detail::os_failure(fmt::format("open(\"{}\", O_NOFOLLOW)", file), error)
+                 : detail::refuse(errc::permission_denied,
+                                  fmt::format("{} was replaced by {} before its mode was set: left alone", file,
+                                              detail::file_type_name(info.st_mode)));
+    return false;
+  }
+  const int rc = ::fchmod(fd, mode);
+  const int error = errno;
+  ::close(fd);
+  if (rc != 0) {
+    why = detail::os_failure(fmt::format("fchmod(\"{}\", {:o})", file, mode), error);
     ::unlink(file.c_str());
     return false;
   }
@@ -89,7 +104,8 @@ bool fifo::remove(std::string_view path, detail::failure& why) {
     return false;
   }
   if (!S_ISFIFO(info.st_mode)) {
-    why = detail::refuse(errc::invalid_argument, fmt::format("the path is {}: not removed", kind_of(info.st_mode)));
+    why = detail::refuse(errc::invalid_argument,
+                         fmt::format("the path is {}: not removed", detail::file_type_name(info.st_mode)));
     return false;
   }
   if (::unlink(file.c_str()) != 0) {
@@ -100,24 +116,24 @@ bool fifo::remove(std::string_view path, detail::failure& why) {
   return true;
 }
 
-fifo_reader fifo::open_reader(std::string_view path, detail::failure& why) {
+fifo_reader fifo::open_reader(std::string_view path, permissions perms, detail::failure& why) {
   const std::string file(path);
   const int fd = open_path(file, O_RDONLY);
   if (fd < 0) {
     why = detail::os_failure(fmt::format("open(\"{}\")", file), errno);
     return {};
   }
-  const int fifo_fd = keep_if_fifo(fd, why);
+  const int fifo_fd = keep_if_fifo(fd, file, perms, why);
   return fifo_fd < 0 ? fifo_reader() : fifo_reader(fifo_fd);
 }
 
-fifo_writer fifo::open_writer(std::string_view path, deadline until, detail::failure& why) {
+fifo_writer fifo::open_writer(std::string_view path, deadline until, permissions perms, detail::failure& why) {
   const std::string file(path);
   auto pause = std::chrono::duration_cast<std::chrono::nanoseconds>(reader_poll_first);
   for (;;) {
     const int fd = open_path(file, O_WRONLY);
     if (fd >= 0) {
-      const int fifo_fd = keep_if_fifo(fd, why);
+      const int fifo_fd = keep_if_fifo(fd, file, perms, why);
       return fifo_fd < 0 ? fifo_writer() : fifo_writer(fifo_fd);
     }
     // ENXIO means no reader yet; anything else (missing, forbidden, a directory) is final.

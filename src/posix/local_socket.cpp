@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <thread>
 #include <xipc/name.hpp>
+#include <xipc/permissions.hpp>
 
 #include "posix/os_error.hpp"
 #include "socket_io.hpp"
@@ -85,27 +86,32 @@ std::string local_socket_path(std::string_view name, failure& why) {
 native_handle_type local_listen(const std::string& path, local_socket_kind kind, failure& why) {
   const int fd = new_socket(kind, why);
   if (fd < 0) return invalid_native_handle;
+  // A named pipe belongs to its user: the file is 0600 whatever the umask
+  // (and the directory it is in lets nobody else in anyway).
+  const permissions owner_only = permissions::owner_only();
+  prepare_local_bind(fd, owner_only);
   const sockaddr_un address = address_of(path);
   for (int attempt = 0;; ++attempt) {
     if (::bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0) break;
-    if (errno != EADDRINUSE || attempt > 0) {
+    if (errno != EADDRINUSE || attempt > 2) {
       why = os_failure(fmt::format("bind(\"{}\")", path), errno);
       ::close(fd);
       return invalid_native_handle;
     }
-    // Something is there. A server that listens answers a connect; a socket
-    // file left by a crashed one refuses it, and is replaced.
-    failure probe_failure;
-    const int probe = local_connect(path, kind, deadline::immediately(), probe_failure);
-    // Only "nobody there" makes the file stale; any other answer (accepted, a
-    // full backlog, a server of the other socket type) means a live server.
-    if (probe >= 0 || probe_failure.code != errc::not_found) {
-      if (probe >= 0) ::close(probe);
-      why = refuse(errc::already_exists, fmt::format("a server is already listening at {}", path));
+    // Only a stale socket file is replaced; a live server is asked without a
+    // connection it would have to accept (clear_stale_socket_file).
+    if (!clear_stale_socket_file(path, socket_type(kind), why)) {
+      if (why.code == errc::already_exists) {
+        why = refuse(errc::already_exists, fmt::format("a server is already listening at {} ({})", path, why.detail));
+      }
       ::close(fd);
       return invalid_native_handle;
     }
+  }
+  if (!set_socket_file_mode(path, owner_only, why)) {
+    ::close(fd);
     ::unlink(path.c_str());
+    return invalid_native_handle;
   }
   if (::listen(fd, SOMAXCONN) != 0) {
     why = os_failure(fmt::format("listen(\"{}\")", path), errno);

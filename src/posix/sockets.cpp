@@ -5,6 +5,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
+#include <fstream>
+#include <optional>
+#include <string>
+
+#include "posix/object_owner.hpp"
+#include "posix/os_error.hpp"
 #include "socket_io.hpp"
 #include "stream_io.hpp"
 
@@ -44,6 +52,103 @@ void prepare_ip_bind(os_socket socket, bool listener) noexcept {
   // SO_REUSEADDR lets a listener take a port whose old connections are in
   // TIME_WAIT. Not for UDP: there it would let two sockets share one port.
   if (listener) set_socket_option(socket, SOL_SOCKET, SO_REUSEADDR, 1);
+}
+
+namespace {
+
+// Whether the kernel's table of Unix-domain sockets lists one bound to `path`:
+// true or false from Linux's /proc/net/unix, nothing where there is no such table.
+std::optional<bool> path_bound_in_socket_table(const std::string& path) {
+  std::ifstream table("/proc/net/unix");
+  if (!table) return {};
+  std::string line;
+  std::getline(table, line);  // Num RefCount Protocol Flags Type St Inode Path
+  while (std::getline(table, line)) {
+    // Seven fields, then the path (which may hold spaces).
+    std::size_t at = 0;
+    for (int field = 0; field < 7 && at != std::string::npos; ++field) {
+      at = line.find_first_not_of(' ', at);
+      if (at != std::string::npos) at = line.find(' ', at);
+    }
+    if (at == std::string::npos) continue;
+    at = line.find_first_not_of(' ', at);
+    if (at != std::string::npos && line.compare(at, std::string::npos, path) == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool clear_stale_socket_file(const std::string& path, int type, failure& why) {
+  struct stat info {};
+  if (::lstat(path.c_str(), &info) != 0) {
+    if (errno == ENOENT) return true;  // gone meanwhile: bind again
+    why = os_failure(fmt::format("lstat(\"{}\")", path), errno);
+    return false;
+  }
+  if (!S_ISSOCK(info.st_mode)) {
+    why = refuse(errc::already_exists,
+                 fmt::format("{} is {}, not a stale socket file: left alone", path, file_type_name(info.st_mode)));
+    return false;
+  }
+  if (info.st_uid != ::geteuid()) {
+    why = refuse(errc::already_exists, fmt::format("{} is a socket of uid {}: left alone", path, info.st_uid));
+    return false;
+  }
+  // Asked without connecting where the OS can say, so a live server sees no probe.
+  const bool live = path_bound_in_socket_table(path).value_or(socket_file_answers(path, type));
+  if (live) {
+    why = refuse(errc::already_exists, fmt::format("a server is bound to {}", path));
+    return false;
+  }
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    why = os_failure(fmt::format("unlink(\"{}\")", path), errno);
+    return false;
+  }
+  return true;
+}
+
+void prepare_local_bind(os_socket socket, const permissions& perms) noexcept {
+  // Linux gives the file the socket's mode under the umask: never wider than asked.
+  ::fchmod(socket, static_cast<mode_t>(perms.bits & 0777));
+}
+
+bool set_socket_file_mode(const std::string& path, const permissions& perms, failure& why) {
+  const auto mode = static_cast<mode_t>(perms.bits & 0777);
+#ifdef O_PATH
+  // A descriptor for the file itself, not for what a link there points to;
+  // checked before anything changes, then changed through /proc, not by name.
+  const int file = ::open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (file < 0) {
+    why = os_failure(fmt::format("open(\"{}\", O_PATH | O_NOFOLLOW)", path), errno);
+    return false;
+  }
+  struct stat info {};
+  int rc = ::fstat(file, &info);
+  if (rc == 0 && (!S_ISSOCK(info.st_mode) || info.st_uid != ::geteuid())) {
+    ::close(file);
+    why = refuse(errc::permission_denied,
+                 fmt::format("{} was replaced by {} of uid {} before its mode was set", path,
+                             file_type_name(info.st_mode), info.st_uid));
+    return false;
+  }
+  if (rc == 0 && (info.st_mode & 07777) != mode) {
+    rc = ::chmod(fmt::format("/proc/self/fd/{}", file).c_str(), mode);
+  }
+  const int error = errno;
+  ::close(file);
+  if (rc != 0) {
+    why = os_failure(fmt::format("chmod(\"{}\", {:o})", path, mode), error);
+    return false;
+  }
+  return true;
+#else
+  if (::fchmodat(AT_FDCWD, path.c_str(), mode, AT_SYMLINK_NOFOLLOW) != 0) {
+    why = os_failure(fmt::format("fchmodat(\"{}\", {:o}, AT_SYMLINK_NOFOLLOW)", path, mode), errno);
+    return false;
+  }
+  return true;
+#endif
 }
 
 std::uint64_t socket_file_id(const std::string& path) noexcept {

@@ -135,7 +135,8 @@ bool fifo::remove(std::string_view path, detail::failure& why) {
   return false;
 }
 
-fifo_reader fifo::open_reader(std::string_view path, detail::failure& why) {
+fifo_reader fifo::open_reader(std::string_view path, permissions /*perms: the pipe has an owner-only DACL*/,
+                              detail::failure& why) {
   const std::string pipe_path = pipe_of(path, why);
   if (why) return {};
   const std::wstring wide = detail::widen(pipe_path, why);
@@ -145,7 +146,7 @@ fifo_reader fifo::open_reader(std::string_view path, detail::failure& why) {
   return fifo_reader(pipe);
 }
 
-fifo_writer fifo::open_writer(std::string_view path, deadline until, detail::failure& why) {
+fifo_writer fifo::open_writer(std::string_view path, deadline until, permissions /*perms*/, detail::failure& why) {
   const std::string pipe_path = pipe_of(path, why);
   if (why) return {};
   const HANDLE pipe = detail::open_pipe_client(pipe_path, GENERIC_WRITE, detail::no_server::waits, until, why);

@@ -2,6 +2,7 @@
 // processes do not inherit, non-blocking for their whole life (Windows has no
 // MSG_DONTWAIT), select() to wait, and AF_UNIX streams (Windows 10 1803 and
 // later) with the peer's pid from SIO_AF_UNIX_GETPEERPID.
+#include <fmt/format.h>
 #include <mswsock.h>
 #include <windows.h>
 
@@ -114,6 +115,21 @@ std::uint64_t socket_file_id(const std::string& path) noexcept {
   const std::uint64_t index = (static_cast<std::uint64_t>(info.nFileIndexHigh) << 32) | info.nFileIndexLow;
   return (static_cast<std::uint64_t>(info.dwVolumeSerialNumber) * 0x9E3779B97F4A7C15ull) ^ index;
 }
+
+bool clear_stale_socket_file(const std::string& path, int type, failure& why) {
+  // Windows keeps no table of bound AF_UNIX sockets to read: a connect asks.
+  if (socket_file_answers(path, type)) {
+    why = refuse(errc::already_exists, fmt::format("{} is in use", path));
+    return false;
+  }
+  remove_socket_file(path);
+  return true;
+}
+
+void prepare_local_bind(os_socket /*socket*/, const permissions& /*perms*/) noexcept {}
+
+// Windows gives an AF_UNIX socket file the directory's security: nothing to set.
+bool set_socket_file_mode(const std::string& /*path*/, const permissions& /*perms*/, failure& /*why*/) { return true; }
 
 void remove_socket_file(const std::string& path) noexcept {
   failure ignored;
