@@ -4,9 +4,11 @@
 #include <xipc/detail/config.hpp>
 #if !XIPC_OS_WINDOWS
 #include <sys/stat.h>
+#include <unistd.h>
 #endif
 
 #include <array>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -79,6 +81,54 @@ TEST_F(fifo_test, create_gives_exactly_the_permissions_asked_for) {
   ASSERT_EQ(::stat(path.c_str(), &info), 0);
   EXPECT_TRUE(S_ISFIFO(info.st_mode));
   EXPECT_EQ(info.st_mode & 0777, 0660u);
+}
+#endif
+
+#if !XIPC_OS_WINDOWS
+TEST_F(fifo_test, the_mode_is_never_set_through_a_link_swapped_in_for_the_fifo) {
+  // Another user's trick in a shared directory: after mkfifo, replace the
+  // FIFO with a link to a file the creator may change, before its chmod.
+  const std::string target = make_path();
+  { std::ofstream(target) << "secret"; }
+  ASSERT_EQ(::chmod(target.c_str(), 0600), 0);
+  const std::string path = make_path();
+  const std::string link = path + ".link";
+  std::atomic<bool> done{false};
+  std::thread swapper([&] {
+    while (!done) {
+      ::symlink(target.c_str(), link.c_str());
+      ::rename(link.c_str(), path.c_str());
+    }
+  });
+  for (int attempt = 0; attempt < 3000; ++attempt) {
+    ::unlink(path.c_str());
+    std::error_code ignored;
+    fifo::create(path, xipc::permissions::everyone(), ignored);
+  }
+  done = true;
+  swapper.join();
+  ::unlink(link.c_str());
+  struct stat info {};
+  ASSERT_EQ(::stat(target.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 07777, 0600u) << "the link's target was chmod-ed";
+}
+
+TEST_F(fifo_test, a_fifo_with_a_wider_mode_than_asked_is_not_trusted) {
+  const std::string path = make_path();
+  fifo::create(path, xipc::permissions::everyone());
+  std::error_code ec;
+  fifo::open_reader(path, ec);
+  EXPECT_EQ(ec, errc::permission_denied);
+  auto reader = fifo::open_reader(path, ec, xipc::permissions::everyone());
+  EXPECT_FALSE(ec) << ec.message();
+  try {
+    fifo::open_writer(path, deadline::immediately());
+    ADD_FAILURE() << "opened";
+  } catch (const std::system_error& error) {
+    EXPECT_EQ(error.code(), errc::permission_denied);
+    EXPECT_NE(std::string(error.what()).find("mode 0666"), std::string::npos) << error.what();
+  }
+  EXPECT_TRUE(fifo::open_writer(path, deadline::immediately(), xipc::permissions::everyone()).is_open());
 }
 #endif
 

@@ -10,11 +10,13 @@
 #include <windows.h>
 #else
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 #endif
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -286,6 +288,80 @@ TEST(local_stream, a_stale_socket_file_is_replaced_a_live_one_is_not) {
   }
   EXPECT_FALSE(std::filesystem::exists(path)) << "the listener removed the file it replaced";
 }
+
+#if !XIPC_OS_WINDOWS
+// Paths in the temporary directory, removed when the test ends.
+struct temporary_paths {
+  std::string make(const std::string& label) {
+    return paths.emplace_back((std::filesystem::temp_directory_path() / (xipc::test::unique_name(label) + ".sock")).string());
+  }
+  ~temporary_paths() {
+    for (const auto& path : paths) {
+      std::error_code ignored;
+      std::filesystem::remove(path, ignored);
+    }
+  }
+  std::vector<std::string> paths;
+};
+
+TEST(local_stream, a_file_that_is_no_socket_is_already_exists_and_left_alone) {
+  temporary_paths paths;
+  const std::string path = paths.make("file");
+  { std::ofstream(path) << "precious"; }
+  try {
+    xipc::local_listener::listen(endpoint::local(path));
+    ADD_FAILURE() << "listened over a regular file";
+  } catch (const std::system_error& error) {
+    EXPECT_EQ(error.code(), errc::already_exists);
+    EXPECT_NE(std::string(error.what()).find("a regular file"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find(path), std::string::npos) << error.what();
+  }
+  std::error_code ec;
+  xipc::local_datagram::bind(endpoint::local(path), ec);
+  EXPECT_EQ(ec, errc::already_exists);
+  std::string kept;
+  std::getline(std::ifstream(path), kept);
+  EXPECT_EQ(kept, "precious") << "the file is still there, unchanged";
+}
+
+TEST(local_stream, socket_files_get_the_permissions_asked_for_whatever_the_umask) {
+  temporary_paths paths;
+  auto mode_of = [](const std::string& path) {
+    struct stat info {};
+    ::lstat(path.c_str(), &info);
+    return info.st_mode & 07777;
+  };
+  const mode_t saved = ::umask(0);
+  {
+    const std::string path = paths.make("mode");
+    auto listener = xipc::local_listener::listen(endpoint::local(path));
+    EXPECT_EQ(mode_of(path), 0600u) << "owner-only under umask 0";
+  }
+  {
+    const std::string path = paths.make("dgram");
+    auto socket = xipc::local_datagram::bind(endpoint::local(path));
+    EXPECT_EQ(mode_of(path), 0600u) << "owner-only under umask 0";
+  }
+  ::umask(077);
+  {
+    const std::string path = paths.make("group");
+    auto listener = xipc::local_listener::listen(endpoint::local(path), xipc::permissions::owner_and_group());
+    EXPECT_EQ(mode_of(path), 0660u) << "widened as asked despite umask 077";
+  }
+  ::umask(saved);
+}
+
+TEST(local_stream, a_refused_second_listener_leaves_the_live_one_no_phantom_connection) {
+  temporary_paths paths;
+  const std::string path = paths.make("phantom");
+  auto live = xipc::local_listener::listen(endpoint::local(path));
+  std::error_code ec;
+  xipc::local_listener::listen(endpoint::local(path), ec);
+  EXPECT_EQ(ec, errc::already_exists);
+  xipc::local_stream connection;
+  EXPECT_EQ(live.accept(connection, 200ms), errc::timed_out) << "nobody connected, so nothing is accepted";
+}
+#endif
 
 TEST(local_datagram, bound_and_connected_with_boundaries_kept) {
   SKIP_WITHOUT(xipc::local_datagram);

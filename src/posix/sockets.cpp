@@ -96,7 +96,8 @@ bool clear_stale_socket_file(const std::string& path, int type, failure& why) {
     return false;
   }
   // Asked without connecting where the OS can say, so a live server sees no probe.
-  const bool live = path_bound_in_socket_table(path).value_or(socket_file_answers(path, type));
+  const std::optional<bool> listed = path_bound_in_socket_table(path);
+  const bool live = listed ? *listed : socket_file_answers(path, type);
   if (live) {
     why = refuse(errc::already_exists, fmt::format("a server is bound to {}", path));
     return false;
