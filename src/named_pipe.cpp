@@ -11,6 +11,15 @@ namespace {
 
 std::error_code wrong_mode() { return make_error_code(errc::invalid_argument); }
 
+// Options no backend could honour are refused before anything is made.
+bool check_options(const named_pipe_options& options, detail::failure& why) {
+  if (options.mode == pipe_mode::message && options.max_message_bytes == 0) {
+    why = detail::refuse(errc::invalid_argument, "max_message_bytes must be at least 1 in message mode");
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 io_result named_pipe::read_some(std::span<std::byte> buffer, deadline until) noexcept {
@@ -35,21 +44,29 @@ io_result named_pipe::receive(std::span<std::byte> buffer, deadline until) noexc
 }
 
 named_pipe named_pipe::connect(std::string_view name, const named_pipe_options& options, deadline until) {
-  return detail::report_or_throw("named_pipe", name, [&](auto& why) { return connect(name, options, until, why); });
+  return detail::report_or_throw("named_pipe", name, [&](auto& why) {
+    return check_options(options, why) ? connect(name, options, until, why) : named_pipe();
+  });
 }
 
 named_pipe named_pipe::connect(std::string_view name, const named_pipe_options& options, deadline until,
                                std::error_code& ec) {
-  return detail::report_to(ec, [&](auto& why) { return connect(name, options, until, why); });
+  return detail::report_to(ec, [&](auto& why) {
+    return check_options(options, why) ? connect(name, options, until, why) : named_pipe();
+  });
 }
 
 named_pipe_server named_pipe_server::create(std::string_view name, const named_pipe_options& options) {
-  return detail::report_or_throw("named_pipe_server", name, [&](auto& why) { return create(name, options, why); });
+  return detail::report_or_throw("named_pipe_server", name, [&](auto& why) {
+    return check_options(options, why) ? create(name, options, why) : named_pipe_server();
+  });
 }
 
 named_pipe_server named_pipe_server::create(std::string_view name, const named_pipe_options& options,
                                             std::error_code& ec) {
-  return detail::report_to(ec, [&](auto& why) { return create(name, options, why); });
+  return detail::report_to(ec, [&](auto& why) {
+    return check_options(options, why) ? create(name, options, why) : named_pipe_server();
+  });
 }
 
 named_pipe_server& named_pipe_server::operator=(named_pipe_server&& other) noexcept {
