@@ -1,6 +1,9 @@
 // An unnamed region of memory whose handle can be given to another process
 // (inherited by a child, or passed over a local socket), which then maps the
 // same pages with adopt(). Nothing is left behind in any namespace.
+//
+// Thread safety: as shared_memory: many threads may use the object at once;
+// moving it must not race with use.
 #pragma once
 
 #include <cstddef>

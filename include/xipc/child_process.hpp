@@ -9,6 +9,8 @@
 //   xipc::read_exact(child.out(), buffer);
 //   xipc::exit_status status;
 //   child.wait(status);
+//
+// Thread safety: a child_process object is used by one thread at a time.
 #pragma once
 
 #include <span>

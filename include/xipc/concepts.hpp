@@ -1,6 +1,8 @@
 // The three interfaces every xipc transport is written against. Each is also
 // a requirements table in docs/concepts.md; generic code (io.hpp, the
 // conformance tests, the benchmarks) is written once against these.
+//
+// Thread safety: concepts and io_result values carry no state of their own.
 #pragma once
 
 #include <concepts>

@@ -1,6 +1,8 @@
 // When a waiting operation gives up. The message-passing model has three
 // waiting modes, and a deadline names each: block forever, block up to a
 // point in time, or do not block at all (what every try_ call uses).
+//
+// Thread safety: a deadline is a value: safe to copy and share.
 #pragma once
 
 #include <chrono>

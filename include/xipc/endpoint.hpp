@@ -7,6 +7,8 @@
 //
 //   auto where = xipc::endpoint::parse("localhost:6013");
 //   std::string text = where.to_string();    // "127.0.0.1:6013"
+//
+// Thread safety: an endpoint is a value: safe to copy and to read from many threads.
 #pragma once
 
 #include <array>

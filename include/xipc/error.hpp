@@ -2,6 +2,8 @@
 // std::system_error carrying one of these, or fill a std::error_code& in
 // their non-throwing overload; operations that fail as part of normal life
 // (timeout, would block, peer closed) return them and never throw.
+//
+// Thread safety: errc and error_category() are safe to use from any thread.
 #pragma once
 
 #include <system_error>

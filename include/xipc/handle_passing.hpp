@@ -15,6 +15,9 @@
 // Windows: over a named_pipe only; the sender duplicates each handle into
 // the receiving process (DuplicateHandle, WSADuplicateSocketW for sockets).
 // See docs/sockets.md, "Handle passing".
+//
+// Thread safety: the functions may be called from many threads, on different
+// connections; a handle_list or received_handles is used by one thread at a time.
 #pragma once
 
 #include <cstddef>

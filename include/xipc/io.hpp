@@ -1,5 +1,8 @@
 // Generic transfers written once against the concepts: whole buffers over
 // byte streams, and trivially copyable values over message channels.
+//
+// Thread safety: these functions keep no state; the object they use must not
+// be used by another thread in the same direction meanwhile.
 #pragma once
 
 #include <cstddef>

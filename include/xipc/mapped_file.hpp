@@ -1,5 +1,8 @@
 // A file, or a range of it, mapped into memory. With read_write access,
 // stores reach the file (and every other process mapping it).
+//
+// Thread safety: as shared_memory: many threads may use the object at once;
+// moving it must not race with use.
 #pragma once
 
 #include <cstddef>

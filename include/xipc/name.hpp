@@ -4,6 +4,8 @@
 // A portable name is 1 to max_name_bytes characters from [A-Za-z0-9._-],
 // and is neither "." nor "..". Every named xipc object takes such a name, so
 // the same name works on Linux, macOS and Windows.
+//
+// Thread safety: every function here is pure and may be called from any thread.
 #pragma once
 
 #include <cstddef>

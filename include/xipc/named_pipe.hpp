@@ -10,6 +10,10 @@
 // POSIX: a Unix-domain socket (stream for byte mode, seqpacket for message
 // mode) in a directory only this user can enter. Windows: CreateNamedPipeW,
 // with overlapped I/O for the deadlines. See docs/pipes.md.
+//
+// Thread safety: a named_pipe may be used by two threads at once, one sending
+// or writing and one receiving or reading; a server's accept by one thread
+// at a time. Moving must not race with use.
 #pragma once
 
 #include <cstddef>

@@ -1,5 +1,7 @@
 // The OS handle type that every xipc object exposes through native_handle(),
 // so that it can be handed to Asio, libuv or an event loop of the user's own.
+//
+// Thread safety: a handle value; what it names is the owner's business.
 #pragma once
 
 #include <xipc/detail/config.hpp>

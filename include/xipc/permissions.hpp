@@ -1,6 +1,6 @@
 // Who may open a named object, and which existing objects a caller trusts.
 // POSIX permission bits; Windows maps owner-only to a DACL for the creating
-// user alone. A plain value: safe to copy and share between threads.
+// user alone. Thread safety: a plain value, safe to copy and share.
 #pragma once
 
 #include <cstdint>

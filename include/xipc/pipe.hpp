@@ -9,6 +9,9 @@
 //
 // Both ends are close-on-exec. A write with no reader left returns
 // errc::peer_closed; it never kills the process with SIGPIPE.
+//
+// Thread safety: a pipe end is used by one thread at a time; the two ends of
+// one pipe are independent.
 #pragma once
 
 #include <cstddef>

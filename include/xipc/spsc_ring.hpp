@@ -11,6 +11,9 @@
 //
 // docs/ring.md has the layout, the memory-ordering argument, the wait/wake
 // and the peer-death protocols.
+//
+// Thread safety: a ring_producer and a ring_consumer may run on two threads
+// (or processes) at once; each end is used by one thread at a time.
 #pragma once
 
 #include <atomic>

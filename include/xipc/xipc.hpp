@@ -1,4 +1,6 @@
 // Everything in xipc, for users who prefer one include.
+//
+// Thread safety: each header says it for its types (docs/concepts.md has the table).
 #pragma once
 
 #include <xipc/anonymous_memory.hpp>
