@@ -8,7 +8,7 @@
 //   child.in().close();                       // sort sees end of input
 //   xipc::read_exact(child.out(), buffer);
 //   xipc::exit_status status;
-//   child.wait(status);
+//   std::error_code waited = child.wait(status);
 //
 // Thread safety: a child_process object is used by one thread at a time.
 #pragma once

@@ -4,7 +4,7 @@
 //
 //   auto box = xipc::mailbox::create("jobs", {.capacity = 64, .max_message_bytes = 1024});
 //   auto out = xipc::mailbox::open("jobs");                      // in another process
-//   out.send(bytes, /*priority=*/5, 100ms);
+//   std::error_code sent = out.send(bytes, /*priority=*/5, 100ms);
 //   auto got = box.receive(buffer, xipc::deadline::forever());  // got.bytes, got.priority
 //   xipc::mailbox::remove("jobs");                              // when done (persistent lifetime)
 //

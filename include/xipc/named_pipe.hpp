@@ -4,8 +4,8 @@
 //
 //   auto server = xipc::named_pipe_server::create("jobs", {.mode = xipc::pipe_mode::message});
 //   xipc::named_pipe connection;
-//   server.accept(connection, 5s);                                      // one per client
-//   auto client = xipc::named_pipe::connect("jobs", xipc::pipe_mode::message);
+//   std::error_code accepted = server.accept(connection, 5s);           // one per client
+//   auto client = xipc::named_pipe::connect("jobs", {.mode = xipc::pipe_mode::message});
 //
 // POSIX: a Unix-domain socket (stream for byte mode, seqpacket for message
 // mode) in a directory only this user can enter. Windows: CreateNamedPipeW,

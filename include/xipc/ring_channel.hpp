@@ -4,7 +4,8 @@
 //
 //   auto tx = xipc::ring_channel::sender::open_or_create("jobs", {.capacity_bytes = 1 << 20});
 //   auto rx = xipc::ring_channel::receiver::open("jobs");      // in another process
-//   tx.send(bytes, 100ms);  rx.receive(buffer, xipc::deadline::forever());
+//   std::error_code sent = tx.send(bytes, 100ms);
+//   xipc::io_result got = rx.receive(buffer, xipc::deadline::forever());
 //   xipc::ring_channel::remove("jobs");                         // when both are done
 //
 // Its region is named in the ring namespace (name_kind::ring): a

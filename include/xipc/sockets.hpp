@@ -4,7 +4,7 @@
 //
 //   auto server = xipc::tcp_listener::listen(xipc::endpoint::parse("127.0.0.1:6013"));
 //   xipc::tcp_stream connection;
-//   server.accept(connection, 5s);
+//   std::error_code accepted = server.accept(connection, 5s);
 //   auto client = xipc::tcp_stream::connect(xipc::endpoint::parse("localhost:6013"), 5s);
 //
 // POSIX: BSD sockets. Windows: Winsock2 (AF_UNIX streams from Windows 10).

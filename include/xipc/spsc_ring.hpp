@@ -7,7 +7,8 @@
 //   xipc::format_ring(memory, {.capacity_bytes = 1 << 20});
 //   auto tx = xipc::ring_producer::attach(memory);  // in one thread or process
 //   auto rx = xipc::ring_consumer::attach(memory);  // in the other
-//   tx.send(bytes, deadline);   rx.receive(buffer, deadline);
+//   std::error_code sent = tx.send(bytes, deadline);
+//   xipc::io_result got = rx.receive(buffer, deadline);
 //
 // docs/ring.md has the layout, the memory-ordering argument, the wait/wake
 // and the peer-death protocols.
