@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 source scripts/deps.sh
 # mingw-w64 compiles every public header for Windows as a portability guard;
 # clang 14 with its runtime builds the libFuzzer target.
-xipc_require_packages "${xipc_build_packages[@]}" g++-mingw-w64-x86-64-posix clang-14 libclang-rt-14-dev
+xipc_require_packages "${xipc_build_packages[@]}" g++-mingw-w64-x86-64-posix clang-14 libclang-rt-14-dev python3 pkg-config
 
 # Test objects are named xt<pid>.<n>.<test>: shared memory as /dev/shm/xipc.xt*,
 # rings as /dev/shm/xipc:ring.xt*, mailboxes as /dev/shm/xipc:mbox.xt* with a
