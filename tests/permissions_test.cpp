@@ -11,6 +11,7 @@
 
 #include "support/object_names.hpp"
 #include "support/peer_process.hpp"
+#include "support/raw_region.hpp"
 
 #if XIPC_OS_POSIX
 #include <unistd.h>
@@ -149,6 +150,24 @@ TEST_P(wider_mode, the_callers_own_object_with_a_wider_mode_is_refused) {
 
 INSTANTIATE_TEST_SUITE_P(kinds, wider_mode, ::testing::Values("shared_memory", "ring", "1", "2", "3"),
                          kind_label);
+
+TEST(permissions, a_region_whose_acl_lets_others_in_is_trusted_only_when_asked_for) {
+  every_kind_names names;
+  const std::string name = names.make("acl");
+  auto squatted = xipc::test::raw_region::create(xipc::name_kind::shared_memory, name, 4096, 0666);
+  try {
+    shared_memory::open(name);
+    ADD_FAILURE() << "opened";
+  } catch (const std::system_error& error) {
+    EXPECT_EQ(error.code(), errc::permission_denied) << error.what();
+#if XIPC_OS_WINDOWS
+    EXPECT_TRUE(says(error, "S-1-1-0")) << "Everyone, by its SID: " << error.what();
+#else
+    EXPECT_TRUE(says(error, "mode 0666")) << error.what();
+#endif
+  }
+  EXPECT_TRUE(shared_memory::open(name, xipc::access::read_write, {permissions::everyone()}).is_open());
+}
 
 TEST(permissions, mailbox_open_or_create_matches_the_mode_exactly) {
   every_kind_names names;

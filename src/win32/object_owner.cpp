@@ -100,24 +100,34 @@ bool check_handle_owner(HANDLE handle, std::string_view what, const permissions&
   return false;
 }
 
+namespace {
+
+// A protected DACL: all access for the current user and, when `everyone`,
+// for every user too. The descriptor lives as long as the process.
+SECURITY_ATTRIBUTES make_security(bool everyone) noexcept {
+  SECURITY_ATTRIBUTES made{sizeof(SECURITY_ATTRIBUTES), nullptr, FALSE};
+  LPWSTR sid = nullptr;
+  if (token_user() != nullptr && ::ConvertSidToStringSidW(token_user(), &sid)) {
+    std::wstring sddl = std::wstring(L"D:P(A;;GA;;;") + sid + L")";
+    if (everyone) sddl += L"(A;;GA;;;WD)";
+    ::ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl.c_str(), SDDL_REVISION_1, &made.lpSecurityDescriptor,
+                                                           nullptr);
+    ::LocalFree(sid);
+  }
+  return made;
+}
+
+}  // namespace
+
 SECURITY_ATTRIBUTES* owner_only_security() noexcept {
-  static SECURITY_ATTRIBUTES attributes = [] {
-    SECURITY_ATTRIBUTES made{sizeof(SECURITY_ATTRIBUTES), nullptr, FALSE};
-    LPWSTR sid = nullptr;
-    if (token_user() != nullptr && ::ConvertSidToStringSidW(token_user(), &sid)) {
-      // Protected DACL, one entry: generic all for this user.
-      const std::wstring sddl = std::wstring(L"D:P(A;;GA;;;") + sid + L")";
-      ::ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl.c_str(), SDDL_REVISION_1,
-                                                             &made.lpSecurityDescriptor, nullptr);
-      ::LocalFree(sid);
-    }
-    return made;  // the descriptor lives as long as the process
-  }();
+  static SECURITY_ATTRIBUTES attributes = make_security(false);
   return attributes.lpSecurityDescriptor != nullptr ? &attributes : nullptr;
 }
 
 SECURITY_ATTRIBUTES* security_for(const permissions& perms) noexcept {
-  return (perms.bits & 077) == 0 ? owner_only_security() : nullptr;
+  if ((perms.bits & 077) == 0) return owner_only_security();
+  static SECURITY_ATTRIBUTES shared = make_security(true);
+  return shared.lpSecurityDescriptor != nullptr ? &shared : nullptr;
 }
 
 }  // namespace xipc::detail

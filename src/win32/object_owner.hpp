@@ -22,8 +22,10 @@ bool check_handle_owner(HANDLE handle, std::string_view what, const permissions&
 // of POSIX's 0600. Null (default security) if the user cannot be read.
 SECURITY_ATTRIBUTES* owner_only_security() noexcept;
 
-// What a new object of `perms` is created with: owner_only_security() unless
-// group or other access was asked for, then the default security.
+// What a new object of `perms` is created with: owner_only_security(), or,
+// when group or other bits are asked for, a DACL that lets every user in
+// (Windows has no owner's group to match POSIX's group bits). Never the
+// default security: Wine gives such an object no owner at all.
 SECURITY_ATTRIBUTES* security_for(const permissions& perms) noexcept;
 
 }  // namespace xipc::detail

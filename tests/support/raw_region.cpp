@@ -7,6 +7,7 @@
 
 #if XIPC_OS_WINDOWS
 #include <windows.h>
+#include <sddl.h>
 #else
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -52,9 +53,23 @@ raw_region raw_region::open(name_kind kind, const std::string& name) {
 raw_region raw_region::create(name_kind kind, const std::string& name, std::size_t size, unsigned mode) {
   const std::string path = os_name(kind, name);
 #if XIPC_OS_WINDOWS
-  static_cast<void>(mode);
-  HANDLE section = ::CreateFileMappingW(INVALID_HANDLE_VALUE, nullptr, PAGE_READWRITE, 0, static_cast<DWORD>(size),
-                                        wide(path).c_str());
+  // The creator's own object: a DACL for this user alone (mode 0600), or for everyone too.
+  HANDLE token = nullptr;
+  ::OpenProcessToken(::GetCurrentProcess(), TOKEN_QUERY, &token);
+  char user[512];
+  DWORD length = 0;
+  ::GetTokenInformation(token, TokenUser, user, sizeof user, &length);
+  ::CloseHandle(token);
+  LPWSTR sid = nullptr;
+  ::ConvertSidToStringSidW(reinterpret_cast<TOKEN_USER*>(user)->User.Sid, &sid);
+  std::wstring sddl = std::wstring(L"D:P(A;;GA;;;") + sid + L")" + ((mode & 077) != 0 ? L"(A;;GA;;;WD)" : L"");
+  ::LocalFree(sid);
+  SECURITY_ATTRIBUTES security{sizeof security, nullptr, FALSE};
+  ::ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl.c_str(), SDDL_REVISION_1, &security.lpSecurityDescriptor,
+                                                         nullptr);
+  HANDLE section = ::CreateFileMappingW(INVALID_HANDLE_VALUE, &security, PAGE_READWRITE, 0,
+                                        static_cast<DWORD>(size), wide(path).c_str());
+  ::LocalFree(security.lpSecurityDescriptor);
   if (section == nullptr) fail("CreateFileMappingW", path);
   void* base = ::MapViewOfFile(section, FILE_MAP_READ | FILE_MAP_WRITE, 0, 0, size);
   if (base == nullptr) fail("MapViewOfFile", path);

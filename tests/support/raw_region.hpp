@@ -16,7 +16,8 @@ class raw_region {
   // Maps the existing object of `kind` and `name` read-write, whole; throws std::runtime_error if it cannot.
   static raw_region open(name_kind kind, const std::string& name);
   // Makes an object of `kind` and `name` of `size` zero bytes with mode `mode`
-  // (POSIX; Windows: the default security), mapped read-write.
+  // (Windows: a DACL for this user, and for everyone when `mode` has group or
+  // other bits), mapped read-write.
   static raw_region create(name_kind kind, const std::string& name, std::size_t size, unsigned mode = 0600);
   // Removes the object's name.
   static void remove(name_kind kind, const std::string& name);
