@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "named_pipe_io.hpp"
+#include "win32/object_owner.hpp"
 #include "win32/os_error.hpp"
 #include "win32/overlapped_io.hpp"
 #include "win32/pipe_instance.hpp"
@@ -90,9 +91,13 @@ named_pipe named_pipe::connect(std::string_view name, const named_pipe_options& 
                                detail::failure& why) {
   const std::string path = detail::named_pipe_path(name, why);
   if (why) return {};
-  const HANDLE pipe = detail::open_pipe_client(path, GENERIC_READ | GENERIC_WRITE, detail::no_server::fails, until, why);
+  // READ_CONTROL: the server's pipe is checked before a byte goes to it.
+  const HANDLE pipe = detail::open_pipe_client(path, GENERIC_READ | GENERIC_WRITE | READ_CONTROL,
+                                               detail::no_server::fails, until, why);
   if (why) return {};
   named_pipe connection(pipe, options);
+  // A squatter's server of the same name is not this user's: refused.
+  if (!detail::check_handle_owner(pipe, path, permissions::owner_only(), why)) return {};
   if (!detail::check_pipe_mode(pipe, options.mode, why)) return {};
   return connection;
 }
