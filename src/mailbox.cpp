@@ -306,43 +306,45 @@ struct mailbox_state {
       process_lock_word& word;
       ~unlock_at_end() { unlock(word); }
     } unlock_later{layout->rendezvous};
-    // The sender before us died waiting: its message is nobody's to deliver.
-    if (locked == lock_result::recovered) discard_dead_senders_message(until);
+    // Whatever is queued now is an orphan (its sender died, or gave up and
+    // could not take it back): nobody's to deliver.
+    discard_orphan(until);
     std::error_code error = send_now(message, priority, until);
     if (error) return error;
     auto taken = [&] { return queue->size() == 0 ? std::error_code{} : make_error_code(errc::would_block); };
     auto maybe_taken = [&] { return queue->size() == 0; };
     error = wait_for(layout->delivered, taken, maybe_taken, until);
     if (!error) return {};
-    // Taking it back waits for the queue's lock as long as it must: the
-    // message may not stay behind once this call has said it was not sent.
-    const mailbox_result back = queue->try_receive(scratch, deadline::forever());
-    if (back.error == errc::would_block) return {};  // a receiver took it at the last moment
-    notify(layout->not_full);
+    // Taken back within the caller's deadline (a stopped holder of the
+    // queue's lock costs no more); if even that fails, the message stays an
+    // orphan, which the next sender or receiver drops (drop_orphaned_rendezvous).
+    const mailbox_result back = queue->try_receive(scratch, until);
+    if (back.error == errc::would_block && queue->size() == 0) return {};  // a receiver took it at the last moment
+    if (!back.error) notify(layout->not_full);
     return error;
   }
 
   // A rendezvous message is its sender's until a receiver takes it, and the
-  // sender holds `rendezvous` all that time. When that holder has died, the
-  // one message queued is its, and is dropped, not delivered.
-  void discard_dead_senders_message(deadline until) noexcept {
+  // sender holds `rendezvous` all that time: a message queued while nobody
+  // alive holds that lock is an orphan. The caller holds the lock.
+  void discard_orphan(deadline until) noexcept {
     if (queue->size() == 0) return;
     if (queue->try_receive(scratch, until).error) return;
     notify(layout->not_full);
   }
 
   // Receivers of a rendezvous mailbox check before they take: a message whose
-  // sender has died (it still holds `rendezvous`) is not delivered. The one
-  // that finds it so takes the lock over and drops the message.
+  // sender is gone (the lock is free, or held by a dead process) is not
+  // delivered. The receiver that finds it so takes the lock and drops it.
   void drop_orphaned_rendezvous(deadline until) noexcept {
-    const std::uint64_t sender = layout->rendezvous.holder.load(std::memory_order_acquire);
-    if (sender == 0 || queue->size() == 0 || process_alive(sender)) return;
-    std::uint64_t expected = sender;
-    if (!layout->rendezvous.holder.compare_exchange_strong(expected, current_process_token(),
+    if (queue->size() == 0) return;
+    std::uint64_t sender = layout->rendezvous.holder.load(std::memory_order_acquire);
+    if (sender != 0 && process_alive(sender)) return;
+    if (!layout->rendezvous.holder.compare_exchange_strong(sender, current_process_token(),
                                                            std::memory_order_seq_cst)) {
-      return;
+      return;  // a sender came (or another receiver is at it)
     }
-    discard_dead_senders_message(until);
+    discard_orphan(until);
     unlock(layout->rendezvous);
   }
 

@@ -431,10 +431,19 @@ XIPC_TEST_ROLE(mailbox_hold_lock_and_stop) {
   return 0;
 }
 
+void stopped_lock_holder_case(const std::string& name, const mailbox_options& options);
+
 TEST_P(mailbox_test, a_stopped_lock_holder_costs_callers_their_deadline_and_no_more) {
   if (backend() == mailbox_backend::posix_mq) GTEST_SKIP() << "posix_mq takes no lock of xipc's: the kernel queues";
-  const std::string name = make_name();
-  auto box = mailbox::create(name, options_for(backend(), 4));
+  for (const std::size_t capacity : {std::size_t{4}, std::size_t{0}}) {  // bounded, and a rendezvous
+    SCOPED_TRACE(capacity);
+    stopped_lock_holder_case(make_name(), options_for(backend(), capacity));
+  }
+}
+
+void stopped_lock_holder_case(const std::string& name, const mailbox_options& options) {
+  auto box = mailbox::create(name, options);
+  const mailbox_backend backend = options.backend;
   auto holder = peer_process::start("mailbox_hold_lock_and_stop", {name});
   {
     auto raw = xipc::test::raw_region::open(xipc::name_kind::mailbox, name);
@@ -458,7 +467,7 @@ TEST_P(mailbox_test, a_stopped_lock_holder_costs_callers_their_deadline_and_no_m
   EXPECT_GE(sent_for, 100ms);
   EXPECT_LT(sent_for, 1s) << "send returned at its deadline";
   std::array<std::byte, small_max> buffer{};
-  if (backend() == mailbox_backend::shm) {  // sysv receives take no lock
+  if (backend == mailbox_backend::shm) {  // sysv receives take no lock
     auto [received, received_for] = timed([&] { return box.receive(buffer, 100ms).error; });
     EXPECT_EQ(received, errc::timed_out);
     EXPECT_LT(received_for, 1s);
@@ -466,10 +475,16 @@ TEST_P(mailbox_test, a_stopped_lock_holder_costs_callers_their_deadline_and_no_m
   }
   holder.kill();
   holder.wait();
-  EXPECT_FALSE(box.send(bytes_of(2), 5s)) << "a dead holder's lock is recovered";
-  const auto got = box.receive(buffer, 5s);
-  ASSERT_FALSE(got.error);
-  EXPECT_EQ(value_of({buffer.data(), got.bytes}), 2u);
+  if (options.capacity == 0) {
+    std::thread taking([&] { EXPECT_FALSE(box.receive(buffer, 5s).error); });
+    EXPECT_FALSE(box.send(bytes_of(2), 5s)) << "a dead holder's lock is recovered";
+    taking.join();
+  } else {
+    EXPECT_FALSE(box.send(bytes_of(2), 5s)) << "a dead holder's lock is recovered";
+    const auto got = box.receive(buffer, 5s);
+    ASSERT_FALSE(got.error);
+  }
+  EXPECT_EQ(value_of({buffer.data(), sizeof(std::uint64_t)}), 2u);
 }
 #endif
 
