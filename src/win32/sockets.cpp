@@ -117,6 +117,21 @@ std::uint64_t socket_file_id(const std::string& path) noexcept {
 }
 
 bool clear_stale_socket_file(const std::string& path, int type, failure& why) {
+  // Only an AF_UNIX socket file (a reparse point with that tag) may go.
+  failure ignored;
+  const std::wstring wide = widen(path, ignored);
+  WIN32_FIND_DATAW found{};
+  const HANDLE search = ignored ? INVALID_HANDLE_VALUE : ::FindFirstFileW(wide.c_str(), &found);
+  if (search == INVALID_HANDLE_VALUE) return true;  // gone meanwhile: bind again
+  ::FindClose(search);
+  constexpr DWORD af_unix_reparse_tag = 0x80000023;  // IO_REPARSE_TAG_AF_UNIX
+  if ((found.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) == 0 || found.dwReserved0 != af_unix_reparse_tag) {
+    why = refuse(errc::already_exists, fmt::format("{} is {}, not a stale socket file: left alone", path,
+                                                   (found.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) != 0
+                                                       ? "a directory"
+                                                       : "a regular file"));
+    return false;
+  }
   // Windows keeps no table of bound AF_UNIX sockets to read: a connect asks.
   if (socket_file_answers(path, type)) {
     why = refuse(errc::already_exists, fmt::format("{} is in use", path));
