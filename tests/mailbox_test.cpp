@@ -364,6 +364,8 @@ TEST_P(mailbox_test, rendezvous_send_returns_once_a_receiver_took_the_message) {
   auto receiver = mailbox::create(name, options_for(backend(), 0));
   auto sender = mailbox::open(name);
   std::atomic<bool> received{false};
+  // Taken before the receiver's sleep starts: the send cannot end before it.
+  const auto start = std::chrono::steady_clock::now();
   std::thread taking([&] {
     std::this_thread::sleep_for(100ms);
     std::array<std::byte, small_max> buffer{};
@@ -372,7 +374,6 @@ TEST_P(mailbox_test, rendezvous_send_returns_once_a_receiver_took_the_message) {
     EXPECT_EQ(value_of({buffer.data(), got.bytes}), 42u);
     received = true;
   });
-  const auto start = std::chrono::steady_clock::now();
   EXPECT_FALSE(sender.send(bytes_of(42), 5s));
   EXPECT_GE(std::chrono::steady_clock::now() - start, 100ms) << "send waited for the receiver";
   taking.join();
