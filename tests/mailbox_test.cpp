@@ -53,6 +53,15 @@ mailbox_backend backend_of(const char* text) { return static_cast<mailbox_backen
 
 std::string arg(mailbox_backend backend) { return std::to_string(static_cast<unsigned>(backend)); }
 
+// Mailbox names for the cases outside the parameterized fixture, removed when the test ends.
+struct mailbox_names : xipc::test::object_names {
+  mailbox_names()
+      : object_names([](const std::string& name) {
+          std::error_code ignored;
+          mailbox::remove(name, ignored);
+        }) {}
+};
+
 // A counter per message number in shared memory, for processes that receive.
 struct tally {
   static constexpr std::size_t bytes(std::size_t count) { return count * sizeof(std::atomic<std::uint32_t>); }
@@ -79,10 +88,7 @@ class mailbox_test : public ::testing::TestWithParam<mailbox_backend> {
     return name;
   }
 
-  xipc::test::object_names names{[](const std::string& name) {
-    std::error_code ignored;
-    mailbox::remove(name, ignored);
-  }};
+  mailbox_names names;
   xipc::test::object_names memory_names{[](const std::string& name) {
     std::error_code ignored;
     xipc::shared_memory::remove(name, ignored);
@@ -491,10 +497,7 @@ void stopped_lock_holder_case(const std::string& name, const mailbox_options& op
 
 TEST(mailbox_posix_mq, a_short_buffer_never_takes_a_message_out_of_the_queue) {
   if (!xipc::mailbox_backend_available(mailbox_backend::posix_mq)) GTEST_SKIP() << "no posix_mq backend here";
-  xipc::test::object_names names{[](const std::string& name) {
-    std::error_code ignored;
-    mailbox::remove(name, ignored);
-  }};
+  mailbox_names names;
   const std::string name = names.make("short");
   auto sender = mailbox::create(name, options_for(mailbox_backend::posix_mq, 1));
   ASSERT_FALSE(sender.send(bytes_of(1), 1s));
@@ -520,10 +523,7 @@ constexpr const char* owned_sysv_refused =
 
 TEST(mailbox_sysv, sysv_refuses_the_owned_lifetime_that_it_cannot_keep) {
   if (!xipc::mailbox_backend_available(mailbox_backend::sysv)) GTEST_SKIP() << "no sysv backend in this build";
-  xipc::test::object_names names{[](const std::string& name) {
-    std::error_code ignored;
-    mailbox::remove(name, ignored);
-  }};
+  mailbox_names names;
   const std::string name = names.make("owned");
   try {
     mailbox::create(name, {.capacity = 4, .max_message_bytes = small_max, .lifetime = xipc::mailbox_lifetime::owned,
@@ -674,10 +674,7 @@ TEST_P(mailbox_test, a_damaged_header_is_reported_not_trusted) {
 }
 
 TEST(mailbox_shm_queue, a_damaged_queue_is_reported_not_followed) {
-  xipc::test::object_names names{[](const std::string& name) {
-    std::error_code ignored;
-    mailbox::remove(name, ignored);
-  }};
+  mailbox_names names;
   const std::string name = names.make("damaged");
   auto box = mailbox::create(name, options_for(mailbox_backend::shm, 4));
   ASSERT_FALSE(box.send(bytes_of(5), 2, 1s));
