@@ -351,6 +351,20 @@ TEST(local_stream, socket_files_get_the_permissions_asked_for_whatever_the_umask
   ::umask(saved);
 }
 
+TEST(local_stream, a_live_socket_bound_by_another_spelling_of_its_path_is_not_replaced) {
+  temporary_paths paths;
+  const std::filesystem::path path = paths.make("spelling");
+  const auto saved = std::filesystem::current_path();
+  std::filesystem::current_path(path.parent_path());
+  std::error_code ec;
+  auto live = xipc::local_listener::listen(endpoint::local(path.filename().string()), ec);  // relative
+  std::filesystem::current_path(saved);
+  ASSERT_FALSE(ec) << ec.message();
+  xipc::local_listener::listen(endpoint::local(path.string()), ec);  // the same file, spelled absolutely
+  EXPECT_EQ(ec, errc::already_exists);
+  EXPECT_TRUE(std::filesystem::exists(path)) << "the live server's socket file is still there";
+}
+
 TEST(local_stream, a_refused_second_listener_leaves_the_live_one_no_phantom_connection) {
   temporary_paths paths;
   const std::string path = paths.make("phantom");

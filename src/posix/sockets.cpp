@@ -10,6 +10,7 @@
 #include <fstream>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "posix/object_owner.hpp"
 #include "posix/os_error.hpp"
@@ -56,13 +57,22 @@ void prepare_ip_bind(os_socket socket, bool listener) noexcept {
 
 namespace {
 
-// Whether the kernel's table of Unix-domain sockets lists one bound to `path`:
-// true or false from Linux's /proc/net/unix, nothing where there is no such table.
+// The last component of a path.
+std::string_view file_name_of(std::string_view path) {
+  const std::size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+// Whether the kernel's table of Unix-domain sockets (Linux: /proc/net/unix)
+// lists one bound to `path`. It lists each path as its binder spelled it, so
+// an entry with the same file name spelled otherwise ("./x.sock", another
+// cwd) cannot be told apart: nothing then, as where there is no table.
 std::optional<bool> path_bound_in_socket_table(const std::string& path) {
   std::ifstream table("/proc/net/unix");
   if (!table) return {};
   std::string line;
   std::getline(table, line);  // Num RefCount Protocol Flags Type St Inode Path
+  bool ambiguous = false;
   while (std::getline(table, line)) {
     // Seven fields, then the path (which may hold spaces).
     std::size_t at = 0;
@@ -72,8 +82,12 @@ std::optional<bool> path_bound_in_socket_table(const std::string& path) {
     }
     if (at == std::string::npos) continue;
     at = line.find_first_not_of(' ', at);
-    if (at != std::string::npos && line.compare(at, std::string::npos, path) == 0) return true;
+    if (at == std::string::npos) continue;
+    const std::string_view listed = std::string_view(line).substr(at);
+    if (listed == path) return true;
+    if (file_name_of(listed) == file_name_of(path)) ambiguous = true;
   }
+  if (ambiguous) return {};
   return false;
 }
 
