@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "handle_frame.hpp"
+#include "net/handle_frame.hpp"
 #include "support/bytes.hpp"
 #include "support/object_names.hpp"
 #include "support/peer_process.hpp"

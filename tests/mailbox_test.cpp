@@ -15,8 +15,8 @@
 #include <thread>
 #include <vector>
 
-#include "mailbox_layout.hpp"
-#include "process_lock.hpp"
+#include "mailbox/mailbox_layout.hpp"
+#include "sync/process_lock.hpp"
 #include "support/object_names.hpp"
 #include "support/peer_process.hpp"
 #include "support/raw_region.hpp"

@@ -4,7 +4,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "mapping.hpp"
+#include "backend/mapping.hpp"
 #include "posix/os_error.hpp"
 
 namespace xipc {

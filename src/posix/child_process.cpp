@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "posix/os_error.hpp"
-#include "stream_io.hpp"
+#include "backend/stream_io.hpp"
 
 extern char** environ;
 

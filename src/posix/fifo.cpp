@@ -12,7 +12,7 @@
 
 #include "posix/object_owner.hpp"
 #include "posix/os_error.hpp"
-#include "stream_io.hpp"
+#include "backend/stream_io.hpp"
 
 namespace xipc {
 namespace {

@@ -14,11 +14,11 @@
 #include <cstring>
 #include <vector>
 
-#include "handle_frame.hpp"
-#include "local_socket.hpp"
-#include "socket_io.hpp"
+#include "net/handle_frame.hpp"
+#include "posix/local_socket.hpp"
+#include "net/socket_io.hpp"
 #include "posix/os_error.hpp"
-#include "stream_io.hpp"
+#include "backend/stream_io.hpp"
 
 namespace xipc {
 namespace {

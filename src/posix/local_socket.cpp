@@ -1,4 +1,4 @@
-#include "local_socket.hpp"
+#include "posix/local_socket.hpp"
 
 #include <fmt/format.h>
 #include <sys/socket.h>
@@ -13,8 +13,8 @@
 #include <xipc/permissions.hpp>
 
 #include "posix/os_error.hpp"
-#include "socket_io.hpp"
-#include "stable_hash.hpp"
+#include "net/socket_io.hpp"
+#include "core/stable_hash.hpp"
 
 namespace xipc::detail {
 namespace {

@@ -1,5 +1,5 @@
 // The mailbox backends of POSIX builds: shm (portable), POSIX mq and SysV.
-#include "mailbox_queue.hpp"
+#include "mailbox/mailbox_queue.hpp"
 
 namespace xipc::detail {
 

@@ -15,7 +15,7 @@
 
 #include <xipc/name.hpp>
 
-#include "mailbox_queue.hpp"
+#include "mailbox/mailbox_queue.hpp"
 #include "posix/object_owner.hpp"
 #include "posix/os_error.hpp"
 #include "posix/system_limit.hpp"

@@ -13,11 +13,11 @@
 #include <cstring>
 #include <vector>
 
-#include "mailbox_queue.hpp"
-#include "object_trust.hpp"
+#include "mailbox/mailbox_queue.hpp"
+#include "core/object_trust.hpp"
 #include "posix/os_error.hpp"
 #include "posix/system_limit.hpp"
-#include "stable_hash.hpp"
+#include "core/stable_hash.hpp"
 
 namespace xipc::detail {
 namespace {

@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "mapping.hpp"
+#include "backend/mapping.hpp"
 #include "posix/os_error.hpp"
 
 namespace xipc {

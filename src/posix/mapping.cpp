@@ -1,4 +1,4 @@
-#include "mapping.hpp"
+#include "backend/mapping.hpp"
 
 #include <fmt/format.h>
 #include <sys/mman.h>

@@ -7,9 +7,9 @@
 #include <climits>
 #include <cstdint>
 
-#include "local_socket.hpp"
-#include "socket_io.hpp"
-#include "named_pipe_io.hpp"
+#include "posix/local_socket.hpp"
+#include "net/socket_io.hpp"
+#include "backend/named_pipe_io.hpp"
 #include "posix/system_limit.hpp"
 
 namespace xipc {

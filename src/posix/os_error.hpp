@@ -5,7 +5,7 @@
 #include <string>
 #include <system_error>
 
-#include "setup_error.hpp"
+#include "core/setup_error.hpp"
 
 namespace xipc::detail {
 

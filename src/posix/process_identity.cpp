@@ -1,4 +1,4 @@
-#include "process_identity.hpp"
+#include "backend/process_identity.hpp"
 
 #include <fcntl.h>
 #include <pthread.h>

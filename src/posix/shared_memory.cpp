@@ -10,7 +10,7 @@
 #include <chrono>
 #include <thread>
 
-#include "mapping.hpp"
+#include "backend/mapping.hpp"
 #include "posix/object_owner.hpp"
 #include "posix/os_error.hpp"
 

@@ -14,8 +14,8 @@
 
 #include "posix/object_owner.hpp"
 #include "posix/os_error.hpp"
-#include "socket_io.hpp"
-#include "stream_io.hpp"
+#include "net/socket_io.hpp"
+#include "backend/stream_io.hpp"
 
 namespace xipc::detail {
 

@@ -1,4 +1,4 @@
-#include "stream_io.hpp"
+#include "backend/stream_io.hpp"
 
 #include <poll.h>
 #include <pthread.h>

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 #include <windows.h>
 
-#include "mapping.hpp"
+#include "backend/mapping.hpp"
 #include "win32/section.hpp"
 #include "win32/os_error.hpp"
 

@@ -20,9 +20,9 @@
 #include <cstring>
 #include <vector>
 
-#include "handle_frame.hpp"
-#include "mapping.hpp"
-#include "socket_api.hpp"
+#include "net/handle_frame.hpp"
+#include "backend/mapping.hpp"
+#include "net/socket_api.hpp"
 #include "win32/os_error.hpp"
 #include "win32/pipe_instance.hpp"
 

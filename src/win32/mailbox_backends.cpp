@@ -1,7 +1,7 @@
 // The mailbox backends of Windows builds: shm only. Windows has neither POSIX
 // message queues nor System V queues; mailbox_backend_available() says so,
 // and opening a mailbox with either is errc::invalid_argument.
-#include "mailbox_queue.hpp"
+#include "mailbox/mailbox_queue.hpp"
 
 namespace xipc::detail {
 

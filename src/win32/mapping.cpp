@@ -1,4 +1,4 @@
-#include "mapping.hpp"
+#include "backend/mapping.hpp"
 #include "win32/section.hpp"
 
 #include <fmt/format.h>

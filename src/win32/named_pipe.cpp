@@ -6,7 +6,7 @@
 #include <memory>
 #include <vector>
 
-#include "named_pipe_io.hpp"
+#include "backend/named_pipe_io.hpp"
 #include "win32/object_owner.hpp"
 #include "win32/os_error.hpp"
 #include "win32/overlapped_io.hpp"

@@ -8,7 +8,7 @@
 
 #include <xipc/permissions.hpp>
 
-#include "object_trust.hpp"
+#include "core/object_trust.hpp"
 
 namespace xipc::detail {
 

@@ -13,7 +13,7 @@
 #include <xipc/deadline.hpp>
 #include <xipc/named_pipe.hpp>
 
-#include "setup_error.hpp"
+#include "core/setup_error.hpp"
 
 namespace xipc::detail {
 

@@ -1,4 +1,4 @@
-#include "process_identity.hpp"
+#include "backend/process_identity.hpp"
 
 #include <windows.h>
 

@@ -12,7 +12,7 @@
 
 #include <xipc/detail/owned_handle.hpp>
 
-#include "setup_error.hpp"
+#include "core/setup_error.hpp"
 
 namespace xipc::detail {
 

@@ -7,7 +7,7 @@
 
 #include <xipc/native_handle.hpp>
 
-#include "setup_error.hpp"
+#include "core/setup_error.hpp"
 
 namespace xipc::detail {
 

@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 #include <windows.h>
 
-#include "mapping.hpp"
+#include "backend/mapping.hpp"
 #include "win32/section.hpp"
 #include "win32/object_owner.hpp"
 #include "win32/os_error.hpp"

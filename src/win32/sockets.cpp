@@ -9,7 +9,7 @@
 #include <memory>
 #include <new>
 
-#include "socket_io.hpp"
+#include "net/socket_io.hpp"
 
 namespace xipc::detail {
 namespace {

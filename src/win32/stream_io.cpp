@@ -1,4 +1,4 @@
-#include "stream_io.hpp"
+#include "backend/stream_io.hpp"
 
 #include <windows.h>
 

@@ -1,4 +1,4 @@
-#include "wait_wake.hpp"
+#include "backend/wait_wake.hpp"
 
 #include <fmt/format.h>
 #include <windows.h>

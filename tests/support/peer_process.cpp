@@ -15,7 +15,7 @@
 #if XIPC_OS_WINDOWS
 #include <windows.h>
 
-#include "setup_error.hpp"
+#include "core/setup_error.hpp"
 #include "win32/process_spawn.hpp"
 #else
 #include <signal.h>

@@ -1,5 +1,5 @@
 // The data transfer every socket type shares, written once over socket_api.hpp.
-#include "socket_io.hpp"
+#include "net/socket_io.hpp"
 
 #include <cstdint>
 

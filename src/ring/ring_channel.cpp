@@ -5,7 +5,7 @@
 #include <chrono>
 #include <thread>
 
-#include "setup_error.hpp"
+#include "core/setup_error.hpp"
 
 namespace xipc {
 namespace {

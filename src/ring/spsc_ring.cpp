@@ -6,9 +6,9 @@
 
 #include <bit>
 
-#include "process_identity.hpp"
-#include "setup_error.hpp"
-#include "wait_wake.hpp"
+#include "backend/process_identity.hpp"
+#include "core/setup_error.hpp"
+#include "backend/wait_wake.hpp"
 
 namespace xipc {
 namespace {

@@ -2,8 +2,8 @@
 #include <atomic>
 #include <chrono>
 
-#include "process_identity.hpp"
-#include "wait_wake.hpp"
+#include "backend/process_identity.hpp"
+#include "backend/wait_wake.hpp"
 
 namespace xipc::detail {
 

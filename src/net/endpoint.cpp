@@ -8,7 +8,7 @@
 #include <charconv>
 #include <optional>
 
-#include "endpoint_os.hpp"
+#include "net/endpoint_os.hpp"
 
 namespace xipc {
 namespace {

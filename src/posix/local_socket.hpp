@@ -11,7 +11,7 @@
 #include <xipc/deadline.hpp>
 #include <xipc/native_handle.hpp>
 
-#include "setup_error.hpp"
+#include "core/setup_error.hpp"
 
 namespace xipc::detail {
 

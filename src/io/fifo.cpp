@@ -1,7 +1,7 @@
 // The public fifo overloads, the same on every OS.
 #include <xipc/fifo.hpp>
 
-#include "setup_error.hpp"
+#include "core/setup_error.hpp"
 
 namespace xipc {
 

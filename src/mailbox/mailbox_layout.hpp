@@ -10,7 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "process_lock.hpp"
+#include "sync/process_lock.hpp"
 
 namespace xipc::detail {
 

@@ -1,7 +1,7 @@
 #include <xipc/pipe.hpp>
 
-#include "setup_error.hpp"
-#include "stream_io.hpp"
+#include "core/setup_error.hpp"
+#include "backend/stream_io.hpp"
 
 namespace xipc {
 namespace detail {

@@ -6,7 +6,7 @@
 
 #include <cstdint>
 
-#include "stable_hash.hpp"
+#include "core/stable_hash.hpp"
 
 namespace xipc {
 namespace {

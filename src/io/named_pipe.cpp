@@ -3,8 +3,8 @@
 
 #include <utility>
 
-#include "named_pipe_io.hpp"
-#include "setup_error.hpp"
+#include "backend/named_pipe_io.hpp"
+#include "core/setup_error.hpp"
 
 namespace xipc {
 namespace {

@@ -11,7 +11,7 @@
 #include <xipc/mapped_file.hpp>
 #include <xipc/detail/mapped_region.hpp>
 
-#include "setup_error.hpp"
+#include "core/setup_error.hpp"
 
 namespace xipc::detail {
 

@@ -3,7 +3,7 @@
 
 #include <utility>
 
-#include "setup_error.hpp"
+#include "core/setup_error.hpp"
 
 namespace xipc {
 

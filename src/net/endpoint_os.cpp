@@ -1,9 +1,9 @@
 // The same on every OS: Winsock2 has the BSD calls these need.
-#include "endpoint_os.hpp"
+#include "net/endpoint_os.hpp"
 
 #include <cstring>
 
-#include "socket_api.hpp"
+#include "net/socket_api.hpp"
 
 namespace xipc::detail {
 

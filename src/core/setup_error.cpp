@@ -1,4 +1,4 @@
-#include "setup_error.hpp"
+#include "core/setup_error.hpp"
 
 #include <fmt/format.h>
 

@@ -13,7 +13,7 @@
 
 #include <xipc/handle_passing.hpp>
 
-#include "setup_error.hpp"
+#include "core/setup_error.hpp"
 
 namespace xipc::detail {
 

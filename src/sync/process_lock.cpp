@@ -1,12 +1,12 @@
-#include "process_lock.hpp"
+#include "sync/process_lock.hpp"
 
 #include <xipc/detail/config.hpp>
 
 #include <algorithm>
 #include <chrono>
 
-#include "process_identity.hpp"
-#include "wait_wake.hpp"
+#include "backend/process_identity.hpp"
+#include "backend/wait_wake.hpp"
 
 namespace xipc::detail {
 namespace {

@@ -15,13 +15,13 @@
 #include <thread>
 #include <vector>
 
-#include "mailbox_queue.hpp"
-#include "mapping.hpp"
-#include "object_trust.hpp"
-#include "process_identity.hpp"
-#include "setup_error.hpp"
-#include "stable_hash.hpp"
-#include "wait_wake.hpp"
+#include "mailbox/mailbox_queue.hpp"
+#include "backend/mapping.hpp"
+#include "core/object_trust.hpp"
+#include "backend/process_identity.hpp"
+#include "core/setup_error.hpp"
+#include "core/stable_hash.hpp"
+#include "backend/wait_wake.hpp"
 
 namespace xipc {
 namespace {

@@ -8,8 +8,8 @@
 
 #include <fmt/format.h>
 
-#include "mapping.hpp"
-#include "setup_error.hpp"
+#include "backend/mapping.hpp"
+#include "core/setup_error.hpp"
 
 namespace xipc {
 namespace {

@@ -11,8 +11,8 @@
 #include <cstddef>
 #include <cstring>
 
-#include "setup_error.hpp"
-#include "socket_io.hpp"
+#include "core/setup_error.hpp"
+#include "net/socket_io.hpp"
 
 namespace xipc {
 namespace {

@@ -1,4 +1,4 @@
-#include "object_trust.hpp"
+#include "core/object_trust.hpp"
 
 #include <fmt/format.h>
 

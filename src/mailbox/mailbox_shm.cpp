@@ -7,8 +7,8 @@
 #include <vector>
 #include <algorithm>
 
-#include "mailbox_queue.hpp"
-#include "wait_wake.hpp"
+#include "mailbox/mailbox_queue.hpp"
+#include "backend/wait_wake.hpp"
 
 namespace xipc::detail {
 namespace {

@@ -6,8 +6,8 @@
 
 #include <fmt/format.h>
 
-#include "handle_frame.hpp"
-#include "mapping.hpp"
+#include "net/handle_frame.hpp"
+#include "backend/mapping.hpp"
 
 namespace xipc {
 

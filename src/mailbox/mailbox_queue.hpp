@@ -12,8 +12,8 @@
 #include <string_view>
 #include <system_error>
 
-#include "mailbox_layout.hpp"
-#include "setup_error.hpp"
+#include "mailbox/mailbox_layout.hpp"
+#include "core/setup_error.hpp"
 
 namespace xipc::detail {
 

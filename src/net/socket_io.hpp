@@ -19,8 +19,8 @@
 #include <xipc/permissions.hpp>
 #include <xipc/sockets.hpp>
 
-#include "setup_error.hpp"
-#include "socket_api.hpp"
+#include "core/setup_error.hpp"
+#include "net/socket_api.hpp"
 
 namespace xipc::detail {
 
