@@ -1,10 +1,10 @@
 #include <xipc/child_process.hpp>
+#include <xipc/detail/config.hpp>
 
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "posix/os_error.hpp"
+#include "posix/process_descriptor.hpp"
 #include "backend/stream_io.hpp"
 
 extern char** environ;
@@ -23,7 +24,8 @@ pipe_ends open_pipe(failure& why);
 
 namespace {
 
-// How often wait() looks again where there is no pidfd to poll (kernels before 5.3).
+// How often wait() looks again where there is no process descriptor to poll
+// (process_descriptor.hpp: none before Linux 5.3, none on macOS yet).
 constexpr auto exit_poll_interval = std::chrono::milliseconds(1);
 
 // Where the file actions send one standard stream. A pipe end for the child is
@@ -32,6 +34,10 @@ bool route(posix_spawn_file_actions_t& actions, const stdio& where, int target, 
            std::vector<detail::owned_handle>& child_ends, detail::owned_handle& parent_end, detail::failure& why) {
   switch (where.what()) {
     case stdio::kind::inherit:
+#if XIPC_HAS_SPAWN_CLOEXEC_DEFAULT
+      // Every descriptor no action names is closed in the child: name this one.
+      posix_spawn_file_actions_addinherit_np(&actions, target);
+#endif
       return true;
     case stdio::kind::null:
       posix_spawn_file_actions_addopen(&actions, target, "/dev/null", child_reads ? O_RDONLY : O_WRONLY, 0);
@@ -84,7 +90,9 @@ child_process child_process::spawn(std::string_view program, std::span<const std
   }
   // Only the three standard streams reach the child, whatever else is open
   // here without close-on-exec.
+#if XIPC_HAS_SPAWN_CLOSEFROM
   posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+#endif
 
   std::string name(program);
   std::vector<std::string> words{name};
@@ -93,11 +101,20 @@ child_process child_process::spawn(std::string_view program, std::span<const std
   for (auto& word : words) argv.push_back(word.data());
   argv.push_back(nullptr);
 
+  posix_spawnattr_t* attributes = nullptr;
+#if XIPC_HAS_SPAWN_CLOEXEC_DEFAULT
+  // Only what the file actions name reaches the child (the closefrom of this OS).
+  posix_spawnattr_t cloexec_default;
+  posix_spawnattr_init(&cloexec_default);
+  posix_spawnattr_setflags(&cloexec_default, POSIX_SPAWN_CLOEXEC_DEFAULT);
+  attributes = &cloexec_default;
+#endif
   pid_t pid = -1;
   const bool search_path = name.find('/') == std::string::npos;
-  const int rc = search_path ? ::posix_spawnp(&pid, name.c_str(), &actions, nullptr, argv.data(), environ)
-                             : ::posix_spawn(&pid, name.c_str(), &actions, nullptr, argv.data(), environ);
+  const int rc = search_path ? ::posix_spawnp(&pid, name.c_str(), &actions, attributes, argv.data(), environ)
+                             : ::posix_spawn(&pid, name.c_str(), &actions, attributes, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
+  if (attributes != nullptr) posix_spawnattr_destroy(attributes);
   if (rc != 0) {
     why = detail::os_failure(fmt::format("{}(\"{}\")", search_path ? "posix_spawnp" : "posix_spawn", name), rc);
     return {};
@@ -106,10 +123,8 @@ child_process child_process::spawn(std::string_view program, std::span<const std
   // must go, or a reader of the child's output never sees end of stream.
   child_process child;
   child.id_ = pid;
-  const long pidfd = ::syscall(SYS_pidfd_open, pid, 0);
-  if (pidfd >= 0) {
-    ::fcntl(static_cast<int>(pidfd), F_SETFD, FD_CLOEXEC);
-    child.process_ = detail::owned_handle(static_cast<int>(pidfd));
+  if (const int descriptor = detail::open_process_descriptor(pid); descriptor >= 0) {
+    child.process_ = detail::owned_handle(descriptor);
   }
   child.in_ = pipe_writer(parent_in.release());
   child.out_ = pipe_reader(parent_out.release());

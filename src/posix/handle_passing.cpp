@@ -16,6 +16,7 @@
 
 #include "net/handle_frame.hpp"
 #include "posix/local_socket.hpp"
+#include "posix/new_descriptor.hpp"
 #include "net/socket_io.hpp"
 #include "posix/os_error.hpp"
 #include "backend/stream_io.hpp"
@@ -61,7 +62,7 @@ io_result receive_parts(int socket, std::span<iovec> parts, int flags, arrivals&
     message.msg_iovlen = parts.size();
     message.msg_control = control.bytes.data();
     message.msg_controllen = control.bytes.size();
-    const ssize_t got = ::recvmsg(socket, &message, flags | MSG_CMSG_CLOEXEC | detail::socket_attempt_flags(until));
+    const ssize_t got = detail::receive_with_descriptors(socket, &message, flags | detail::socket_attempt_flags(until));
     if (got >= 0) {
       into.collect(message);
       return {static_cast<std::size_t>(got), {}};
@@ -161,8 +162,10 @@ bool passed_handle_fits(native_handle_type fd, handle_kind kind, failure& why) {
   int domain = 0;
   int type = 0;
   if (S_ISSOCK(info.st_mode)) {
-    socklen_t length = sizeof domain;
-    ::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &length);
+    // The address family from the socket's own address: SO_DOMAIN is Linux's only.
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) domain = address.ss_family;
     length = sizeof type;
     ::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length);
   }

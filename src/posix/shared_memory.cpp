@@ -1,5 +1,6 @@
 #include <xipc/name.hpp>
 #include <xipc/shared_memory.hpp>
+#include <xipc/detail/config.hpp>
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -49,12 +50,14 @@ bool size_new_object(int fd, const std::string& path, std::size_t size, permissi
     why = detail::os_failure(fmt::format("ftruncate(\"{}\", {})", path, size), errno);
     return false;
   }
+#if XIPC_HAS_POSIX_FALLOCATE
   const int rc = ::posix_fallocate(fd, 0, static_cast<off_t>(size));
   // Filesystems without fallocate report EOPNOTSUPP or EINVAL: the size is set all the same.
   if (rc != 0 && rc != EOPNOTSUPP && rc != EINVAL) {
     why = detail::os_failure(fmt::format("posix_fallocate(\"{}\", {})", path, size), rc);
     return false;
   }
+#endif
   return true;
 }
 

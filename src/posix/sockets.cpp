@@ -1,5 +1,7 @@
-// The POSIX side of sockets (socket_io.hpp): BSD sockets with SOCK_CLOEXEC,
-// blocking once connected, MSG_TRUNC for a datagram's size, SO_PEERCRED.
+// The POSIX side of sockets (socket_io.hpp): BSD sockets, blocking once
+// connected, MSG_TRUNC for a datagram's size. New descriptors come from
+// new_descriptor.hpp, the socket table from socket_table.hpp, and a peer's
+// credentials from the OS's own file (Linux: linux/socket_peer_ucred.cpp).
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
@@ -7,12 +9,13 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "posix/new_descriptor.hpp"
 #include "posix/object_owner.hpp"
+#include "posix/socket_table.hpp"
 #include "posix/os_error.hpp"
 #include "net/socket_io.hpp"
 #include "backend/stream_io.hpp"
@@ -20,13 +23,13 @@
 namespace xipc::detail {
 
 os_socket open_socket(int domain, int type, bool non_blocking) noexcept {
-  return ::socket(domain, type | SOCK_CLOEXEC | (non_blocking ? SOCK_NONBLOCK : 0), 0);
+  return new_socket_descriptor(domain, type, non_blocking);
 }
 
 os_socket accept_connection(os_socket listener) noexcept {
-  // The listener is non-blocking (accept takes no MSG_DONTWAIT); without
-  // SOCK_NONBLOCK the connection accept4 gives is blocking, as connected sockets are here.
-  return ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+  // The listener is non-blocking (accept takes no MSG_DONTWAIT); the
+  // connection comes out blocking, as connected sockets are here.
+  return accept_new_descriptor(listener);
 }
 
 std::error_code set_connected_mode(native_handle_type socket) noexcept {
@@ -54,44 +57,6 @@ void prepare_ip_bind(os_socket socket, bool listener) noexcept {
   // TIME_WAIT. Not for UDP: there it would let two sockets share one port.
   if (listener) set_socket_option(socket, SOL_SOCKET, SO_REUSEADDR, 1);
 }
-
-namespace {
-
-// The last component of a path.
-std::string_view file_name_of(std::string_view path) {
-  const std::size_t slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-
-// Whether the kernel's table of Unix-domain sockets (Linux: /proc/net/unix)
-// lists one bound to `path`. It lists each path as its binder spelled it, so
-// an entry with the same file name spelled otherwise ("./x.sock", another
-// cwd) cannot be told apart: nothing then, as where there is no table.
-std::optional<bool> path_bound_in_socket_table(const std::string& path) {
-  std::ifstream table("/proc/net/unix");
-  if (!table) return {};
-  std::string line;
-  std::getline(table, line);  // Num RefCount Protocol Flags Type St Inode Path
-  bool ambiguous = false;
-  while (std::getline(table, line)) {
-    // Seven fields, then the path (which may hold spaces).
-    std::size_t at = 0;
-    for (int field = 0; field < 7 && at != std::string::npos; ++field) {
-      at = line.find_first_not_of(' ', at);
-      if (at != std::string::npos) at = line.find(' ', at);
-    }
-    if (at == std::string::npos) continue;
-    at = line.find_first_not_of(' ', at);
-    if (at == std::string::npos) continue;
-    const std::string_view listed = std::string_view(line).substr(at);
-    if (listed == path) return true;
-    if (file_name_of(listed) == file_name_of(path)) ambiguous = true;
-  }
-  if (ambiguous) return {};
-  return false;
-}
-
-}  // namespace
 
 bool clear_stale_socket_file(const std::string& path, int type, failure& why) {
   struct stat info {};
@@ -173,13 +138,5 @@ std::uint64_t socket_file_id(const std::string& path) noexcept {
 }
 
 void remove_socket_file(const std::string& path) noexcept { ::unlink(path.c_str()); }
-
-std::error_code peer_credentials_of(native_handle_type socket, peer_credentials& out) noexcept {
-  ucred credentials{};
-  socklen_t length = sizeof credentials;
-  if (::getsockopt(socket, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) return error_from_errno(errno);
-  out = {credentials.pid, credentials.uid, credentials.gid};
-  return {};
-}
 
 }  // namespace xipc::detail

@@ -44,9 +44,10 @@ ssize_t write_without_sigpipe(int fd, const void* data, std::size_t size) noexce
   // Only when SIGPIPE was not blocked before: then no SIGPIPE can have been
   // pending, and the one pending now is ours.
   if (written < 0 && saved_errno == EPIPE && !sigismember(&old_mask, SIGPIPE)) {
-    const timespec no_wait{0, 0};
-    while (sigtimedwait(&sigpipe_only, nullptr, &no_wait) < 0 && errno == EINTR) {
-    }
+    // sigwait returns at once for a pending signal (sigtimedwait is not on every system).
+    sigset_t pending;
+    int taken = 0;
+    if (sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1) sigwait(&sigpipe_only, &taken);
   }
   pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
   errno = saved_errno;

@@ -1,4 +1,5 @@
-// Reading a kernel limit from /proc, to name it (and its value) in an error.
+// Reading a kernel limit from a file (Linux: /proc/sys), to name it (and its
+// value) in an error; -1 on a system that has no such file.
 #pragma once
 
 namespace xipc::detail {

@@ -33,6 +33,62 @@
 #define XIPC_OS_POSIX 0
 #endif
 
+// The OS mechanisms a backend chooses by: code asks for a mechanism, not an
+// OS, so that a new system with a mechanism gets the code written for it.
+// src/CMakeLists.txt picks the backend files by the same rules.
+#if XIPC_OS_LINUX
+#define XIPC_HAS_FUTEX 1               // futex(2): sleep on a word in shared memory
+#define XIPC_HAS_MEMFD 1               // memfd_create(2): anonymous memory with a descriptor
+#define XIPC_HAS_PIDFD 1               // pidfd_open(2): a descriptor that polls readable when a child ends
+#define XIPC_HAS_PROC_FS 1             // /proc: process start times, kernel limits, the Unix socket table
+#define XIPC_HAS_ATOMIC_CLOEXEC 1      // pipe2, accept4, SOCK_CLOEXEC, MSG_CMSG_CLOEXEC
+#define XIPC_HAS_PIPE_SIZE 1           // F_GETPIPE_SZ / F_SETPIPE_SZ
+#define XIPC_HAS_SO_PEERCRED 1         // a Unix-domain peer's pid, uid and gid
+#define XIPC_HAS_POSIX_MQ 1            // <mqueue.h> message queues
+#define XIPC_HAS_SYSV_MQ 1             // System V message queues, with usable limits
+#define XIPC_HAS_POSIX_FALLOCATE 1     // reserving a shared memory object's pages up front
+#define XIPC_HAS_SPAWN_CLOSEFROM 1     // posix_spawn_file_actions_addclosefrom_np
+#endif
+#if XIPC_OS_MACOS
+#define XIPC_HAS_SPAWN_CLOEXEC_DEFAULT 1  // POSIX_SPAWN_CLOEXEC_DEFAULT: only what the actions name reaches a child
+#endif
+#ifndef XIPC_HAS_FUTEX
+#define XIPC_HAS_FUTEX 0
+#endif
+#ifndef XIPC_HAS_MEMFD
+#define XIPC_HAS_MEMFD 0
+#endif
+#ifndef XIPC_HAS_PIDFD
+#define XIPC_HAS_PIDFD 0
+#endif
+#ifndef XIPC_HAS_PROC_FS
+#define XIPC_HAS_PROC_FS 0
+#endif
+#ifndef XIPC_HAS_ATOMIC_CLOEXEC
+#define XIPC_HAS_ATOMIC_CLOEXEC 0
+#endif
+#ifndef XIPC_HAS_PIPE_SIZE
+#define XIPC_HAS_PIPE_SIZE 0
+#endif
+#ifndef XIPC_HAS_SO_PEERCRED
+#define XIPC_HAS_SO_PEERCRED 0
+#endif
+#ifndef XIPC_HAS_POSIX_MQ
+#define XIPC_HAS_POSIX_MQ 0
+#endif
+#ifndef XIPC_HAS_SYSV_MQ
+#define XIPC_HAS_SYSV_MQ 0
+#endif
+#ifndef XIPC_HAS_POSIX_FALLOCATE
+#define XIPC_HAS_POSIX_FALLOCATE 0
+#endif
+#ifndef XIPC_HAS_SPAWN_CLOSEFROM
+#define XIPC_HAS_SPAWN_CLOSEFROM 0
+#endif
+#ifndef XIPC_HAS_SPAWN_CLOEXEC_DEFAULT
+#define XIPC_HAS_SPAWN_CLOEXEC_DEFAULT 0
+#endif
+
 // Tells the CPU that this thread is spinning, so that it yields its pipeline to the sibling hyperthread.
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
 #define XIPC_CPU_RELAX() __builtin_ia32_pause()

@@ -1,0 +1,26 @@
+// Making descriptors that a child process does not inherit. Linux sets
+// close-on-exec in the same call that makes the descriptor (pipe2, accept4,
+// SOCK_CLOEXEC, MSG_CMSG_CLOEXEC: linux/new_descriptor_atomic.cpp). Elsewhere
+// it is set by fcntl right after (posix/new_descriptor_fcntl.cpp): a process
+// forked by another thread in between could inherit the descriptor, which
+// child_process closes anyway (only stdio reaches a child it spawns).
+#pragma once
+
+#include <sys/socket.h>
+#include <sys/types.h>
+
+namespace xipc::detail {
+
+// pipe(2) with both ends close-on-exec and blocking; 0, or -1 with errno set.
+int new_pipe_descriptors(int ends[2]) noexcept;
+
+// socket(2), close-on-exec, non-blocking when asked; -1 with errno set on failure.
+int new_socket_descriptor(int domain, int type, bool non_blocking) noexcept;
+
+// accept(2) on `listener`: the connection close-on-exec and blocking; -1 with errno set.
+int accept_new_descriptor(int listener) noexcept;
+
+// recvmsg(2) whose SCM_RIGHTS descriptors arrive close-on-exec.
+ssize_t receive_with_descriptors(int socket, msghdr* message, int flags) noexcept;
+
+}  // namespace xipc::detail
