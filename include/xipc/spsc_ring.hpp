@@ -30,6 +30,7 @@
 #include <xipc/deadline.hpp>
 #include <xipc/detail/config.hpp>
 #include <xipc/detail/ring_layout.hpp>
+#include <xipc/detail/shared_word.hpp>
 #include <xipc/error.hpp>
 
 namespace xipc {
@@ -256,8 +257,8 @@ static_assert(message_receiver<ring_consumer>);
 namespace detail {
 
 // The header word of the record at `offset` of the data area.
-inline std::atomic_ref<std::uint64_t> ring_header_at(std::byte* data, std::uint64_t offset) noexcept {
-  return std::atomic_ref<std::uint64_t>(*reinterpret_cast<std::uint64_t*>(data + offset));
+inline shared_word_ref ring_header_at(std::byte* data, std::uint64_t offset) noexcept {
+  return shared_word_ref(*reinterpret_cast<std::uint64_t*>(data + offset));
 }
 
 }  // namespace detail
