@@ -1,7 +1,7 @@
 // Mapping an open OS object (a descriptor on POSIX, a section on Windows) into
-// memory, and the checks every backend's shared_memory, anonymous_memory and
-// mapped_file share. Each backend implements the first four functions
-// (posix/mapping.cpp, win32/mapping.cpp); the rest are portable (memory_setup.cpp).
+// memory. Each backend implements these (posix/mapping.cpp, win32/mapping.cpp),
+// and the members that xipc/shared_memory.hpp, anonymous_memory.hpp,
+// mapped_file.hpp and detail/mapped_region.hpp leave to it.
 #pragma once
 
 #include <cstddef>
@@ -33,9 +33,5 @@ std::optional<std::uint32_t> permission_bits(native_handle_type handle) noexcept
 
 // Closes `handle` when a setup step after opening it failed, keeping the OS's last error intact.
 void close_quietly(native_handle_type handle) noexcept;
-
-// The bytes of `range` in a file of `file_size` bytes: errc::out_of_range when it
-// reaches past the end, errc::invalid_argument when it is empty.
-std::size_t file_range_length(std::size_t file_size, file_range range, failure& why);
 
 }  // namespace xipc::detail

@@ -1,5 +1,6 @@
 // Reading and writing a byte stream handle with a deadline: what pipes,
-// FIFOs and stream sockets share. Each backend implements these once.
+// FIFOs and stream sockets share. Each backend implements these once
+// (posix/stream_io.cpp, win32/stream_io.cpp).
 #pragma once
 
 #include <span>
@@ -13,9 +14,6 @@ namespace xipc::detail {
 // Waits until `handle` is readable (or hung up) or the deadline passes:
 // errc::would_block for an immediate deadline, errc::timed_out after it.
 std::error_code wait_readable(native_handle_type handle, deadline until) noexcept;
-// The same for room to write. POSIX only: a Windows anonymous pipe cannot
-// tell whether a write would block (write_some_handle finds out by writing).
-std::error_code wait_writable(native_handle_type handle, deadline until) noexcept;
 
 // Reads up to buffer.size() bytes, waiting until `until` for at least one.
 // errc::end_of_stream once every writer is gone. The handle may be blocking

@@ -2,12 +2,12 @@
 
 #include "core/setup_error.hpp"
 #include "backend/stream_io.hpp"
+#include "backend/pipe.hpp"
 
 namespace xipc {
 namespace detail {
 
 // Each backend makes the pipe.
-pipe_ends open_pipe(failure& why);
 
 }  // namespace detail
 

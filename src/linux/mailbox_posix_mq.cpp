@@ -35,7 +35,7 @@ class posix_mq_queue final : public mailbox_queue {
     // An empty span may have no storage; mq_send wants a pointer all the same.
     const char* data = message.empty() ? "" : reinterpret_cast<const char*>(message.data());
     if (::mq_send(queue_, data, message.size(), priority) == 0) return {};
-    return error_from_errno(errno);
+    return error_from_os(errno);
   }
 
   mailbox_result try_receive(std::span<std::byte> buffer, deadline /*lock_until*/) noexcept override {
@@ -49,7 +49,7 @@ class posix_mq_queue final : public mailbox_queue {
     unsigned priority = 0;
     const ssize_t got = ::mq_receive(queue_, reinterpret_cast<char*>(buffer.data()), buffer.size(), &priority);
     if (got < 0) {
-      result.error = error_from_errno(errno);
+      result.error = error_from_os(errno);
       return result;
     }
     result.bytes = static_cast<std::size_t>(got);

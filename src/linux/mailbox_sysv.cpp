@@ -135,7 +135,7 @@ class sysv_queue final : public mailbox_queue {
   // A removed queue (EIDRM, or EINVAL once its id is gone) ends the mailbox for everyone.
   static std::error_code error_of(int error) noexcept {
     if (error == EIDRM || error == EINVAL) return make_error_code(errc::peer_closed);
-    return error_from_errno(error);
+    return error_from_os(error);
   }
 
   // The size of the message msgrcv would take next, found by copying the

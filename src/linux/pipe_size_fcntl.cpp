@@ -16,7 +16,7 @@ std::size_t pipe_end::capacity() const noexcept {
 
 std::error_code pipe_end::set_capacity(std::size_t bytes) noexcept {
   if (bytes > static_cast<std::size_t>(INT_MAX)) return make_error_code(errc::invalid_argument);
-  if (::fcntl(native_handle(), F_SETPIPE_SZ, static_cast<int>(bytes)) < 0) return error_from_errno(errno);
+  if (::fcntl(native_handle(), F_SETPIPE_SZ, static_cast<int>(bytes)) < 0) return error_from_os(errno);
   return {};
 }
 

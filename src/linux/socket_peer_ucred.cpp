@@ -10,7 +10,7 @@ namespace xipc::detail {
 std::error_code peer_credentials_of(native_handle_type socket, peer_credentials& out) noexcept {
   ucred credentials{};
   socklen_t length = sizeof credentials;
-  if (::getsockopt(socket, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) return error_from_errno(errno);
+  if (::getsockopt(socket, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) return error_from_os(errno);
   out = {credentials.pid, credentials.uid, credentials.gid};
   return {};
 }

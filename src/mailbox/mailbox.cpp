@@ -22,6 +22,7 @@
 #include "core/setup_error.hpp"
 #include "core/stable_hash.hpp"
 #include "backend/wait_wake.hpp"
+#include "sync/wait_word.hpp"
 
 namespace xipc {
 namespace {

@@ -9,6 +9,7 @@
 
 #include "mailbox/mailbox_queue.hpp"
 #include "backend/wait_wake.hpp"
+#include "sync/wait_word.hpp"
 
 namespace xipc::detail {
 namespace {

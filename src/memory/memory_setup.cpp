@@ -10,6 +10,7 @@
 
 #include "backend/mapping.hpp"
 #include "core/setup_error.hpp"
+#include "memory/file_range.hpp"
 
 namespace xipc {
 namespace {

@@ -13,6 +13,7 @@
 
 #include <xipc/handle_passing.hpp>
 
+#include "backend/handle_passing.hpp"
 #include "core/setup_error.hpp"
 
 namespace xipc::detail {
@@ -73,8 +74,5 @@ struct handle_passing {
   static T adopt(received_handle handle, const passed_handle_info& info, failure& why);
 };
 
-// Whether `handle` is an object of `kind`: the OS part of adopt, one per
-// backend. False with errc::corrupted (or the OS failure) in `why` otherwise.
-bool passed_handle_fits(native_handle_type handle, handle_kind kind, failure& why);
 
 }  // namespace xipc::detail

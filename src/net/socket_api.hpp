@@ -15,8 +15,6 @@
 #include <ws2tcpip.h>
 // winsock2.h first: afunix.h needs its types.
 #include <afunix.h>
-
-#include "win32/os_error.hpp"
 #else
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -26,9 +24,9 @@
 #include <sys/un.h>
 
 #include <cerrno>
-
-#include "posix/os_error.hpp"
 #endif
+
+#include "backend/os_error.hpp"
 
 namespace xipc::detail {
 
@@ -62,8 +60,6 @@ inline constexpr int no_sigpipe = 0;
 // How many bytes one send or recv takes (an int on Windows).
 inline int socket_io_size(std::size_t size) noexcept { return size > INT_MAX ? INT_MAX : static_cast<int>(size); }
 
-inline std::error_code socket_error_code(int code) noexcept { return error_from_windows(static_cast<unsigned long>(code)); }
-inline failure socket_failure(std::string call, int code) { return os_failure(std::move(call), static_cast<unsigned long>(code)); }
 #else
 using os_socket = int;
 inline constexpr os_socket invalid_os_socket = -1;
@@ -91,9 +87,11 @@ inline bool socket_kind_unsupported(int code) noexcept {
 inline constexpr int no_sigpipe = MSG_NOSIGNAL;
 inline std::size_t socket_io_size(std::size_t size) noexcept { return size; }
 
-inline std::error_code socket_error_code(int code) noexcept { return error_from_errno(code); }
-inline failure socket_failure(std::string call, int code) { return os_failure(std::move(call), code); }
 #endif
+
+// A socket error code (last_socket_error()) in xipc's error model.
+inline std::error_code socket_error_code(int code) noexcept { return error_from_os(static_cast<os_error_value>(code)); }
+inline failure socket_failure(std::string call, int code) { return os_failure(std::move(call), static_cast<os_error_value>(code)); }
 
 // Starts the OS's socket layer, once per process (WSAStartup on Windows,
 // nothing elsewhere); false if it could not be started.

@@ -7,9 +7,9 @@
 
 #include <fmt/format.h>
 
-#include "backend/wait_wake.hpp"
 #include "posix/anonymous_file.hpp"
 #include "posix/os_error.hpp"
+#include "sync/wait_word.hpp"
 
 namespace xipc::detail {
 

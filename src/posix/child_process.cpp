@@ -14,14 +14,11 @@
 #include "posix/os_error.hpp"
 #include "posix/process_descriptor.hpp"
 #include "backend/stream_io.hpp"
+#include "backend/pipe.hpp"
 
 extern char** environ;
 
 namespace xipc {
-namespace detail {
-pipe_ends open_pipe(failure& why);
-}
-
 namespace {
 
 // How often wait() looks again where there is no process descriptor to poll
@@ -148,7 +145,7 @@ std::error_code child_process::wait(exit_status& status, deadline until) noexcep
       status = status_;
       return {};
     }
-    if (done < 0 && errno != EINTR) return detail::error_from_errno(errno);
+    if (done < 0 && errno != EINTR) return detail::error_from_os(errno);
     if (until.is_immediate()) return make_error_code(errc::would_block);
     if (until.expired()) return make_error_code(errc::timed_out);
     if (process_.is_open()) {
@@ -163,7 +160,7 @@ std::error_code child_process::wait(exit_status& status, deadline until) noexcep
 
 std::error_code child_process::kill() noexcept {
   if (id_ <= 0 || ended_) return {};
-  if (::kill(id_, SIGKILL) != 0 && errno != ESRCH) return detail::error_from_errno(errno);
+  if (::kill(id_, SIGKILL) != 0 && errno != ESRCH) return detail::error_from_os(errno);
   return {};
 }
 

@@ -19,7 +19,7 @@
 #include "posix/new_descriptor.hpp"
 #include "net/socket_io.hpp"
 #include "posix/os_error.hpp"
-#include "backend/stream_io.hpp"
+#include "posix/stream_io.hpp"
 
 namespace xipc {
 namespace {
@@ -68,7 +68,7 @@ io_result receive_parts(int socket, std::span<iovec> parts, int flags, arrivals&
       return {static_cast<std::size_t>(got), {}};
     }
     if (errno == EINTR) continue;
-    if (errno != EAGAIN) return {0, detail::error_from_errno(errno)};
+    if (errno != EAGAIN) return {0, detail::error_from_os(errno)};
     if (const std::error_code ec = detail::wait_readable(socket, until)) return {0, ec};
   }
 }
@@ -119,7 +119,7 @@ std::error_code send_frame(int socket, const handle_list& handles, std::span<con
     if (errno == EINTR) continue;
     if (errno == EMSGSIZE) return make_error_code(errc::message_too_large);
     if (errno == EBADF && handles.size() > 0) return make_error_code(errc::invalid_argument);  // a closed object
-    if (errno != EAGAIN) return detail::error_from_errno(errno);
+    if (errno != EAGAIN) return detail::error_from_os(errno);
     if (const std::error_code ec = detail::wait_writable(socket, until)) return ec;
   }
   if (!stream) return {};
@@ -235,7 +235,7 @@ io_result receive_message_frame(int fd, bool seqpacket, std::span<std::byte> buf
     while ((size = ::recv(fd, header_bytes.data(), header_bytes.size(),
                           MSG_PEEK | MSG_TRUNC | detail::socket_attempt_flags(until))) < 0) {
       if (errno == EINTR) continue;
-      if (errno != EAGAIN) return {0, detail::error_from_errno(errno)};
+      if (errno != EAGAIN) return {0, detail::error_from_os(errno)};
       if (const std::error_code ec = detail::wait_readable(fd, until)) return {0, ec};
     }
     if (size == 0 && seqpacket) return {0, make_error_code(errc::peer_closed)};

@@ -7,6 +7,7 @@
 
 #include "backend/mapping.hpp"
 #include "posix/os_error.hpp"
+#include "memory/file_range.hpp"
 
 namespace xipc {
 

@@ -7,7 +7,7 @@
 
 namespace xipc::detail {
 
-std::error_code error_from_errno(int errno_value) noexcept {
+std::error_code error_from_os(int errno_value) noexcept {
   switch (errno_value) {
     case ENOENT: return make_error_code(errc::not_found);
     case EEXIST: return make_error_code(errc::already_exists);
@@ -25,8 +25,12 @@ std::error_code error_from_errno(int errno_value) noexcept {
   }
 }
 
+os_error_value last_os_error() noexcept { return errno; }
+
+failure last_os_failure(std::string call) { return os_failure(std::move(call), errno); }
+
 failure os_failure(std::string call, int errno_value) {
-  return failure{error_from_errno(errno_value), std::move(call),
+  return failure{error_from_os(errno_value), std::move(call),
                  fmt::format("errno {}, {}", errno_value, std::strerror(errno_value))};
 }
 

@@ -1,20 +1,11 @@
-// The POSIX backend's one conversion from errno to xipc's error model.
+// What POSIX code adds to the backend's error conversion (backend/os_error.hpp).
 #pragma once
 
 #include <cerrno>
-#include <string>
-#include <system_error>
 
-#include "core/setup_error.hpp"
+#include "backend/os_error.hpp"
 
 namespace xipc::detail {
-
-// errno values with an xipc meaning become xipc::errc; the rest keep their
-// system_category code.
-std::error_code error_from_errno(int errno_value) noexcept;
-
-// The failure of OS call `call` (with its main argument) that set `errno_value`.
-failure os_failure(std::string call, int errno_value);
 
 // Repeats a system call interrupted by a signal.
 template <class Call>

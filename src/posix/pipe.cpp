@@ -1,5 +1,7 @@
 #include <xipc/pipe.hpp>
 
+#include "backend/pipe.hpp"
+
 #include <climits>
 
 #include "posix/new_descriptor.hpp"

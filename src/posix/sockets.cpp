@@ -18,7 +18,7 @@
 #include "posix/socket_table.hpp"
 #include "posix/os_error.hpp"
 #include "net/socket_io.hpp"
-#include "backend/stream_io.hpp"
+#include "posix/stream_io.hpp"
 
 namespace xipc::detail {
 
@@ -34,8 +34,8 @@ os_socket accept_connection(os_socket listener) noexcept {
 
 std::error_code set_connected_mode(native_handle_type socket) noexcept {
   const int flags = ::fcntl(socket, F_GETFL);
-  if (flags < 0) return error_from_errno(errno);
-  if ((flags & O_NONBLOCK) != 0 && ::fcntl(socket, F_SETFL, flags & ~O_NONBLOCK) != 0) return error_from_errno(errno);
+  if (flags < 0) return error_from_os(errno);
+  if ((flags & O_NONBLOCK) != 0 && ::fcntl(socket, F_SETFL, flags & ~O_NONBLOCK) != 0) return error_from_os(errno);
   return {};
 }
 

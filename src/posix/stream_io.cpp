@@ -1,4 +1,4 @@
-#include "backend/stream_io.hpp"
+#include "posix/stream_io.hpp"
 
 #include <poll.h>
 #include <pthread.h>
@@ -22,7 +22,7 @@ std::error_code wait_ready(int fd, short events, deadline until) noexcept {
     // An immediate deadline polls with timeout 0: ready now, or would block.
     const int ready = ::poll(&entry, 1, until.remaining_poll_ms());
     if (ready > 0) return {};
-    if (ready < 0 && errno != EINTR) return error_from_errno(errno);
+    if (ready < 0 && errno != EINTR) return error_from_os(errno);
     if (until.is_immediate()) return make_error_code(errc::would_block);
     // Else timed out, or interrupted, or poll's whole milliseconds ran out a little early.
     if (until.expired()) return make_error_code(errc::timed_out);
@@ -70,7 +70,7 @@ io_result read_some_handle(native_handle_type fd, std::span<std::byte> buffer, d
     if (got > 0) return {static_cast<std::size_t>(got), {}};
     if (got == 0) return {0, make_error_code(errc::end_of_stream)};
     if (errno == EINTR) continue;
-    if (errno != EAGAIN) return {0, error_from_errno(errno)};
+    if (errno != EAGAIN) return {0, error_from_os(errno)};
     // A non-blocking handle, or another reader took the bytes poll() saw.
     if (const std::error_code ec = wait_ready(fd, POLLIN, until)) return {0, ec};
   }
@@ -87,7 +87,7 @@ io_result write_some_handle(native_handle_type fd, std::span<const std::byte> da
     const ssize_t put = write_without_sigpipe(fd, data.data(), data.size());
     if (put >= 0) return {static_cast<std::size_t>(put), {}};
     if (errno == EINTR) continue;
-    if (errno != EAGAIN) return {0, error_from_errno(errno)};  // EPIPE becomes errc::peer_closed
+    if (errno != EAGAIN) return {0, error_from_os(errno)};  // EPIPE becomes errc::peer_closed
     if (const std::error_code ec = wait_ready(fd, POLLOUT, until)) return {0, ec};
   }
 }

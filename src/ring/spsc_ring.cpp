@@ -9,6 +9,7 @@
 #include "backend/process_identity.hpp"
 #include "core/setup_error.hpp"
 #include "backend/wait_wake.hpp"
+#include "sync/wait_word.hpp"
 
 namespace xipc {
 namespace {

@@ -4,6 +4,7 @@
 
 #include "backend/process_identity.hpp"
 #include "backend/wait_wake.hpp"
+#include "sync/wait_word.hpp"
 
 namespace xipc::detail {
 

@@ -9,12 +9,9 @@
 #include "win32/os_error.hpp"
 #include "win32/overlapped_io.hpp"
 #include "win32/process_spawn.hpp"
+#include "backend/pipe.hpp"
 
 namespace xipc {
-namespace detail {
-pipe_ends open_pipe(failure& why);
-}
-
 namespace {
 
 // The handle one standard stream of the child gets. A pipe end for the child
@@ -84,9 +81,9 @@ std::error_code child_process::wait(exit_status& status, deadline until) noexcep
   if (id_ <= 0 || !process_.is_open()) return make_error_code(errc::invalid_argument);
   const DWORD result = ::WaitForSingleObject(process_.native_handle(), detail::wait_milliseconds(until));
   if (result == WAIT_TIMEOUT) return make_error_code(until.is_immediate() ? errc::would_block : errc::timed_out);
-  if (result != WAIT_OBJECT_0) return detail::error_from_windows(::GetLastError());
+  if (result != WAIT_OBJECT_0) return detail::error_from_os(::GetLastError());
   DWORD code = 0;
-  if (!::GetExitCodeProcess(process_.native_handle(), &code)) return detail::error_from_windows(::GetLastError());
+  if (!::GetExitCodeProcess(process_.native_handle(), &code)) return detail::error_from_os(::GetLastError());
   ended_ = true;
   // Windows has no signals: a killed child has the exit code kill() gave it.
   status_ = exit_status{false, static_cast<int>(code), 0};
@@ -101,7 +98,7 @@ std::error_code child_process::kill() noexcept {
     const DWORD code = ::GetLastError();
     // ERROR_ACCESS_DENIED is also what a process that is already ending gives.
     if (code == ERROR_ACCESS_DENIED && ::WaitForSingleObject(process_.native_handle(), 0) == WAIT_OBJECT_0) return {};
-    return detail::error_from_windows(code);
+    return detail::error_from_os(code);
   }
   return {};
 }

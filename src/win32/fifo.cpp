@@ -83,7 +83,7 @@ io_result fifo_reader::read_some(std::span<std::byte> buffer, deadline until) no
       ::DisconnectNamedPipe(pipe);
       return {0, make_error_code(errc::end_of_stream)};
     }
-    if (!is_not_connected(got.code)) return {0, detail::error_from_windows(got.code)};
+    if (!is_not_connected(got.code)) return {0, detail::error_from_os(got.code)};
     // No writer yet (a fresh instance listens; one after DisconnectNamedPipe
     // does once ConnectNamedPipe is called): wait for one, then read.
     const detail::overlapped_result connected = detail::run_overlapped(
@@ -91,7 +91,7 @@ io_result fifo_reader::read_some(std::span<std::byte> buffer, deadline until) no
     if (connected.timed_out()) return {0, detail::deadline_passed(until)};
     // ERROR_NO_DATA: a writer came and went before the wait; the read sees its bytes, then the end.
     if (connected.code != ERROR_SUCCESS && connected.code != ERROR_PIPE_CONNECTED && connected.code != ERROR_NO_DATA) {
-      return {0, detail::error_from_windows(connected.code)};
+      return {0, detail::error_from_os(connected.code)};
     }
   }
 }

@@ -68,7 +68,7 @@ class pushed_handles {
     peer_ = ::OpenProcess(PROCESS_DUP_HANDLE, FALSE, pid);
     if (peer_ != nullptr) return {};
     const DWORD code = ::GetLastError();
-    return code == ERROR_ACCESS_DENIED ? make_error_code(errc::permission_denied) : detail::error_from_windows(code);
+    return code == ERROR_ACCESS_DENIED ? make_error_code(errc::permission_denied) : detail::error_from_os(code);
   }
 
   std::error_code push(const handle_list::entry& entry, DWORD pid, handle_record& record) {
@@ -83,7 +83,7 @@ class pushed_handles {
     HANDLE value = nullptr;
     if (!::DuplicateHandle(::GetCurrentProcess(), entry.handle, peer_, &value, 0, FALSE, DUPLICATE_SAME_ACCESS)) {
       const DWORD code = ::GetLastError();
-      return code == ERROR_INVALID_HANDLE ? make_error_code(errc::invalid_argument) : detail::error_from_windows(code);
+      return code == ERROR_INVALID_HANDLE ? make_error_code(errc::invalid_argument) : detail::error_from_os(code);
     }
     values_.push_back(value);
     record.value = reinterpret_cast<std::uintptr_t>(value);
@@ -281,7 +281,7 @@ std::error_code send_handles(named_pipe& pipe, const handle_list& handles, std::
   if (handles.size() > 0) {
     if (!detail::start_sockets()) return detail::socket_error_code(::WSAGetLastError());
     const DWORD pid = peer_process_id(pipe.native_handle());
-    if (pid == 0) return detail::error_from_windows(::GetLastError());
+    if (pid == 0) return detail::error_from_os(::GetLastError());
     if (const std::error_code ec = pushed.open(pid)) return ec;
     for (std::size_t i = 0; i < handles.size(); ++i) {
       if (const std::error_code ec = pushed.push(handles.entries()[i], pid, records[i])) return ec;

@@ -5,6 +5,7 @@
 
 #include "backend/mapping.hpp"
 #include "win32/os_error.hpp"
+#include "memory/file_range.hpp"
 
 namespace xipc {
 

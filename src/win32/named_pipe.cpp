@@ -166,7 +166,7 @@ std::error_code named_pipe_server::accept(named_pipe& connection, deadline until
     }
     if (found == state->instances.end()) {
       const DWORD waited = ::WaitForSingleObject(state->event, detail::wait_milliseconds(until));
-      if (waited == WAIT_FAILED) return detail::error_from_windows(::GetLastError());
+      if (waited == WAIT_FAILED) return detail::error_from_os(::GetLastError());
       if (waited == WAIT_TIMEOUT && (until.is_immediate() || until.expired())) return detail::deadline_passed(until);
       continue;
     }

@@ -25,7 +25,7 @@ std::string system_message(unsigned long code) {
 
 }  // namespace
 
-std::error_code error_from_windows(unsigned long code) noexcept {
+std::error_code error_from_os(unsigned long code) noexcept {
   switch (code) {
     case ERROR_FILE_NOT_FOUND:
     case ERROR_PATH_NOT_FOUND: return make_error_code(errc::not_found);
@@ -58,8 +58,10 @@ std::error_code error_from_windows(unsigned long code) noexcept {
 }
 
 failure os_failure(std::string call, unsigned long code) {
-  return failure{error_from_windows(code), std::move(call), fmt::format("error {}, {}", code, system_message(code))};
+  return failure{error_from_os(code), std::move(call), fmt::format("error {}, {}", code, system_message(code))};
 }
+
+os_error_value last_os_error() noexcept { return ::GetLastError(); }
 
 failure last_os_failure(std::string call) {
   const DWORD code = ::GetLastError();

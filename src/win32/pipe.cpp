@@ -1,5 +1,7 @@
 #include <xipc/pipe.hpp>
 
+#include "backend/pipe.hpp"
+
 #include <windows.h>
 
 #include "win32/os_error.hpp"

@@ -28,7 +28,7 @@ io_result write_whole(HANDLE pipe, std::span<const std::byte> data, deadline unt
   if (put.bytes > 0 || put.code == ERROR_SUCCESS) return {put.bytes, {}};
   if (put.timed_out()) return {0, deadline_passed(until)};
   if (put.code == ERROR_BROKEN_PIPE || put.code == ERROR_NO_DATA) return {0, make_error_code(errc::peer_closed)};
-  return {0, error_from_windows(put.code)};
+  return {0, error_from_os(put.code)};
 }
 
 }  // namespace
@@ -133,7 +133,7 @@ io_result pipe_read_some(HANDLE pipe, std::span<std::byte> buffer, deadline unti
     return {0, make_error_code(errc::end_of_stream)};
   }
   if (got.timed_out()) return {0, deadline_passed(until)};
-  return {0, error_from_windows(got.code)};
+  return {0, error_from_os(got.code)};
 }
 
 io_result pipe_write_some(HANDLE pipe, std::span<const std::byte> data, deadline until) noexcept {
@@ -159,7 +159,7 @@ io_result receive_pipe_message(HANDLE pipe, std::span<std::byte> buffer, deadlin
     DWORD message_bytes = 0;
     if (!::PeekNamedPipe(pipe, nullptr, 0, nullptr, &available, &message_bytes)) {
       const DWORD code = ::GetLastError();
-      return {0, code == ERROR_BROKEN_PIPE ? make_error_code(errc::peer_closed) : error_from_windows(code)};
+      return {0, code == ERROR_BROKEN_PIPE ? make_error_code(errc::peer_closed) : error_from_os(code)};
     }
     if (available > 0) {
       if (message_bytes > buffer.size()) return {message_bytes, make_error_code(errc::message_too_large)};
@@ -167,7 +167,7 @@ io_result receive_pipe_message(HANDLE pipe, std::span<std::byte> buffer, deadlin
         return ::ReadFile(pipe, buffer.data(), io_size(buffer.size()), nullptr, &overlapped);
       });
       if (got.code == ERROR_SUCCESS) return {got.bytes, {}};
-      if (!got.timed_out()) return {0, error_from_windows(got.code)};
+      if (!got.timed_out()) return {0, error_from_os(got.code)};
       // Another thread took the message first; wait for the next one.
     }
     // A read of no bytes waits for the next message without taking it.
@@ -177,7 +177,7 @@ io_result receive_pipe_message(HANDLE pipe, std::span<std::byte> buffer, deadlin
     });
     if (arrived.timed_out()) return {0, deadline_passed(until)};
     if (arrived.code == ERROR_BROKEN_PIPE) return {0, make_error_code(errc::peer_closed)};
-    if (arrived.code != ERROR_SUCCESS && arrived.code != ERROR_MORE_DATA) return {0, error_from_windows(arrived.code)};
+    if (arrived.code != ERROR_SUCCESS && arrived.code != ERROR_MORE_DATA) return {0, error_from_os(arrived.code)};
   }
 }
 

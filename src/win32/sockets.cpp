@@ -10,6 +10,7 @@
 #include <new>
 
 #include "net/socket_io.hpp"
+#include "win32/os_error.hpp"
 
 namespace xipc::detail {
 namespace {

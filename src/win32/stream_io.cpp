@@ -32,7 +32,7 @@ std::error_code readable_bytes(HANDLE handle, DWORD& available) noexcept {
   if (::PeekNamedPipe(handle, nullptr, 0, nullptr, &available, nullptr)) return {};
   const DWORD code = ::GetLastError();
   if (code == ERROR_BROKEN_PIPE) return make_error_code(errc::end_of_stream);
-  return error_from_windows(code);
+  return error_from_os(code);
 }
 
 // Waits until bytes are readable (`available` > 0) or the writers are gone
@@ -76,7 +76,7 @@ io_result read_some_handle(native_handle_type handle, std::span<std::byte> buffe
   }
   const DWORD code = ::GetLastError();
   if (code == ERROR_BROKEN_PIPE || code == ERROR_HANDLE_EOF) return {0, make_error_code(errc::end_of_stream)};
-  return {0, error_from_windows(code)};
+  return {0, error_from_os(code)};
 }
 
 io_result write_some_handle(native_handle_type handle, std::span<const std::byte> data, deadline until) noexcept {
@@ -87,7 +87,7 @@ io_result write_some_handle(native_handle_type handle, std::span<const std::byte
     if (::WriteFile(handle, data.data(), size, &put, nullptr)) return {put, {}};
     const DWORD code = ::GetLastError();
     return {0, code == ERROR_BROKEN_PIPE || code == ERROR_NO_DATA ? make_error_code(errc::peer_closed)
-                                                                   : error_from_windows(code)};
+                                                                   : error_from_os(code)};
   }
   // A handle that is no pipe (a file, the console) never blocks for long: write it plainly.
   const bool is_pipe = ::GetFileType(handle) == FILE_TYPE_PIPE;
@@ -95,7 +95,7 @@ io_result write_some_handle(native_handle_type handle, std::span<const std::byte
     // In PIPE_NOWAIT mode a write returns at once. Windows takes what fits;
     // Wine takes all or nothing, so a refused write is tried again with half
     // as much, down to one byte, before the pipe counts as full.
-    if (is_pipe && !set_wait_mode(handle, false)) return {0, error_from_windows(::GetLastError())};
+    if (is_pipe && !set_wait_mode(handle, false)) return {0, error_from_os(::GetLastError())};
     BOOL ok = FALSE;
     DWORD code = ERROR_SUCCESS;
     for (DWORD chunk = size; chunk > 0; chunk /= 2) {
@@ -107,7 +107,7 @@ io_result write_some_handle(native_handle_type handle, std::span<const std::byte
     if (ok && put > 0) return {put, {}};
     if (!ok) {
       if (code == ERROR_BROKEN_PIPE || code == ERROR_NO_DATA) return {0, make_error_code(errc::peer_closed)};
-      return {0, error_from_windows(code)};
+      return {0, error_from_os(code)};
     }
     if (until.is_immediate() || until.expired()) return {0, deadline_passed(until)};
     pause_before_next_look(looks);
