@@ -688,9 +688,34 @@ TEST(mailbox_shm_queue, a_damaged_queue_is_reported_not_followed) {
   EXPECT_EQ(box.try_send(bytes_of(6)), errc::corrupted);
 }
 
+#if XIPC_HAS_SYSV_MQ
+TEST(mailbox_sysv_area, another_mailboxs_key_in_the_area_is_reported_not_followed) {
+  mailbox_names names;
+  const std::string name = names.make("area");
+  const std::string other = names.make("other");
+  mailbox_options options = options_for(mailbox_backend::sysv, 4);
+  auto box = mailbox::create(name, options);
+  auto second = mailbox::create(other, options);
+  // The backend's own area, after mailbox_control: the second mailbox's copied over the first's.
+  auto raw = xipc::test::raw_region::open(xipc::name_kind::mailbox, name);
+  auto raw_other = xipc::test::raw_region::open(xipc::name_kind::mailbox, other);
+  constexpr std::size_t area = sizeof(xipc::detail::mailbox_control);
+  ASSERT_EQ(raw.size(), raw_other.size());
+  std::memcpy(raw.data() + area, raw_other.data() + area, raw.size() - area);
+  try {
+    mailbox::open(name);
+    ADD_FAILURE() << "opened a mailbox whose area names another queue";
+  } catch (const std::system_error& error) {
+    EXPECT_EQ(error.code(), errc::corrupted);
+    EXPECT_NE(std::string(error.what()).find("SysV key"), std::string::npos) << error.what();
+  }
+}
+#endif
+
 TEST(mailbox_backends, every_backend_of_this_build_is_listed) {
   EXPECT_TRUE(xipc::mailbox_backend_available(mailbox_backend::shm));
-  EXPECT_EQ(xipc::mailbox_backend_available(mailbox_backend::posix_mq), XIPC_OS_POSIX != 0);
+  EXPECT_EQ(xipc::mailbox_backend_available(mailbox_backend::posix_mq), XIPC_HAS_POSIX_MQ != 0);
+  EXPECT_EQ(xipc::mailbox_backend_available(mailbox_backend::sysv), XIPC_HAS_SYSV_MQ != 0);
   EXPECT_EQ(xipc::to_string(mailbox_backend::sysv), "sysv");
 }
 

@@ -106,7 +106,11 @@ failure explain_create_failure(const std::string& path, const mq_attr& wanted, i
   return why;
 }
 
-std::unique_ptr<mailbox_queue> create(const mailbox_setup& setup, failure& why) {
+}  // namespace
+
+template <>
+std::unique_ptr<mailbox_queue> mailbox_backend_of<mailbox_backend::posix_mq>::create(const mailbox_setup& setup,
+                                                                                   failure& why) {
   const std::string path = os_name(name_kind::mailbox, setup.name);
   mq_attr wanted = attributes_for(setup.options);
   const mode_t mode = static_cast<mode_t>(setup.options.perms.bits);
@@ -120,7 +124,9 @@ std::unique_ptr<mailbox_queue> create(const mailbox_setup& setup, failure& why) 
   return std::make_unique<posix_mq_queue>(queue, setup.options.max_message_bytes);
 }
 
-std::unique_ptr<mailbox_queue> open(const mailbox_setup& setup, failure& why) {
+template <>
+std::unique_ptr<mailbox_queue> mailbox_backend_of<mailbox_backend::posix_mq>::open(const mailbox_setup& setup,
+                                                                                 failure& why) {
   const std::string path = os_name(name_kind::mailbox, setup.name);
   const mqd_t queue = ::mq_open(path.c_str(), O_RDWR | O_NONBLOCK);
   if (queue == static_cast<mqd_t>(-1)) {
@@ -145,14 +151,14 @@ std::unique_ptr<mailbox_queue> open(const mailbox_setup& setup, failure& why) {
   return std::make_unique<posix_mq_queue>(queue, setup.options.max_message_bytes);
 }
 
-std::uint64_t queue_bytes(const mailbox_options& /*options*/) { return 0; }
-
-void remove(std::string_view name) {
-  ::mq_unlink(os_name(name_kind::mailbox, name).c_str());
+template <>
+std::uint64_t mailbox_backend_of<mailbox_backend::posix_mq>::queue_bytes(const mailbox_options& /*options*/) {
+  return 0;
 }
 
-}  // namespace
-
-const mailbox_backend_ops posix_mq_mailbox_backend{queue_bytes, create, open, remove};
+template <>
+void mailbox_backend_of<mailbox_backend::posix_mq>::remove(std::string_view name) {
+  ::mq_unlink(os_name(name_kind::mailbox, name).c_str());
+}
 
 }  // namespace xipc::detail

@@ -30,9 +30,13 @@ constexpr const char* msgmax_path = "/proc/sys/kernel/msgmax";
 constexpr const char* msgmnb_path = "/proc/sys/kernel/msgmnb";
 constexpr const char* msgmni_path = "/proc/sys/kernel/msgmni";
 
-// In the control region, after mailbox_control.
+// The backend's own area of the control region, after mailbox_control:
+// written by the creator before the header is published; the key and id are
+// checked against the name and the kernel at every open.
 struct alignas(mailbox_line_bytes) sysv_queue_state {
   process_lock_word send_lock;
+  std::int64_t key;  // the queue's key (sysv_mailbox_key of the name) and id
+  std::int64_t id;
 };
 
 // msgsnd and msgrcv take the type and the text in one buffer. Each thread
@@ -183,7 +187,11 @@ std::unique_ptr<mailbox_queue> make_queue(int id, const mailbox_setup& setup) {
   return std::make_unique<sysv_queue>(id, state, capacity_of(setup.options), setup.options.max_message_bytes);
 }
 
-std::unique_ptr<mailbox_queue> create(const mailbox_setup& setup, failure& why) {
+}  // namespace
+
+template <>
+std::unique_ptr<mailbox_queue> mailbox_backend_of<mailbox_backend::sysv>::create(const mailbox_setup& setup,
+                                                                               failure& why) {
   if (setup.options.lifetime == mailbox_lifetime::owned) {
     why = refuse(errc::invalid_argument,
                  "an owned sysv mailbox cannot let receivers drain it after its owner closes: System V destroys a "
@@ -191,7 +199,7 @@ std::unique_ptr<mailbox_queue> create(const mailbox_setup& setup, failure& why) 
                  "or a persistent sysv mailbox");
     return {};
   }
-  new (setup.queue_memory.data()) sysv_queue_state{};
+  auto* area = new (setup.queue_memory.data()) sysv_queue_state{};
   const long largest = read_system_limit(msgmax_path);
   if (largest >= 0 && setup.options.max_message_bytes > static_cast<std::uint64_t>(largest)) {
     why = refuse(errc::invalid_argument, fmt::format("max_message_bytes {} is above {} ({})",
@@ -228,15 +236,20 @@ std::unique_ptr<mailbox_queue> create(const mailbox_setup& setup, failure& why) 
       return {};
     }
   }
-  setup.header.sysv_key = key;
-  setup.header.sysv_id = id;
+  area->key = key;
+  area->id = id;
   return make_queue(id, setup);
 }
 
-std::unique_ptr<mailbox_queue> open(const mailbox_setup& setup, failure& why) {
-  const auto key = static_cast<key_t>(setup.header.sysv_key);
-  if (key != sysv_mailbox_key(setup.name)) {
-    why = refuse(errc::corrupted, fmt::format("its header names SysV key 0x{:08x}, not the name's key 0x{:08x}", key,
+template <>
+std::unique_ptr<mailbox_queue> mailbox_backend_of<mailbox_backend::sysv>::open(const mailbox_setup& setup,
+                                                                             failure& why) {
+  const auto& area = *reinterpret_cast<const sysv_queue_state*>(setup.queue_memory.data());
+  const std::int64_t recorded_key = area.key;
+  const std::int64_t recorded_id = area.id;
+  const auto key = static_cast<key_t>(recorded_key);
+  if (recorded_key != sysv_mailbox_key(setup.name)) {
+    why = refuse(errc::corrupted, fmt::format("its area names SysV key 0x{:08x}, not the name's key 0x{:08x}", recorded_key,
                                               sysv_mailbox_key(setup.name)));
     return {};
   }
@@ -245,9 +258,9 @@ std::unique_ptr<mailbox_queue> open(const mailbox_setup& setup, failure& why) {
     why = os_failure(fmt::format("msgget(0x{:08x})", key), errno);
     return {};
   }
-  if (id != setup.header.sysv_id) {
+  if (id != recorded_id) {
     why = refuse(errc::corrupted, fmt::format("SysV key 0x{:08x} names queue {}, not the mailbox's queue {}", key, id,
-                                              setup.header.sysv_id));
+                                              recorded_id));
     return {};
   }
   // Both owners count: the creator of a queue may hand its uid to anyone (IPC_SET).
@@ -262,16 +275,16 @@ std::unique_ptr<mailbox_queue> open(const mailbox_setup& setup, failure& why) {
   return make_queue(id, setup);
 }
 
-std::uint64_t queue_bytes(const mailbox_options& /*options*/) { return sizeof(sysv_queue_state); }
+template <>
+std::uint64_t mailbox_backend_of<mailbox_backend::sysv>::queue_bytes(const mailbox_options& /*options*/) {
+  return sizeof(sysv_queue_state);
+}
 
 // By key, so that a mailbox whose header is damaged still goes entirely.
-void remove(std::string_view name) {
+template <>
+void mailbox_backend_of<mailbox_backend::sysv>::remove(std::string_view name) {
   const int id = ::msgget(sysv_mailbox_key(name), 0);
   if (id >= 0) ::msgctl(id, IPC_RMID, nullptr);
 }
-
-}  // namespace
-
-const mailbox_backend_ops sysv_mailbox_backend{queue_bytes, create, open, remove};
 
 }  // namespace xipc::detail

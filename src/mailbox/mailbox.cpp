@@ -40,12 +40,6 @@ constexpr auto setup_wait_total = std::chrono::milliseconds(50);
 // Not tuned by measurement yet (docs/mailbox.md).
 constexpr int spin_polls = 256;
 
-const detail::mailbox_backend_ops* all_backends[] = {
-    detail::find_mailbox_backend(mailbox_backend::shm),
-    detail::find_mailbox_backend(mailbox_backend::posix_mq),
-    detail::find_mailbox_backend(mailbox_backend::sysv),
-};
-
 std::string describe(const mailbox_options& options) {
   return fmt::format("{} backend, capacity {}, max message {} B, {}, {} receivers", to_string(options.backend),
                      options.capacity, options.max_message_bytes,
@@ -74,10 +68,9 @@ bool check_name(std::string_view name, detail::failure& why) {
   return false;
 }
 
-// The backend for options a creator asks for, or nullptr with `why` set.
-const detail::mailbox_backend_ops* check_options(const mailbox_options& options, detail::failure& why) {
-  const auto* ops = detail::find_mailbox_backend(options.backend);
-  if (ops == nullptr) {
+// Whether a creator may ask for `options`; false with `why` set.
+bool check_options(const mailbox_options& options, detail::failure& why) {
+  if (!detail::mailbox_backend_built(options.backend)) {
     why = detail::refuse(errc::invalid_argument, fmt::format("the {} backend (number {}) is not part of this build",
                                                              to_string(options.backend),
                                                              static_cast<std::uint32_t>(options.backend)));
@@ -91,32 +84,30 @@ const detail::mailbox_backend_ops* check_options(const mailbox_options& options,
   } else if (!valid_lifetime(static_cast<std::uint32_t>(options.lifetime)) ||
              !valid_receivers(static_cast<std::uint32_t>(options.receivers))) {
     why = detail::refuse(errc::invalid_argument, "lifetime or receivers is not one of its enumerators");
-  } else if (sizeof(detail::mailbox_control) + ops->queue_bytes(options) > detail::mailbox_max_region_bytes) {
+  } else if (sizeof(detail::mailbox_control) + detail::mailbox_queue_bytes(options) > detail::mailbox_max_region_bytes) {
     why = detail::refuse(errc::invalid_argument,
                          fmt::format("capacity {} of {}-byte messages needs more than {} bytes of shared memory",
                                      options.capacity, options.max_message_bytes, detail::mailbox_max_region_bytes));
   } else {
-    return ops;
+    return true;
   }
-  return nullptr;
+  return false;
 }
 
 std::uint64_t header_checksum(const detail::mailbox_header& header) noexcept {
   const std::uint64_t fields[] = {header.version,      header.backend,   header.capacity,
                                   header.max_message,  header.lifetime,  header.receivers,
-                                  header.owner,        header.instance,  header.region_bytes,
-                                  static_cast<std::uint64_t>(header.sysv_key),
-                                  static_cast<std::uint64_t>(header.sysv_id)};
+                                  header.owner,        header.instance,  header.region_bytes};
   return detail::stable_hash({reinterpret_cast<const char*>(fields), sizeof fields});
 }
 
 // Checks a header copied from shared memory and returns the options it
-// describes, or nullptr with `why` set: nothing in it is trusted before this.
-const detail::mailbox_backend_ops* check_header(const detail::mailbox_header& header, std::size_t region_bytes,
+// describes, or false with `why` set: nothing in it is trusted before this.
+bool check_header(const detail::mailbox_header& header, std::size_t region_bytes,
                                                 mailbox_options& options, detail::failure& why) {
   auto corrupted = [&](std::string what) {
     why = detail::refuse(errc::corrupted, fmt::format("its shared header is damaged: {}", what));
-    return nullptr;
+    return false;
   };
   const std::uint64_t magic = header.magic.load(std::memory_order_acquire);
   if (magic != detail::mailbox_magic) return corrupted(fmt::format("magic 0x{:016x}", magic));
@@ -138,22 +129,21 @@ const detail::mailbox_backend_ops* check_header(const detail::mailbox_header& he
   options.receivers = static_cast<mailbox_receivers>(header.receivers);
   if (header.backend < 1 || header.backend > 3) return corrupted(fmt::format("backend {}", header.backend));
   detail::failure bad_options;
-  const auto* ops = check_options(options, bad_options);
-  if (ops == nullptr) {
-    if (detail::find_mailbox_backend(options.backend) == nullptr) {
+  if (!check_options(options, bad_options)) {
+    if (!detail::mailbox_backend_built(options.backend)) {
       why = detail::refuse(errc::invalid_argument,
                            fmt::format("it is a {} mailbox, which this build cannot open", to_string(options.backend)));
-      return nullptr;
+      return false;
     }
     return corrupted(bad_options.detail);
   }
-  const std::uint64_t expected = sizeof(detail::mailbox_control) + ops->queue_bytes(options);
+  const std::uint64_t expected = sizeof(detail::mailbox_control) + detail::mailbox_queue_bytes(options);
   // A larger region is fine: a Windows section may be reported rounded up to a whole page (Wine does).
   if (header.region_bytes != expected || region_bytes < expected) {
     return corrupted(fmt::format("region of {} bytes, header says {}, its options need {}", region_bytes,
                                  header.region_bytes, expected));
   }
-  return ops;
+  return true;
 }
 
 void notify(detail::mailbox_event& event) noexcept {
@@ -191,9 +181,7 @@ struct mailbox_state {
 
   // Removes every object a mailbox of this name may have; true if the control region was there.
   static bool remove_objects(std::string_view name, detail::failure& why) {
-    for (const auto* ops : all_backends) {
-      if (ops != nullptr) ops->remove(name);
-    }
+    detail::remove_mailbox_queues(name);
     return shared_memory::remove(name, why, name_kind::mailbox);
   }
 
@@ -379,7 +367,7 @@ std::string_view to_string(mailbox_backend backend) noexcept {
 }
 
 bool mailbox_backend_available(mailbox_backend backend) noexcept {
-  return detail::find_mailbox_backend(backend) != nullptr;
+  return detail::mailbox_backend_built(backend);
 }
 
 mailbox::mailbox() noexcept = default;
@@ -402,9 +390,8 @@ std::size_t mailbox::size() const noexcept { return state_ ? state_->queue->size
 
 mailbox mailbox::create(std::string_view name, const mailbox_options& options, detail::failure& why) {
   if (!check_name(name, why)) return {};
-  const auto* ops = check_options(options, why);
-  if (ops == nullptr) return {};
-  const std::uint64_t region_bytes = sizeof(detail::mailbox_control) + ops->queue_bytes(options);
+  if (!check_options(options, why)) return {};
+  const std::uint64_t region_bytes = sizeof(detail::mailbox_control) + detail::mailbox_queue_bytes(options);
   shared_memory control = shared_memory::create(name, region_bytes, {options.perms}, why, name_kind::mailbox);
   if (why) {
     if (why.code == errc::already_exists) {
@@ -428,10 +415,10 @@ mailbox mailbox::create(std::string_view name, const mailbox_options& options, d
   for (auto* event : {&layout->not_empty, &layout->not_full, &layout->delivered}) detail::format_wait_word(event->sequence);
   detail::format_wait_word(layout->rendezvous.sequence);
   header.region_bytes = region_bytes;
-  const detail::mailbox_setup setup{name, options, header,
+  const detail::mailbox_setup setup{name, options,
                                     {control.data() + sizeof(detail::mailbox_control),
                                      control.size() - sizeof(detail::mailbox_control)}};
-  auto queue = ops->create(setup, why);
+  auto queue = detail::create_mailbox_queue(setup, why);
   if (why) {
     // All or nothing: a mailbox whose queue could not be made is not left behind.
     detail::failure ignored;
@@ -472,8 +459,7 @@ mailbox mailbox::open(std::string_view name, const permissions& perms, detail::f
     return {};
   }
   mailbox_options options;
-  const auto* ops = check_header(layout->header, control.size(), options, why);
-  if (ops == nullptr) return {};
+  if (!check_header(layout->header, control.size(), options, why)) return {};
   const std::uint64_t instance = layout->header.instance;
   if (options.lifetime == mailbox_lifetime::owned &&
       (layout->closed.load(std::memory_order_acquire) != 0 || !detail::process_alive(layout->header.owner))) {
@@ -485,10 +471,10 @@ mailbox mailbox::open(std::string_view name, const permissions& perms, detail::f
   }
   // The backend checks its own object (a kernel queue) under the caller's permissions.
   options.perms = perms;
-  const detail::mailbox_setup setup{name, options, layout->header,
+  const detail::mailbox_setup setup{name, options,
                                     {control.data() + sizeof(detail::mailbox_control),
                                      control.size() - sizeof(detail::mailbox_control)}};
-  auto queue = ops->open(setup, why);
+  auto queue = detail::open_mailbox_queue(setup, why);
   if (why) return {};
   // What it was made with, as far as the OS says (Windows has no mode bits to read).
   options.perms.bits = detail::permission_bits(control.native_handle()).value_or(perms.bits);

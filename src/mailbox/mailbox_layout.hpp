@@ -18,7 +18,7 @@ inline constexpr std::size_t mailbox_line_bytes = 128;
 
 // "xipcmbox" read as a little-endian integer.
 inline constexpr std::uint64_t mailbox_magic = 0x786f626d63706978ull;
-inline constexpr std::uint32_t mailbox_layout_version = 2;
+inline constexpr std::uint32_t mailbox_layout_version = 3;
 
 // Limits every backend shares; a backend or the OS may allow less.
 inline constexpr std::uint64_t mailbox_max_capacity = std::uint64_t{1} << 20;
@@ -38,8 +38,6 @@ struct alignas(mailbox_line_bytes) mailbox_header {
   std::uint64_t owner;       // the creating process's token
   std::uint64_t instance;    // tells this mailbox from a later one of the same name
   std::uint64_t region_bytes;
-  std::int64_t sysv_key;     // sysv backend: the queue's key and id
-  std::int64_t sysv_id;
   std::uint64_t checksum;    // of every field above but magic: damage anywhere is seen
 };
 

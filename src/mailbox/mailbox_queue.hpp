@@ -42,36 +42,40 @@ class mailbox_queue {
   virtual bool cheap_to_poll() const noexcept = 0;
 };
 
-// What a backend's setup functions get.
+// What a backend's create and open get.
 struct mailbox_setup {
-  std::string_view name;           // the portable name
+  std::string_view name;              // the portable name
   const mailbox_options& options;
-  mailbox_header& header;          // the backend may record what openers need (sysv_key, sysv_id)
   std::span<std::byte> queue_memory;  // after mailbox_control in the region: queue_bytes(options) long
 };
 
-// One backend's setup functions.
-struct mailbox_backend_ops {
-  // Bytes the backend needs after mailbox_control in the control region.
-  std::uint64_t (*queue_bytes)(const mailbox_options& options);
-  // Creates the backend's queue for a new mailbox (header fields other than
-  // the backend's own are written).
-  std::unique_ptr<mailbox_queue> (*create)(const mailbox_setup& setup, failure& why);
-  // Opens the queue of an existing mailbox whose header passed its checks.
-  std::unique_ptr<mailbox_queue> (*open)(const mailbox_setup& setup, failure& why);
+// One mailbox backend: the same four members for each, defined in the
+// backend's own file (mailbox/mailbox_shm.cpp; linux/mailbox_posix_mq.cpp
+// and linux/mailbox_sysv.cpp where the OS has those queues). Its open queues
+// are mailbox_queue objects.
+template <mailbox_backend Kind>
+struct mailbox_backend_of {
+  // Bytes the backend keeps after mailbox_control in the control region:
+  // its own area (the shm queue itself; a kernel queue's lock and its key).
+  static std::uint64_t queue_bytes(const mailbox_options& options);
+  // Creates the backend's queue for a new mailbox, before its header is published.
+  static std::unique_ptr<mailbox_queue> create(const mailbox_setup& setup, failure& why);
+  // Opens the queue of an existing mailbox whose header passed its checks;
+  // anything the backend reads from its area it checks itself.
+  static std::unique_ptr<mailbox_queue> open(const mailbox_setup& setup, failure& why);
   // Removes the backend's own object of a mailbox named `name` (a kernel
-  // queue), if there is one; nothing for shm.
-  void (*remove)(std::string_view name);
+  // queue), if there is one.
+  static void remove(std::string_view name);
 };
 
-// The backend's functions, or nullptr when this build has no such backend.
-// Each OS's backend folder lists its backends.
-const mailbox_backend_ops* find_mailbox_backend(mailbox_backend backend) noexcept;
-
-// The shared-memory backend, portable.
-extern const mailbox_backend_ops shm_mailbox_backend;
-// The kernel-queue backends of POSIX systems (src/posix).
-extern const mailbox_backend_ops posix_mq_mailbox_backend;
-extern const mailbox_backend_ops sysv_mailbox_backend;
+// Dispatch to the backend a mailbox has (mailbox/mailbox_backends.cpp).
+// Whether this build has `backend` (XIPC_HAS_POSIX_MQ, XIPC_HAS_SYSV_MQ).
+bool mailbox_backend_built(mailbox_backend backend) noexcept;
+// REQUIRES for the rest: mailbox_backend_built(options.backend).
+std::uint64_t mailbox_queue_bytes(const mailbox_options& options);
+std::unique_ptr<mailbox_queue> create_mailbox_queue(const mailbox_setup& setup, failure& why);
+std::unique_ptr<mailbox_queue> open_mailbox_queue(const mailbox_setup& setup, failure& why);
+// Removes every built backend's own object of a mailbox named `name`.
+void remove_mailbox_queues(std::string_view name);
 
 }  // namespace xipc::detail

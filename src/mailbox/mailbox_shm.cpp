@@ -198,10 +198,6 @@ std::uint64_t slot_count(const mailbox_options& options) noexcept {
   return options.capacity == 0 ? 1 : options.capacity;
 }
 
-std::uint64_t queue_bytes(const mailbox_options& options) {
-  return sizeof(mailbox_queue_state) + slot_count(options) * mailbox_slot_bytes(options.max_message_bytes);
-}
-
 std::unique_ptr<shm_queue> make_queue(const mailbox_setup& setup) {
   auto& state = *reinterpret_cast<mailbox_queue_state*>(setup.queue_memory.data());
   return std::make_unique<shm_queue>(state, setup.queue_memory.data() + sizeof(mailbox_queue_state),
@@ -210,7 +206,16 @@ std::unique_ptr<shm_queue> make_queue(const mailbox_setup& setup) {
                                      setup.options.max_message_bytes);
 }
 
-std::unique_ptr<mailbox_queue> create(const mailbox_setup& setup, failure& /*why*/) {
+}  // namespace
+
+template <>
+std::uint64_t mailbox_backend_of<mailbox_backend::shm>::queue_bytes(const mailbox_options& options) {
+  return sizeof(mailbox_queue_state) + slot_count(options) * mailbox_slot_bytes(options.max_message_bytes);
+}
+
+template <>
+std::unique_ptr<mailbox_queue> mailbox_backend_of<mailbox_backend::shm>::create(const mailbox_setup& setup,
+                                                                              failure& /*why*/) {
   auto* state = new (setup.queue_memory.data()) mailbox_queue_state{};
   format_wait_word(state->lock.sequence);
   auto queue = make_queue(setup);
@@ -218,7 +223,8 @@ std::unique_ptr<mailbox_queue> create(const mailbox_setup& setup, failure& /*why
   return queue;
 }
 
-std::unique_ptr<mailbox_queue> open(const mailbox_setup& setup, failure& why) {
+template <>
+std::unique_ptr<mailbox_queue> mailbox_backend_of<mailbox_backend::shm>::open(const mailbox_setup& setup, failure& why) {
   const auto& state = *reinterpret_cast<const mailbox_queue_state*>(setup.queue_memory.data());
   if (state.slots != slot_count(setup.options)) {
     why = refuse(errc::corrupted, fmt::format("the queue has {} slots where its header says {}", state.slots,
@@ -228,10 +234,7 @@ std::unique_ptr<mailbox_queue> open(const mailbox_setup& setup, failure& why) {
   return make_queue(setup);
 }
 
-void remove(std::string_view /*name*/) {}
-
-}  // namespace
-
-const mailbox_backend_ops shm_mailbox_backend{queue_bytes, create, open, remove};
+template <>
+void mailbox_backend_of<mailbox_backend::shm>::remove(std::string_view /*name*/) {}
 
 }  // namespace xipc::detail
