@@ -29,6 +29,7 @@
 #include <xipc/concepts.hpp>
 #include <xipc/deadline.hpp>
 #include <xipc/detail/config.hpp>
+#include <xipc/detail/event_count.hpp>
 #include <xipc/detail/ring_layout.hpp>
 #include <xipc/detail/shared_word.hpp>
 #include <xipc/error.hpp>
@@ -328,11 +329,11 @@ inline void ring_producer::publish() noexcept {
   has_unpublished_ = false;
   // Read by nobody on the hot path: it tells a producer that re-attaches where to go on.
   ring_.layout->producer.position.store(tail_, std::memory_order_release);
-  // Only a consumer that can sleep needs the check. It is a read-modify-write,
-  // not a load: RMWs on `sleeping` are totally ordered, so either we read the
-  // consumer's 1 and wake it, or its RMW reads ours and it sees our record (docs/ring.md).
-  if (ring_.layout->consumer_signal.may_sleep.load(std::memory_order_relaxed) != 0) {
-    if (ring_.layout->consumer_signal.sleeping.fetch_or(0, std::memory_order_acq_rel) != 0) wake_consumer();
+  // Only a consumer that can sleep needs the check: the notify side of its
+  // event count (xipc/detail/event_count.hpp has the rules; docs/ring.md).
+  auto& consumer = ring_.layout->consumer_signal;
+  if (consumer.may_sleep.load(std::memory_order_relaxed) != 0) {
+    if (detail::event_count(consumer.wake, consumer.sleeping).has_sleepers()) wake_consumer();
   }
 }
 
@@ -399,8 +400,9 @@ inline void ring_consumer::release() noexcept {
   // Release: our reads of the freed records happen before the producer may overwrite them.
   ring_.layout->consumer.position.store(head_, std::memory_order_release);
   // The same handshake as in publish(), mirrored.
-  if (ring_.layout->producer_signal.may_sleep.load(std::memory_order_relaxed) != 0) {
-    if (ring_.layout->producer_signal.sleeping.fetch_or(0, std::memory_order_acq_rel) != 0) wake_producer();
+  auto& producer = ring_.layout->producer_signal;
+  if (producer.may_sleep.load(std::memory_order_relaxed) != 0) {
+    if (detail::event_count(producer.wake, producer.sleeping).has_sleepers()) wake_producer();
   }
 }
 

@@ -21,7 +21,7 @@
 #include "backend/process_identity.hpp"
 #include "core/setup_error.hpp"
 #include "core/stable_hash.hpp"
-#include "backend/wait_wake.hpp"
+#include "sync/event_wait.hpp"
 #include "sync/wait_word.hpp"
 
 namespace xipc {
@@ -32,7 +32,7 @@ constexpr std::string_view object_kind = "mailbox";
 
 // How often a waiting sender of an owned mailbox checks that the owner lives,
 // and how often any sender of one does so between waits.
-constexpr auto liveness_interval = std::chrono::milliseconds(20);
+using detail::liveness_interval;
 // How long an opener waits for a creator to finish setting the mailbox up.
 constexpr auto setup_wait_total = std::chrono::milliseconds(50);
 // Polls of a cheap (shm) queue before sleeping, 4 pauses apart: short next
@@ -146,18 +146,12 @@ bool check_header(const detail::mailbox_header& header, std::size_t region_bytes
   return true;
 }
 
-void notify(detail::mailbox_event& event) noexcept {
-  if (event.sleepers.load(std::memory_order_seq_cst) != 0) {
-    event.sequence.value.fetch_add(1, std::memory_order_release);
-    detail::wake_word(event.sequence);
-  }
-}
+detail::event_count event_of(detail::mailbox_event& event) noexcept { return {event.sequence, event.sleepers}; }
+
+void notify(detail::mailbox_event& event) noexcept { event_of(event).notify(); }
 
 void wake_everyone(detail::mailbox_control& control) noexcept {
-  for (auto* event : {&control.not_empty, &control.not_full, &control.delivered}) {
-    event->sequence.value.fetch_add(1, std::memory_order_release);
-    detail::wake_word(event->sequence);
-  }
+  for (auto* event : {&control.not_empty, &control.not_full, &control.delivered}) event_of(*event).wake_all();
 }
 
 }  // namespace
@@ -248,27 +242,10 @@ struct mailbox_state {
         if (error != errc::would_block) return error;
       }
     }
-    auto next_check = clock::now() + liveness_interval;
-    for (;;) {
-      const std::uint32_t sequence = event.sequence.value.load(std::memory_order_acquire);
-      // Announce the sleep, then try once more: a change made after this
-      // attempt sees the announcement and wakes us (see mailbox_event).
-      event.sleepers.fetch_add(1, std::memory_order_seq_cst);
-      error = attempt();
-      const auto now = clock::now();
-      if (error == errc::would_block && now >= until.time_point()) error = make_error_code(errc::timed_out);
-      if (error == errc::would_block && watches_owner() && now >= next_check) {
-        if (owner_gone()) error = make_error_code(errc::peer_closed);
-        next_check = now + liveness_interval;
-      }
-      if (error != errc::would_block) {
-        event.sleepers.fetch_sub(1, std::memory_order_relaxed);
-        return error;
-      }
-      const auto slice = std::min<clock::duration>(until.time_point() - now, liveness_interval);
-      wait_on_word(event.sequence, sequence, slice);
-      event.sleepers.fetch_sub(1, std::memory_order_relaxed);
-    }
+    auto owner_watch = [&] {
+      return watches_owner() && owner_gone() ? make_error_code(errc::peer_closed) : make_error_code(errc::would_block);
+    };
+    return sleep_until(event_of(event), attempt, owner_watch, until, clock::now() + liveness_interval);
   }
 
   std::error_code send_now(std::span<const std::byte> message, unsigned priority, deadline until) noexcept {

@@ -8,7 +8,7 @@
 
 #include "backend/process_identity.hpp"
 #include "core/setup_error.hpp"
-#include "backend/wait_wake.hpp"
+#include "sync/event_wait.hpp"
 #include "sync/wait_word.hpp"
 
 namespace xipc {
@@ -22,7 +22,7 @@ constexpr std::uint64_t max_capacity_bytes = std::uint64_t{1} << 32;
 
 // How often a waiting side checks that its peer's process still lives; a dead
 // peer is reported within about this long.
-constexpr auto liveness_interval = std::chrono::milliseconds(20);
+using detail::liveness_interval;
 // Spinning reads the clock once per this many polls.
 constexpr unsigned polls_per_clock_read = 64;
 // Pause instructions between two polls of an empty or full ring. Polling less
@@ -71,15 +71,14 @@ void release_end(std::atomic<std::uint64_t>& owner) noexcept {
   owner.compare_exchange_strong(mine, detail::ring_owner_detached, std::memory_order_acq_rel);
 }
 
-void wake(detail::ring_signal_line& signal) noexcept {
-  signal.wake.value.fetch_add(1, std::memory_order_release);
-  detail::wake_word(signal.wake);
-}
+// The event count a side sleeps on: one sleeper at most (its own thread).
+detail::event_count event_of(detail::ring_signal_line& signal) noexcept { return {signal.wake, signal.sleeping}; }
+
+void wake(detail::ring_signal_line& signal) noexcept { event_of(signal).wake_all(); }
 
 // Waits until `ready(error)` is true, or an error, the deadline, or the peer's
 // end is gone, following `policy`: spin first (unless block), then sleep on
-// `own`'s futex word (unless spin). The other side wakes us only when it sees
-// `own.sleeping`, which we set before our last look at `ready`.
+// `own`'s event count (unless spin).
 template <class Ready>
 std::error_code wait_until(Ready&& ready, detail::ring_signal_line& own, const std::atomic<std::uint64_t>& peer_owner,
                            const wait_policy& policy, deadline until) noexcept {
@@ -118,33 +117,19 @@ std::error_code wait_until(Ready&& ready, detail::ring_signal_line& own, const s
     now = clock::now();
     next_liveness_check = now + liveness_interval;
   }
-  for (;;) {
-    const std::uint32_t sequence = own.wake.value.load(std::memory_order_acquire);
-    // An RMW, paired with the other side's fetch_or after its position store
-    // (docs/ring.md): either it reads our 1 and wakes us, or we read its RMW and
-    // with it see its position below.
-    own.sleeping.exchange(1, std::memory_order_acq_rel);
-    const bool is_ready = ready(error);
-    if (is_ready || error) {
-      own.sleeping.store(0, std::memory_order_relaxed);
-      return error;
-    }
-    now = clock::now();
-    if (now >= until.time_point()) {
-      own.sleeping.store(0, std::memory_order_relaxed);
-      return make_error_code(errc::timed_out);
-    }
-    if (now >= next_liveness_check) {
-      if (end_is_gone(peer_owner)) {
-        own.sleeping.store(0, std::memory_order_relaxed);
-        return ready(error) ? std::error_code{} : make_error_code(errc::peer_closed);
-      }
-      next_liveness_check = now + liveness_interval;
-    }
-    const auto slice = std::min<clock::duration>(until.time_point() - now, next_liveness_check - now);
-    detail::wait_on_word(own.wake, sequence, slice);
-    own.sleeping.store(0, std::memory_order_relaxed);
-  }
+  // Sleep until the other side notifies (it checks `own.sleeping` after each
+  // publish or release: xipc/detail/event_count.hpp has the rules).
+  auto attempt = [&] {
+    std::error_code found;
+    if (ready(found)) return std::error_code{};
+    return found ? found : make_error_code(errc::would_block);
+  };
+  auto peer_watch = [&] {
+    if (!end_is_gone(peer_owner)) return make_error_code(errc::would_block);
+    std::error_code ignored;
+    return ready(ignored) ? std::error_code{} : make_error_code(errc::peer_closed);
+  };
+  return detail::sleep_until(event_of(own), attempt, peer_watch, until, next_liveness_check);
 }
 
 }  // namespace

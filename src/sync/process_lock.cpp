@@ -6,17 +6,17 @@
 #include <chrono>
 
 #include "backend/process_identity.hpp"
-#include "backend/wait_wake.hpp"
+#include "sync/event_wait.hpp"
 
 namespace xipc::detail {
 namespace {
 
 using clock = std::chrono::steady_clock;
 
-// How long a sleeper waits before it checks that the holder still lives.
-constexpr auto liveness_interval = std::chrono::milliseconds(20);
 // Polls before sleeping: the lock is held for one short queue operation.
 constexpr int spin_polls = 100;
+
+event_count event_of(process_lock_word& word) noexcept { return {word.sequence, word.sleepers}; }
 
 bool try_take(process_lock_word& word, std::uint64_t mine) noexcept {
   std::uint64_t expected = 0;
@@ -43,39 +43,28 @@ lock_result lock(process_lock_word& word, deadline until) noexcept {
     }
     return lock_result::timed_out;
   }
-  for (;;) {
-    const std::uint32_t sequence = word.sequence.value.load(std::memory_order_acquire);
-    // Announce the sleep, then look once more. Both this RMW and unlock's
-    // exchange are seq_cst: either unlock sees a sleeper and wakes it, or the
-    // look below sees the lock free.
-    word.sleepers.fetch_add(1, std::memory_order_seq_cst);
-    if (try_take(word, mine)) {
-      word.sleepers.fetch_sub(1, std::memory_order_relaxed);
-      return lock_result::acquired;
+  // Sleep until unlock notifies; every liveness_interval, take the lock over
+  // if its holder has died holding it.
+  bool recovered = false;
+  auto attempt = [&] { return try_take(word, mine) ? std::error_code{} : make_error_code(errc::would_block); };
+  auto take_from_the_dead = [&] {
+    std::uint64_t holder = word.holder.load(std::memory_order_acquire);
+    if (holder != 0 && !process_alive(holder) &&
+        word.holder.compare_exchange_strong(holder, mine, std::memory_order_seq_cst)) {
+      recovered = true;
+      return std::error_code{};
     }
-    const auto now = clock::now();
-    if (now >= until.time_point()) {
-      word.sleepers.fetch_sub(1, std::memory_order_relaxed);
-      return lock_result::timed_out;
-    }
-    const std::uint64_t holder = word.holder.load(std::memory_order_acquire);
-    wait_on_word(word.sequence, sequence, std::min<clock::duration>(until.time_point() - now, liveness_interval));
-    word.sleepers.fetch_sub(1, std::memory_order_relaxed);
-    // Still the same holder after a whole slice: is it alive?
-    std::uint64_t current = word.holder.load(std::memory_order_acquire);
-    if (current != 0 && current == holder && clock::now() - now >= liveness_interval && !process_alive(current) &&
-        word.holder.compare_exchange_strong(current, mine, std::memory_order_seq_cst)) {
-      return lock_result::recovered;
-    }
-  }
+    return make_error_code(errc::would_block);
+  };
+  const std::error_code error = sleep_until(event_of(word), attempt, take_from_the_dead, until,
+                                            clock::now() + liveness_interval);
+  if (error) return lock_result::timed_out;
+  return recovered ? lock_result::recovered : lock_result::acquired;
 }
 
 void unlock(process_lock_word& word) noexcept {
-  word.holder.exchange(0, std::memory_order_seq_cst);
-  if (word.sleepers.load(std::memory_order_seq_cst) != 0) {
-    word.sequence.value.fetch_add(1, std::memory_order_release);
-    wake_word(word.sequence);
-  }
+  word.holder.store(0, std::memory_order_release);
+  event_of(word).notify();
 }
 
 }  // namespace xipc::detail

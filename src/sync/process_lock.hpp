@@ -2,7 +2,7 @@
 // (process_identity.hpp), so that a waiter can tell when the holder died with
 // the lock held and take it over. What the lock protects must then be
 // checked or repaired by the new holder: lock() says when that is needed.
-// Sleeping and waking use the ring's futex layer (wait_wake.hpp).
+// Waiters sleep on an event count (xipc/detail/event_count.hpp) that unlock notifies.
 #pragma once
 
 #include <atomic>
@@ -15,8 +15,8 @@ namespace xipc::detail {
 
 struct process_lock_word {
   std::atomic<std::uint64_t> holder;    // 0: free, else the holding process's token
-  wait_word sequence;                   // its value is bumped by unlock when someone sleeps
-  std::atomic<std::uint32_t> sleepers;  // processes sleeping (or about to) on `sequence`
+  wait_word sequence;                   // with `sleepers`, the event count that unlock notifies
+  std::atomic<std::uint32_t> sleepers;  // waiters that announced a sleep on `sequence`
 };
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free && std::atomic<std::uint32_t>::is_always_lock_free);
 

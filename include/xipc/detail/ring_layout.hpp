@@ -81,7 +81,7 @@ inline constexpr std::uint64_t ring_owner_detached = 1;
 // Sleep and wake for one side, kept off the position lines so that the hot
 // path's position stores never invalidate what the other side polls.
 struct alignas(ring_line_bytes) ring_signal_line {
-  std::atomic<std::uint32_t> sleeping;       // 1 while this side is asleep or about to be
+  std::atomic<std::uint32_t> sleeping;       // with `wake`, this side's event count: 1 while it sleeps or is about to
   std::atomic<std::uint32_t> may_sleep;      // this side's wait mode can sleep: the other must check `sleeping`
   wait_word wake;                            // what this side sleeps on; the other side bumps it
 };

@@ -1,0 +1,77 @@
+// An event count in memory shared between processes: how every xipc object
+// that waits (the ring's blocking modes, the shm mailbox, the process lock)
+// sleeps until another thread or process changes something, without a lock
+// and without a system call when nobody sleeps. folly's EventCount is the
+// model; here the count and the word live in shared memory, and the word is
+// a wait_word that the backend sleeps on (futex, a named semaphore, ulock).
+//
+// The waiting side, for a condition C that another side makes true:
+//
+//   for (;;) {
+//     const auto key = event.prepare_wait();   // 1. announce
+//     if (C) { event.cancel_wait(); break; }   // 2. look again
+//     event.wait(key, timeout);                // 3. sleep, unless notified since 1
+//   }
+//
+// The notifying side makes C true, then calls event.notify().
+//
+// Why no wake-up is lost: prepare_wait and notify each do a read-modify-write
+// (acq_rel) on `sleepers`, so the two are ordered in that word's modification
+// order. If notify's comes later, it reads the announcement and wakes: it
+// bumps the epoch, which the waiter read before announcing, so a waiter that
+// has not slept yet does not start to (the backend compares the word to
+// `key`), and one asleep is woken. If notify's comes first, the waiter's RMW
+// reads from it, so the notifier's change to C happens before the waiter's
+// look at C in step 2, which sees it. A plain load in notify would not do:
+// a release store of C and a load of `sleepers` may be reordered.
+//
+// A sleeper may return early (a signal, a stale wake, its timeout): callers
+// always look at C again. A process that dies between prepare_wait and the end
+// of wait leaves its announcement behind: notifiers then wake in vain (one
+// system call each) until the object is formatted again, never too little.
+//
+// Thread safety: any number of threads and processes may wait on and notify
+// one event count at once; the object itself is a view of two shared words.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+
+#include <xipc/detail/wait_word.hpp>
+
+namespace xipc::detail {
+
+class event_count {
+ public:
+  event_count(wait_word& epoch, std::atomic<std::uint32_t>& sleepers) noexcept : epoch_(epoch), sleepers_(sleepers) {}
+
+  // The waiting side.
+  // Announces a sleep; returns the key that wait() takes.
+  std::uint32_t prepare_wait() noexcept {
+    const std::uint32_t key = epoch_.value.load(std::memory_order_acquire);
+    sleepers_.fetch_add(1, std::memory_order_acq_rel);
+    return key;
+  }
+  // Withdraws the announcement: the condition held after all.
+  void cancel_wait() noexcept { sleepers_.fetch_sub(1, std::memory_order_relaxed); }
+  // Sleeps for at most `timeout` unless notified since prepare_wait returned
+  // `key`, then withdraws the announcement. May return early.
+  void wait(std::uint32_t key, std::chrono::nanoseconds timeout) noexcept;
+
+  // The notifying side, after the change.
+  // Whether anyone announced a sleep: the read-modify-write of the rules above.
+  bool has_sleepers() noexcept { return sleepers_.fetch_or(0, std::memory_order_acq_rel) != 0; }
+  // Wakes every sleeper, if there is one.
+  void notify() noexcept {
+    if (has_sleepers()) wake_all();
+  }
+  // Wakes every sleeper whether or not one announced itself (closing, for one).
+  void wake_all() noexcept;
+
+ private:
+  wait_word& epoch_;
+  std::atomic<std::uint32_t>& sleepers_;
+};
+
+}  // namespace xipc::detail

@@ -1,0 +1,53 @@
+// The one sleeping loop of every waiting xipc object (the ring, the shm
+// mailbox, the process lock), over an event count (xipc/detail/event_count.hpp):
+// announce, try, sleep; and every liveness_interval of waiting, look at
+// whether the other side still lives, so that a peer that died is noticed
+// even though it never notifies again.
+#pragma once
+
+#include <xipc/deadline.hpp>
+#include <xipc/error.hpp>
+#include <xipc/detail/event_count.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <system_error>
+
+namespace xipc::detail {
+
+// How long a sleeper waits at most before it looks at its peer again: a
+// dead peer is reported within about this long.
+inline constexpr std::chrono::milliseconds liveness_interval{20};
+
+// Sleeps on `event` until attempt() returns anything but errc::would_block,
+// which it then returns; until `until` passes (errc::timed_out); or until
+// watch(), called once per liveness_interval of waiting from `next_watch` on,
+// returns anything but errc::would_block (a peer found dead, say), which it
+// then returns. Each attempt comes after the announcement, so a change that
+// attempt() missed wakes the sleep that follows it.
+template <class Attempt, class Watch>
+std::error_code sleep_until(event_count event, Attempt&& attempt, Watch&& watch, deadline until,
+                            std::chrono::steady_clock::time_point next_watch) noexcept {
+  using clock = std::chrono::steady_clock;
+  for (;;) {
+    const std::uint32_t key = event.prepare_wait();
+    std::error_code error = attempt();
+    if (error == errc::would_block) {
+      const auto now = clock::now();
+      if (now >= until.time_point()) {
+        error = make_error_code(errc::timed_out);
+      } else if (now >= next_watch) {
+        error = watch();
+        next_watch = now + liveness_interval;
+      }
+      if (error == errc::would_block) {
+        event.wait(key, std::min<clock::duration>(until.time_point() - now, next_watch - now));
+        continue;
+      }
+    }
+    event.cancel_wait();
+    return error;
+  }
+}
+
+}  // namespace xipc::detail
