@@ -11,6 +11,7 @@
 #include <utility>
 
 #include <xipc/concepts.hpp>
+#include <xipc/passable.hpp>
 #include <xipc/detail/mapped_region.hpp>
 
 namespace xipc {
@@ -43,5 +44,10 @@ class anonymous_memory : public detail::mapped_region {
 };
 
 static_assert(memory_region<anonymous_memory>);
+
+template <>
+struct handle_traits<anonymous_memory> {
+  static constexpr handle_kind kind = handle_kind::anonymous_memory;
+};
 
 }  // namespace xipc

@@ -29,66 +29,29 @@
 #include <utility>
 #include <vector>
 
-#include <xipc/anonymous_memory.hpp>
+#include <xipc/concepts.hpp>
 #include <xipc/deadline.hpp>
-#include <xipc/detail/owned_handle.hpp>
 #include <xipc/error.hpp>
-#include <xipc/named_pipe.hpp>
-#include <xipc/pipe.hpp>
-#include <xipc/shared_memory.hpp>
-#include <xipc/sockets.hpp>
+#include <xipc/passable.hpp>
+#include <xipc/detail/mapped_region.hpp>
+#include <xipc/detail/owned_handle.hpp>
 
 namespace xipc {
 
-// What a passed handle is; the receiver can take it only as this type. The
-// enumerators are named after the types. GCC 12's -Wshadow takes a scoped
-// enumerator named like a type alias for shadowing, which it cannot be.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wshadow"
-#endif
-enum class handle_kind : std::uint8_t {
-  shared_memory = 1,
-  anonymous_memory,
-  pipe_reader,
-  pipe_writer,
-  local_stream,
-  local_datagram,
-  tcp_stream,
-  udp_socket,
-};
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
-inline constexpr std::uint8_t handle_kind_count = 8;
-
-const char* to_string(handle_kind kind) noexcept;
+// The transports that carry handles (their own headers define them).
+class shared_memory;
+class named_pipe;
+struct local_stream_protocol;
+struct local_datagram_protocol;
+template <class Protocol>
+class basic_stream;
+template <class Protocol>
+class basic_datagram;
+using local_stream = basic_stream<local_stream_protocol>;
+using local_datagram = basic_datagram<local_datagram_protocol>;
 
 // The most handles one message carries.
 inline constexpr std::size_t max_passed_handles = 16;
-
-namespace detail {
-// The kind of a passable type, or handle_kind{} (0) for any other type.
-template <class T>
-constexpr handle_kind kind_of() noexcept {
-  if constexpr (std::is_same_v<T, shared_memory>) return handle_kind::shared_memory;
-  else if constexpr (std::is_same_v<T, anonymous_memory>) return handle_kind::anonymous_memory;
-  else if constexpr (std::is_same_v<T, pipe_reader>) return handle_kind::pipe_reader;
-  else if constexpr (std::is_same_v<T, pipe_writer>) return handle_kind::pipe_writer;
-  else if constexpr (std::is_same_v<T, local_stream>) return handle_kind::local_stream;
-  else if constexpr (std::is_same_v<T, local_datagram>) return handle_kind::local_datagram;
-  else if constexpr (std::is_same_v<T, tcp_stream>) return handle_kind::tcp_stream;
-  else if constexpr (std::is_same_v<T, udp_socket>) return handle_kind::udp_socket;
-  else return handle_kind{};
-}
-}  // namespace detail
-
-template <class T>
-concept passable = detail::kind_of<T>() != handle_kind{};
-
-// The kind a passable type travels as.
-template <passable T>
-inline constexpr handle_kind handle_kind_of = detail::kind_of<T>();
 
 // One passed handle as the frame describes it: its kind, whether a memory
 // region is mapped writable, and a shared_memory's portable name.

@@ -25,6 +25,8 @@ enum class name_kind {
   shared_memory,  // shared_memory: POSIX shm_open, Windows file mapping
   mailbox,        // a mailbox's control region and kernel queue
   ring,           // a ring_channel's shared region
+  named_pipe,     // a named_pipe_server's socket file (POSIX) or pipe (Windows)
+  port,           // a port's rendezvous point, the same way as named_pipe
 };
 
 // The operating system whose conventions a name is mapped to.
@@ -47,6 +49,12 @@ std::error_code validate_name(std::string_view name, std::string* why = nullptr)
 //                allows (PSHMNAMLEN): "/xipc.<first 8>.<16 hex digits>" for
 //                shared_memory, "/<prefix><16 hex digits>" for the others
 //   windows:     "Local\<prefix><name>"
+// Named pipes and ports are rendezvous points, not memory:
+//   posix, macos: the socket file's name in xipc's private socket directory,
+//                 "<name>.sock" for a named pipe and "port:<name>.sock" for a
+//                 port (the directory's own path decides whether it fits
+//                 sun_path; the backend shortens it when it does not)
+//   windows:     "\\.\pipe\xipc.<name>" and "\\.\pipe\xipc:port.<name>"
 // REQUIRES: validate_name(name) succeeded.
 std::string os_name(name_kind kind, std::string_view name, target_os os = current_os());
 

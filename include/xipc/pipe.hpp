@@ -21,6 +21,7 @@
 #include <xipc/concepts.hpp>
 #include <xipc/deadline.hpp>
 #include <xipc/error.hpp>
+#include <xipc/passable.hpp>
 #include <xipc/detail/owned_handle.hpp>
 
 namespace xipc {
@@ -83,5 +84,14 @@ struct pipe_ends {
 // A new pipe; both ends close-on-exec.
 pipe_ends make_pipe();
 pipe_ends make_pipe(std::error_code& ec);
+
+template <>
+struct handle_traits<pipe_reader> {
+  static constexpr handle_kind kind = handle_kind::pipe_reader;
+};
+template <>
+struct handle_traits<pipe_writer> {
+  static constexpr handle_kind kind = handle_kind::pipe_writer;
+};
 
 }  // namespace xipc

@@ -20,6 +20,7 @@
 #include <xipc/concepts.hpp>
 #include <xipc/detail/mapped_region.hpp>
 #include <xipc/name.hpp>
+#include <xipc/passable.hpp>
 #include <xipc/permissions.hpp>
 
 namespace xipc {
@@ -94,5 +95,11 @@ class shared_memory : public detail::mapped_region {
 };
 
 static_assert(memory_region<shared_memory>);
+
+// shared_memory travels to other processes (xipc/handle_passing.hpp) with its name.
+template <>
+struct handle_traits<shared_memory> {
+  static constexpr handle_kind kind = handle_kind::shared_memory;
+};
 
 }  // namespace xipc

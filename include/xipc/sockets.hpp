@@ -30,6 +30,7 @@
 #include <xipc/detail/owned_handle.hpp>
 #include <xipc/endpoint.hpp>
 #include <xipc/error.hpp>
+#include <xipc/passable.hpp>
 #include <xipc/permissions.hpp>
 
 namespace xipc {
@@ -216,5 +217,24 @@ static_assert(byte_stream<tcp_stream>);
 static_assert(byte_stream<local_stream>);
 static_assert(message_channel<udp_socket>);
 static_assert(message_channel<local_datagram>);
+
+// Connected streams and datagram sockets travel to other processes
+// (xipc/handle_passing.hpp); listeners do not.
+template <>
+struct handle_traits<tcp_stream> {
+  static constexpr handle_kind kind = handle_kind::tcp_stream;
+};
+template <>
+struct handle_traits<udp_socket> {
+  static constexpr handle_kind kind = handle_kind::udp_socket;
+};
+template <>
+struct handle_traits<local_stream> {
+  static constexpr handle_kind kind = handle_kind::local_stream;
+};
+template <>
+struct handle_traits<local_datagram> {
+  static constexpr handle_kind kind = handle_kind::local_datagram;
+};
 
 }  // namespace xipc

@@ -54,6 +54,11 @@ std::error_code validate_name(std::string_view name, std::string* why) {
 }
 
 std::string os_name(name_kind kind, std::string_view name, target_os os) {
+  if (kind == name_kind::named_pipe || kind == name_kind::port) {
+    const bool port = kind == name_kind::port;
+    if (os == target_os::windows) return fmt::format("\\\\.\\pipe\\xipc{}{}", port ? ":port." : ".", name);
+    return fmt::format("{}{}.sock", port ? "port:" : "", name);
+  }
   // ':' is no portable character: the kinds' namespaces cannot overlap.
   const std::string_view prefix = kind == name_kind::mailbox ? "xipc:mbox."
                                   : kind == name_kind::ring  ? "xipc:ring."

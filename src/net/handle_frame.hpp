@@ -11,14 +11,20 @@
 #include <string_view>
 #include <system_error>
 
+#include <xipc/anonymous_memory.hpp>
 #include <xipc/handle_passing.hpp>
+#include <xipc/named_pipe.hpp>
+#include <xipc/pipe.hpp>
+#include <xipc/shared_memory.hpp>
+#include <xipc/sockets.hpp>
 
 #include "backend/handle_passing.hpp"
 #include "core/setup_error.hpp"
 
 namespace xipc::detail {
 
-// Every passable type, for the explicit instantiations of the templates below.
+// Every passable type (each specializes handle_traits in its own header),
+// for the explicit instantiations of the templates below.
 #define XIPC_FOR_EACH_PASSABLE(X) \
   X(shared_memory)                \
   X(anonymous_memory)             \

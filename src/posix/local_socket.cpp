@@ -72,7 +72,7 @@ std::string local_socket_path(std::string_view name, failure& why) {
   const std::string directory = runtime != nullptr && runtime[0] == '/' ? fmt::format("{}/xipc", runtime)
                                                                          : fmt::format("/tmp/xipc-{}", ::getuid());
   if (!private_directory(directory, why)) return {};
-  std::string path = fmt::format("{}/{}.sock", directory, name);
+  std::string path = fmt::format("{}/{}", directory, os_name(name_kind::named_pipe, name));
   if (path.size() > max_path_bytes) {
     path = fmt::format("{}/{}.{:016x}.sock", directory, name.substr(0, 8), stable_hash(name));
   }

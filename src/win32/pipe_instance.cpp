@@ -39,7 +39,7 @@ std::string named_pipe_path(std::string_view name, failure& why) {
     why = refuse(errc::invalid_name, std::move(reason));
     return {};
   }
-  return fmt::format("\\\\.\\pipe\\xipc.{}", name);
+  return os_name(name_kind::named_pipe, name, target_os::windows);
 }
 
 HANDLE create_pipe_instance(const std::wstring& path, pipe_mode mode, pipe_direction direction, bool first,
