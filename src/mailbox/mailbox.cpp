@@ -148,7 +148,15 @@ bool check_header(const detail::mailbox_header& header, std::size_t region_bytes
 
 detail::event_count event_of(detail::mailbox_event& event) noexcept { return {event.sequence, event.sleepers}; }
 
-void notify(detail::mailbox_event& event) noexcept { event_of(event).notify(); }
+// After a send or receive, for waiters whose next attempt is a send or
+// receive: the queue changed under its lock (or in the kernel), whose release
+// is a seq_cst exchange that the attempt's own locking orders itself after,
+// so the cheap form of notify suffices (xipc/detail/event_count.hpp).
+void notify(detail::mailbox_event& event) noexcept { event_of(event).notify_seq_cst(); }
+
+// For a rendezvous sender, whose look is a plain read of the queue's size:
+// the general form.
+void notify_taken(detail::mailbox_event& delivered) noexcept { event_of(delivered).notify(); }
 
 void wake_everyone(detail::mailbox_control& control) noexcept {
   for (auto* event : {&control.not_empty, &control.not_full, &control.delivered}) event_of(*event).wake_all();
@@ -538,7 +546,7 @@ mailbox_result mailbox::receive(std::span<std::byte> buffer, deadline until) noe
     return result;
   }
   notify(state.layout->not_full);
-  if (state.options.capacity == 0) notify(state.layout->delivered);
+  if (state.options.capacity == 0) notify_taken(state.layout->delivered);
   return result;
 }
 

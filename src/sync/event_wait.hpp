@@ -25,7 +25,12 @@ inline constexpr std::chrono::milliseconds liveness_interval{20};
 // returns anything but errc::would_block (a peer found dead, say), which it
 // then returns. Each attempt comes after the announcement, so a change that
 // attempt() missed wakes the sleep that follows it.
+// Not inlined: a caller's spin loop before it (the ring's) stays as small as
+// it was, which its round trip measurably depends on (docs/ring.md).
 template <class Attempt, class Watch>
+#if defined(__GNUC__) || defined(__clang__)
+[[gnu::noinline]]
+#endif
 std::error_code sleep_until(event_count event, Attempt&& attempt, Watch&& watch, deadline until,
                             std::chrono::steady_clock::time_point next_watch) noexcept {
   using clock = std::chrono::steady_clock;

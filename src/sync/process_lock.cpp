@@ -63,8 +63,9 @@ lock_result lock(process_lock_word& word, deadline until) noexcept {
 }
 
 void unlock(process_lock_word& word) noexcept {
-  word.holder.store(0, std::memory_order_release);
-  event_of(word).notify();
+  // A seq_cst exchange, as lock's compare-exchange is: the cheap notify suffices.
+  word.holder.exchange(0, std::memory_order_seq_cst);
+  event_of(word).notify_seq_cst();
 }
 
 }  // namespace xipc::detail

@@ -16,7 +16,7 @@
 // The notifying side makes C true, then calls event.notify().
 //
 // Why no wake-up is lost: prepare_wait and notify each do a read-modify-write
-// (acq_rel) on `sleepers`, so the two are ordered in that word's modification
+// (at least acq_rel) on `sleepers`, so the two are ordered in that word's modification
 // order. If notify's comes later, it reads the announcement and wakes: it
 // bumps the epoch, which the waiter read before announcing, so a waiter that
 // has not slept yet does not start to (the backend compares the word to
@@ -50,7 +50,7 @@ class event_count {
   // Announces a sleep; returns the key that wait() takes.
   std::uint32_t prepare_wait() noexcept {
     const std::uint32_t key = epoch_.value.load(std::memory_order_acquire);
-    sleepers_.fetch_add(1, std::memory_order_acq_rel);
+    sleepers_.fetch_add(1, std::memory_order_seq_cst);
     return key;
   }
   // Withdraws the announcement: the condition held after all.
@@ -65,6 +65,11 @@ class event_count {
   // Wakes every sleeper, if there is one.
   void notify() noexcept {
     if (has_sleepers()) wake_all();
+  }
+  // notify() for a change published by a seq_cst RMW that waiters also do
+  // (the rules above say when that is enough).
+  void notify_seq_cst() noexcept {
+    if (sleepers_.load(std::memory_order_seq_cst) != 0) wake_all();
   }
   // Wakes every sleeper whether or not one announced itself (closing, for one).
   void wake_all() noexcept;
