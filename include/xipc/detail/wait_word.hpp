@@ -1,5 +1,6 @@
 // A 32-bit word in memory shared between processes that threads of any of
-// them sleep on until it changes (wait_wake.hpp in the library). Linux
+// them sleep on until it changes (src/backend/wait_wake.hpp; the event count,
+// xipc/detail/event_count.hpp, is how xipc uses it). Linux
 // sleeps on the word itself (futex). Windows cannot wait on an address across
 // processes, so the word carries a key that names a semaphore, and the count
 // of threads that hold that semaphore open.
