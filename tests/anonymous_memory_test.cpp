@@ -3,6 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <string>
+#include <xipc/detail/config.hpp>
+#if XIPC_OS_LINUX
+#include <unistd.h>
+#endif
 
 #include "support/bytes.hpp"
 #include "support/handles.hpp"
@@ -27,6 +32,25 @@ TEST(anonymous_memory, its_handle_is_not_inheritable) {
   EXPECT_FALSE(xipc::test::handle_is_inheritable(region.native_handle()))
       << "a region is handed to a child on purpose, never by accident";
 }
+
+#if XIPC_OS_LINUX
+// Which mechanism made the object: a memfd, or (the generic POSIX twin) a
+// shared memory object unlinked at once, so that no other process can open it by name.
+TEST(anonymous_memory, the_object_is_made_by_this_builds_mechanism_and_has_no_name) {
+  auto region = anonymous_memory::create(64);
+  char target[256] = {};
+  const std::string link = "/proc/self/fd/" + std::to_string(region.native_handle());
+  const ssize_t length = ::readlink(link.c_str(), target, sizeof target - 1);
+  ASSERT_GT(length, 0);
+  const std::string path(target, static_cast<std::size_t>(length));
+#if XIPC_HAS_MEMFD
+  EXPECT_TRUE(path.starts_with("/memfd:")) << path;
+#else
+  EXPECT_TRUE(path.starts_with("/dev/shm/xipc.anon.")) << path;
+  EXPECT_TRUE(path.ends_with(" (deleted)")) << path << ": still reachable by its name";
+#endif
+}
+#endif
 
 TEST(anonymous_memory, size_zero_is_an_invalid_argument) {
   std::error_code ec;

@@ -218,10 +218,20 @@ TEST(child_process, destroying_a_running_child_kills_and_reaps_it) {
   EXPECT_FALSE(xipc::test::process_exists(id)) << "neither running nor a zombie";
 }
 
+#if XIPC_HAS_PIDFD || XIPC_OS_WINDOWS
 TEST(child_process, its_handle_becomes_readable_when_it_ends) {
   auto child = spawn_role("exit_with", {"0"}, {});
   ASSERT_NE(child.native_handle(), xipc::invalid_native_handle);
   EXPECT_TRUE(xipc::test::wait_until_ended(child.native_handle(), 10s));
 }
+#else
+TEST(child_process, without_a_process_descriptor_wait_still_sees_the_end) {
+  auto child = spawn_role("exit_with", {"3"}, {});
+  EXPECT_EQ(child.native_handle(), xipc::invalid_native_handle) << "this OS gives no process descriptor";
+  xipc::exit_status status;
+  ASSERT_FALSE(child.wait(status, xipc::deadline::after(10s)));
+  EXPECT_EQ(status.code, 3);
+}
+#endif
 
 }  // namespace

@@ -124,6 +124,7 @@ TEST(pipe, every_deadline_mode_on_an_empty_pipe) {
 TEST(pipe, a_full_pipe_takes_what_fits_then_would_block) {
   auto [reader, writer] = xipc::make_pipe();
   const std::size_t capacity = writer.capacity();
+  if (capacity == 0) GTEST_SKIP() << "this build's pipes cannot tell their capacity (no F_GETPIPE_SZ)";
   ASSERT_GE(capacity, xipc::pipe_atomic_write_bytes());
   std::vector<std::byte> big(capacity + 1000);
   const auto first = writer.try_write_some(big);
@@ -153,13 +154,20 @@ TEST(pipe, capacity_is_fixed_when_the_pipe_is_made) {
   EXPECT_EQ(writer.set_capacity(capacity * 2), errc::invalid_argument);
   EXPECT_EQ(writer.capacity(), capacity);
 }
-#else
+#elif XIPC_HAS_PIPE_SIZE
 TEST(pipe, capacity_can_be_raised) {
   auto [reader, writer] = xipc::make_pipe();
   ASSERT_FALSE(writer.set_capacity(1 << 20));
   EXPECT_GE(writer.capacity(), std::size_t{1} << 20);
   EXPECT_EQ(reader.capacity(), writer.capacity()) << "one buffer, seen from both ends";
   EXPECT_EQ(writer.set_capacity(std::size_t{1} << 40), errc::invalid_argument);
+}
+#else
+TEST(pipe, capacity_is_unknown_where_the_os_cannot_tell) {
+  auto [reader, writer] = xipc::make_pipe();
+  EXPECT_EQ(writer.capacity(), 0u);
+  EXPECT_EQ(reader.capacity(), 0u);
+  EXPECT_EQ(writer.set_capacity(1 << 20), errc::invalid_argument);
 }
 #endif
 

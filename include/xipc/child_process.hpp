@@ -102,7 +102,9 @@ class child_process {
 
   // The OS process id; -1 when there is no child.
   int id() const noexcept { return id_; }
-  // A handle that becomes readable when the child ends (a pidfd on Linux).
+  // A handle that becomes readable when the child ends (a pidfd on Linux, the
+  // process handle on Windows); invalid_native_handle where the OS gives none
+  // (Linux before 5.3; macOS for now), and wait() still works there.
   native_handle_type native_handle() const noexcept { return process_.native_handle(); }
 
  private:

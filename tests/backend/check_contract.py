@@ -68,7 +68,11 @@ def public_members(contract):
 
 def cmake_lists():
     text = strip_comments_cmake((SRC / "CMakeLists.txt").read_text())
-    return {name: body.split() for name, body in re.findall(r"set\((xipc_\w+_sources)\s+(.*?)\)", text, re.S)}
+    lists = {}
+    for name, body in re.findall(r"set\((xipc_\w+_sources)\s+(.*?)\)", text, re.S):
+        if "${" not in body:  # the list itself, not a re-export of it (PARENT_SCOPE)
+            lists.setdefault(name, body.split())
+    return lists
 
 
 def strip_comments_cmake(text):

@@ -35,22 +35,52 @@
 
 // The OS mechanisms a backend chooses by: code asks for a mechanism, not an
 // OS, so that a new system with a mechanism gets the code written for it.
-// src/CMakeLists.txt picks the backend files by the same rules.
+// src/CMakeLists.txt picks the backend files by the same rules. A build may
+// define one as 0 itself: the test build of the plain POSIX twins on Linux
+// (tests/CMakeLists.txt, XIPC_TEST_GENERIC_POSIX) says so for the mechanisms
+// it replaces.
 #if XIPC_OS_LINUX
+#ifndef XIPC_HAS_FUTEX
 #define XIPC_HAS_FUTEX 1               // futex(2): sleep on a word in shared memory
+#endif
+#ifndef XIPC_HAS_MEMFD
 #define XIPC_HAS_MEMFD 1               // memfd_create(2): anonymous memory with a descriptor
+#endif
+#ifndef XIPC_HAS_PIDFD
 #define XIPC_HAS_PIDFD 1               // pidfd_open(2): a descriptor that polls readable when a child ends
-#define XIPC_HAS_PROC_FS 1             // /proc: process start times, kernel limits, the Unix socket table
+#endif
+#ifndef XIPC_HAS_PROC_FS
+#define XIPC_HAS_PROC_FS 1             // /proc: process start times, kernel limits
+#endif
+#ifndef XIPC_HAS_SOCKET_TABLE
+#define XIPC_HAS_SOCKET_TABLE 1        // /proc/net/unix: who is bound to a socket file, without connecting
+#endif
+#ifndef XIPC_HAS_ATOMIC_CLOEXEC
 #define XIPC_HAS_ATOMIC_CLOEXEC 1      // pipe2, accept4, SOCK_CLOEXEC, MSG_CMSG_CLOEXEC
+#endif
+#ifndef XIPC_HAS_PIPE_SIZE
 #define XIPC_HAS_PIPE_SIZE 1           // F_GETPIPE_SZ / F_SETPIPE_SZ
+#endif
+#ifndef XIPC_HAS_SO_PEERCRED
 #define XIPC_HAS_SO_PEERCRED 1         // a Unix-domain peer's pid, uid and gid
+#endif
+#ifndef XIPC_HAS_POSIX_MQ
 #define XIPC_HAS_POSIX_MQ 1            // <mqueue.h> message queues
+#endif
+#ifndef XIPC_HAS_SYSV_MQ
 #define XIPC_HAS_SYSV_MQ 1             // System V message queues, with usable limits
+#endif
+#ifndef XIPC_HAS_POSIX_FALLOCATE
 #define XIPC_HAS_POSIX_FALLOCATE 1     // reserving a shared memory object's pages up front
+#endif
+#ifndef XIPC_HAS_SPAWN_CLOSEFROM
 #define XIPC_HAS_SPAWN_CLOSEFROM 1     // posix_spawn_file_actions_addclosefrom_np
 #endif
+#endif
 #if XIPC_OS_MACOS
+#ifndef XIPC_HAS_SPAWN_CLOEXEC_DEFAULT
 #define XIPC_HAS_SPAWN_CLOEXEC_DEFAULT 1  // POSIX_SPAWN_CLOEXEC_DEFAULT: only what the actions name reaches a child
+#endif
 #endif
 #ifndef XIPC_HAS_FUTEX
 #define XIPC_HAS_FUTEX 0
@@ -63,6 +93,9 @@
 #endif
 #ifndef XIPC_HAS_PROC_FS
 #define XIPC_HAS_PROC_FS 0
+#endif
+#ifndef XIPC_HAS_SOCKET_TABLE
+#define XIPC_HAS_SOCKET_TABLE 0
 #endif
 #ifndef XIPC_HAS_ATOMIC_CLOEXEC
 #define XIPC_HAS_ATOMIC_CLOEXEC 0
