@@ -46,8 +46,6 @@ class anonymous_memory : public detail::mapped_region {
 static_assert(memory_region<anonymous_memory>);
 
 template <>
-struct handle_traits<anonymous_memory> {
-  static constexpr handle_kind kind = handle_kind::anonymous_memory;
-};
+struct handle_traits<anonymous_memory> : passable_as<handle_kind::anonymous_memory> {};
 
 }  // namespace xipc

@@ -38,9 +38,15 @@ inline constexpr std::uint8_t handle_kind_count = 8;
 const char* to_string(handle_kind kind) noexcept;
 
 // Specialized by each passable type, beside it:
-//   template <> struct handle_traits<T> { static constexpr handle_kind kind = handle_kind::...; };
+//   template <> struct handle_traits<T> : passable_as<handle_kind::...> {};
 template <class T>
 struct handle_traits {};
+
+// What a specialization of handle_traits derives from.
+template <handle_kind Kind>
+struct passable_as {
+  static constexpr handle_kind kind = Kind;
+};
 
 template <class T>
 concept passable = requires {

@@ -86,12 +86,8 @@ pipe_ends make_pipe();
 pipe_ends make_pipe(std::error_code& ec);
 
 template <>
-struct handle_traits<pipe_reader> {
-  static constexpr handle_kind kind = handle_kind::pipe_reader;
-};
+struct handle_traits<pipe_reader> : passable_as<handle_kind::pipe_reader> {};
 template <>
-struct handle_traits<pipe_writer> {
-  static constexpr handle_kind kind = handle_kind::pipe_writer;
-};
+struct handle_traits<pipe_writer> : passable_as<handle_kind::pipe_writer> {};
 
 }  // namespace xipc

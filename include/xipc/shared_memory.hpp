@@ -98,8 +98,6 @@ static_assert(memory_region<shared_memory>);
 
 // shared_memory travels to other processes (xipc/handle_passing.hpp) with its name.
 template <>
-struct handle_traits<shared_memory> {
-  static constexpr handle_kind kind = handle_kind::shared_memory;
-};
+struct handle_traits<shared_memory> : passable_as<handle_kind::shared_memory> {};
 
 }  // namespace xipc

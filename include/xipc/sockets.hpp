@@ -221,20 +221,12 @@ static_assert(message_channel<local_datagram>);
 // Connected streams and datagram sockets travel to other processes
 // (xipc/handle_passing.hpp); listeners do not.
 template <>
-struct handle_traits<tcp_stream> {
-  static constexpr handle_kind kind = handle_kind::tcp_stream;
-};
+struct handle_traits<tcp_stream> : passable_as<handle_kind::tcp_stream> {};
 template <>
-struct handle_traits<udp_socket> {
-  static constexpr handle_kind kind = handle_kind::udp_socket;
-};
+struct handle_traits<udp_socket> : passable_as<handle_kind::udp_socket> {};
 template <>
-struct handle_traits<local_stream> {
-  static constexpr handle_kind kind = handle_kind::local_stream;
-};
+struct handle_traits<local_stream> : passable_as<handle_kind::local_stream> {};
 template <>
-struct handle_traits<local_datagram> {
-  static constexpr handle_kind kind = handle_kind::local_datagram;
-};
+struct handle_traits<local_datagram> : passable_as<handle_kind::local_datagram> {};
 
 }  // namespace xipc
