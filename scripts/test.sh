@@ -13,13 +13,14 @@ source scripts/deps.sh
 xipc_require_packages "${xipc_build_packages[@]}" g++-mingw-w64-x86-64-posix clang-14 libclang-rt-14-dev python3 pkg-config
 
 # Test objects are named xt<pid>.<n>.<test>: shared memory as /dev/shm/xipc.xt*,
+# semaphores and mutexes as /dev/shm/xipc:sem.xt* and /dev/shm/xipc:mtx.xt*,
 # rings as /dev/shm/xipc:ring.xt*, mailboxes as /dev/shm/xipc:mbox.xt* with a
 # POSIX queue /dev/mqueue/xipc:mbox.xt* or a System V queue, FIFOs and files in
 # the temporary directory, sockets in xipc's socket directory.
 leftovers() {
   local tmp=${TMPDIR:-/tmp}
   {
-    find /dev/shm /dev/mqueue -maxdepth 1 \( -name 'xipc.xt*' -o -name 'xipc:ring.xt*' -o -name 'xipc:mbox.xt*' \) -newer "$1"
+    find /dev/shm /dev/mqueue -maxdepth 1 \( -name 'xipc.xt*' -o -name 'xipc:ring.xt*' -o -name 'xipc:mbox.xt*' -o -name 'xipc:sem.xt*' -o -name 'xipc:mtx.xt*' \) -newer "$1"
     find "$tmp" -maxdepth 1 -name 'xt*' -newer "$1"
     find "$tmp/xipc-$(id -u)" ${XDG_RUNTIME_DIR:+"$XDG_RUNTIME_DIR/xipc"} -maxdepth 1 -name 'xt*' -newer "$1"
   } 2>/dev/null

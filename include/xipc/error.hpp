@@ -26,6 +26,8 @@ enum class errc {
   out_of_range,       // an offset or length beyond the object's end
   busy,               // the object is in use in a way that excludes this caller
   permission_denied,  // the OS or the object's access mode forbids the operation
+  owner_died,         // a process_mutex was taken from a holder that died: held, repair what it protects
+  not_recoverable,    // a process_mutex was unlocked after owner_died without repair: it cannot be locked
 };
 
 // The category of xipc::errc; its name() is "xipc".

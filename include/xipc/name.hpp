@@ -27,6 +27,8 @@ enum class name_kind {
   ring,           // a ring_channel's shared region
   named_pipe,     // a named_pipe_server's socket file (POSIX) or pipe (Windows)
   port,           // a port's rendezvous point, the same way as named_pipe
+  semaphore,      // a named semaphore's region
+  mutex,          // a named process_mutex's region
 };
 
 // The operating system whose conventions a name is mapped to.
@@ -40,8 +42,9 @@ target_os current_os() noexcept;
 std::error_code validate_name(std::string_view name, std::string* why = nullptr);
 
 // Maps a valid portable name to the OS's name for an object of that kind.
-// The prefix is "xipc." for shared_memory, "xipc:mbox." for a mailbox and
-// "xipc:ring." for a ring_channel: a portable name has no ':', so no name of
+// The prefix is "xipc." for shared_memory, "xipc:mbox." for a mailbox,
+// "xipc:ring." for a ring_channel, "xipc:sem." for a semaphore and "xipc:mtx."
+// for a process_mutex: a portable name has no ':', so no name of
 // one kind maps onto another kind's object ("mbox.jobs" as shared memory is
 // "/xipc.mbox.jobs", never mailbox "jobs"'s "/xipc:mbox.jobs").
 //   posix:       "/<prefix><name>"

@@ -90,6 +90,8 @@ class shared_memory : public detail::mapped_region {
   friend class mailbox;
   friend struct detail::mailbox_state;
   friend struct detail::handle_passing;  // a region received from another process
+  friend class semaphore;
+  friend class process_mutex;
 
   std::string name_;
 };

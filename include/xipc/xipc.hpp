@@ -17,9 +17,12 @@
 #include <xipc/name.hpp>
 #include <xipc/named_pipe.hpp>
 #include <xipc/native_handle.hpp>
+#include <xipc/passable.hpp>
 #include <xipc/permissions.hpp>
 #include <xipc/pipe.hpp>
+#include <xipc/process_mutex.hpp>
 #include <xipc/ring_channel.hpp>
+#include <xipc/semaphore.hpp>
 #include <xipc/shared_memory.hpp>
 #include <xipc/sockets.hpp>
 #include <xipc/spsc_ring.hpp>

@@ -24,6 +24,8 @@ class xipc_category final : public std::error_category {
       case errc::out_of_range: return "out of range";
       case errc::busy: return "object busy";
       case errc::permission_denied: return "permission denied";
+      case errc::owner_died: return "previous owner died";
+      case errc::not_recoverable: return "state not recoverable";
     }
     return "unknown xipc error " + std::to_string(value);
   }
@@ -41,6 +43,8 @@ class xipc_category final : public std::error_category {
       case errc::out_of_range: return std::errc::result_out_of_range;
       case errc::busy: return std::errc::device_or_resource_busy;
       case errc::permission_denied: return std::errc::permission_denied;
+      case errc::owner_died: return std::errc::owner_dead;
+      case errc::not_recoverable: return std::errc::state_not_recoverable;
       default: return {value, *this};
     }
   }

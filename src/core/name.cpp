@@ -60,9 +60,11 @@ std::string os_name(name_kind kind, std::string_view name, target_os os) {
     return fmt::format("{}{}.sock", port ? "port:" : "", name);
   }
   // ':' is no portable character: the kinds' namespaces cannot overlap.
-  const std::string_view prefix = kind == name_kind::mailbox ? "xipc:mbox."
-                                  : kind == name_kind::ring  ? "xipc:ring."
-                                                             : "xipc.";
+  const std::string_view prefix = kind == name_kind::mailbox     ? "xipc:mbox."
+                                  : kind == name_kind::ring      ? "xipc:ring."
+                                  : kind == name_kind::semaphore ? "xipc:sem."
+                                  : kind == name_kind::mutex     ? "xipc:mtx."
+                                                                 : "xipc.";
   switch (os) {
     case target_os::windows:
       return fmt::format("Local\\{}{}", prefix, name);

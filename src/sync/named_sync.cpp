@@ -1,0 +1,31 @@
+#include "sync/named_sync.hpp"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <thread>
+
+namespace xipc::detail {
+
+bool check_placement(std::span<std::byte> memory, std::size_t bytes, failure& why) {
+  if (memory.size() < bytes) {
+    why = refuse(errc::invalid_argument, fmt::format("{} bytes of memory where it takes {}", memory.size(), bytes));
+    return false;
+  }
+  if (reinterpret_cast<std::uintptr_t>(memory.data()) % 8 != 0) {
+    why = refuse(errc::invalid_argument, "its memory is not 8-byte aligned");
+    return false;
+  }
+  return true;
+}
+
+void wait_for_magic(const std::atomic<std::uint64_t>& magic) noexcept {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(50);
+  while (magic.load(std::memory_order_acquire) == 0 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+}  // namespace xipc::detail
