@@ -113,6 +113,23 @@ TEST(process_mutex, unlocked_without_repair_it_is_not_recoverable) {
   EXPECT_EQ(process_mutex::open(name).try_lock(), errc::not_recoverable) << "for every process";
 }
 
+// Unlocks the named mutex it does not hold, then reports whether it could take it.
+XIPC_TEST_ROLE(mutex_unlock_not_held) {
+  if (args.size() != 1) return 2;
+  auto guard = process_mutex::open(args[0]);
+  guard.unlock();
+  return guard.try_lock() == errc::would_block ? 0 : 1;
+}
+
+TEST(process_mutex, another_process_cannot_unlock_it) {
+  sync_names names;
+  const std::string name = names.make("foreign");
+  auto guard = process_mutex::create(name);
+  ASSERT_FALSE(guard.lock());
+  EXPECT_EQ(xipc::test::peer_process::start("mutex_unlock_not_held", {name}).wait(), 0);
+  guard.unlock();
+}
+
 TEST(process_mutex, consistent_needs_the_mutex_held) {
   sync_names names;
   auto guard = process_mutex::create(names.make("consistent"));

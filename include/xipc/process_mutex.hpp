@@ -87,7 +87,7 @@ class process_mutex {
   // lock(deadline::immediately()).
   std::error_code try_lock() noexcept;
   // Lets go; after an errc::owner_died lock without consistent(), the mutex
-  // becomes not recoverable.
+  // becomes not recoverable. Does nothing when this process does not hold it.
   void unlock() noexcept;
   // Says that what the mutex protects is repaired after errc::owner_died.
   // errc::invalid_argument when this process does not hold it.

@@ -130,6 +130,8 @@ std::error_code process_mutex::try_lock() noexcept { return lock(deadline::immed
 
 void process_mutex::unlock() noexcept {
   if (layout_ == nullptr) return;
+  // Only the holding process lets go: another one's unlock would end its exclusion.
+  if (layout_->lock.holder.load(std::memory_order_acquire) != detail::current_process_token()) return;
   if (state_of(*layout_) == mutex_state::owner_died) set_state(*layout_, mutex_state::not_recoverable);
   detail::unlock(layout_->lock);
 }
