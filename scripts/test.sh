@@ -13,23 +13,26 @@ source scripts/deps.sh
 xipc_require_packages "${xipc_build_packages[@]}" g++-mingw-w64-x86-64-posix clang-14 libclang-rt-14-dev python3 pkg-config
 
 # Test objects are named xt<pid>.<n>.<test>: shared memory as /dev/shm/xipc.xt*,
-# semaphores and mutexes as /dev/shm/xipc:sem.xt* and /dev/shm/xipc:mtx.xt*,
-# rings as /dev/shm/xipc:ring.xt*, mailboxes as /dev/shm/xipc:mbox.xt* with a
-# POSIX queue /dev/mqueue/xipc:mbox.xt* or a System V queue, FIFOs and files in
-# the temporary directory, sockets in xipc's socket directory.
+# every other kind's region as /dev/shm/xipc:<kind>.xt* (rings, mailboxes,
+# semaphores, mutexes, conditions), a mailbox's POSIX queue as
+# /dev/mqueue/xipc:mbox.xt* or a System V queue, System V shared memory as a
+# segment, FIFOs and files in the temporary directory, sockets in xipc's
+# socket directory.
 leftovers() {
   local tmp=${TMPDIR:-/tmp}
   {
-    find /dev/shm /dev/mqueue -maxdepth 1 \( -name 'xipc.xt*' -o -name 'xipc:ring.xt*' -o -name 'xipc:mbox.xt*' -o -name 'xipc:sem.xt*' -o -name 'xipc:mtx.xt*' \) -newer "$1"
+    find /dev/shm /dev/mqueue -maxdepth 1 \( -name 'xipc.xt*' -o -name 'xipc:*.xt*' \) -newer "$1"
     find "$tmp" -maxdepth 1 -name 'xt*' -newer "$1"
     find "$tmp/xipc-$(id -u)" ${XDG_RUNTIME_DIR:+"$XDG_RUNTIME_DIR/xipc"} -maxdepth 1 -name 'xt*' -newer "$1"
   } 2>/dev/null
-  # System V queues have no names: any more queues of this user than before the run.
+  # System V objects have no names: any more of this user's than before the run.
   local now
-  now=$(sysv_queues)
+  now=$(sysv_count msg)
   if [ "$now" -gt "$2" ]; then echo "$((now - $2)) System V message queue(s) (ipcs -q)"; fi
+  now=$(sysv_count shm)
+  if [ "$now" -gt "$3" ]; then echo "$((now - $3)) System V shared memory segment(s) (ipcs -m)"; fi
 }
-sysv_queues() { awk -v uid="$(id -u)" 'NR > 1 && $8 == uid' /proc/sysvipc/msg 2>/dev/null | wc -l; }
+sysv_count() { awk -v uid="$(id -u)" 'NR > 1 && $8 == uid' "/proc/sysvipc/$1" 2>/dev/null | wc -l; }
 # POSIX queues are listed only where the mqueue filesystem is mounted.
 if [ ! -d /dev/mqueue ] || ! mountpoint -q /dev/mqueue; then
   if [ "$(id -u)" = 0 ] && mkdir -p /dev/mqueue && mount -t mqueue none /dev/mqueue 2>/dev/null; then
@@ -39,7 +42,8 @@ if [ ! -d /dev/mqueue ] || ! mountpoint -q /dev/mqueue; then
   fi
 fi
 started=$(mktemp)
-sysv_before=$(sysv_queues)
+sysv_queues_before=$(sysv_count msg)
+sysv_segments_before=$(sysv_count shm)
 trap 'rm -f "$started"' EXIT
 
 for preset in dev asan tsan fuzz; do
@@ -50,7 +54,7 @@ for preset in dev asan tsan fuzz; do
 done
 bash scripts/windows-test.sh
 
-left=$(leftovers "$started" "$sysv_before")
+left=$(leftovers "$started" "$sysv_queues_before" "$sysv_segments_before")
 if [ -n "$left" ]; then
   echo "xipc: the test run left objects behind:"
   echo "$left"

@@ -56,6 +56,7 @@ TEST(name, maps_to_each_os_namespace) {
   EXPECT_EQ(xipc::os_name(name_kind::shared_memory, "jobs", target_os::macos), "/xipc.jobs");
   EXPECT_EQ(xipc::os_name(name_kind::semaphore, "jobs", target_os::posix), "/xipc:sem.jobs");
   EXPECT_EQ(xipc::os_name(name_kind::mutex, "jobs", target_os::windows), "Local\\xipc:mtx.jobs");
+  EXPECT_EQ(xipc::os_name(name_kind::condition, "jobs", target_os::windows), "Local\\xipc:cnd.jobs");
   EXPECT_EQ(xipc::os_name(name_kind::named_pipe, "jobs", target_os::posix), "jobs.sock");
   EXPECT_EQ(xipc::os_name(name_kind::named_pipe, "jobs", target_os::windows), "\\\\.\\pipe\\xipc.jobs");
   EXPECT_EQ(xipc::os_name(name_kind::port, "jobs", target_os::macos), "port:jobs.sock");
@@ -64,10 +65,11 @@ TEST(name, maps_to_each_os_namespace) {
 
 TEST(name, no_name_of_one_kind_reaches_another_kinds_object) {
   const name_kind kinds[] = {name_kind::shared_memory, name_kind::mailbox, name_kind::ring, name_kind::named_pipe,
-                             name_kind::port,          name_kind::semaphore, name_kind::mutex};
+                             name_kind::port,          name_kind::semaphore, name_kind::mutex,
+                             name_kind::condition};
   // Names that spell another kind's prefix or suffix inside them.
   const std::string names[] = {"jobs", "mbox.jobs", "ring.jobs", "xipc.jobs", "mbox", "ring.mbox.jobs",
-                               "port.jobs", "jobs.sock", "port", "sem.jobs", "mtx.jobs"};
+                               "port.jobs", "jobs.sock", "port", "sem.jobs", "mtx.jobs", "cnd.jobs"};
   for (const auto os : {target_os::posix, target_os::macos, target_os::windows}) {
     for (const auto kind : kinds) {
       for (const auto other : kinds) {

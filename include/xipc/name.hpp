@@ -29,6 +29,7 @@ enum class name_kind {
   port,           // a port's rendezvous point, the same way as named_pipe
   semaphore,      // a named semaphore's region
   mutex,          // a named process_mutex's region
+  condition,      // a named process_condition's region
 };
 
 // The operating system whose conventions a name is mapped to.
@@ -43,8 +44,8 @@ std::error_code validate_name(std::string_view name, std::string* why = nullptr)
 
 // Maps a valid portable name to the OS's name for an object of that kind.
 // The prefix is "xipc." for shared_memory, "xipc:mbox." for a mailbox,
-// "xipc:ring." for a ring_channel, "xipc:sem." for a semaphore and "xipc:mtx."
-// for a process_mutex: a portable name has no ':', so no name of
+// "xipc:ring." for a ring_channel, "xipc:sem." for a semaphore, "xipc:mtx."
+// for a process_mutex and "xipc:cnd." for a process_condition: a portable name has no ':', so no name of
 // one kind maps onto another kind's object ("mbox.jobs" as shared memory is
 // "/xipc.mbox.jobs", never mailbox "jobs"'s "/xipc:mbox.jobs").
 //   posix:       "/<prefix><name>"

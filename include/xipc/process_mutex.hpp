@@ -96,6 +96,7 @@ class process_mutex {
   bool is_open() const noexcept { return layout_ != nullptr; }
 
  private:
+  friend class process_condition;  // lets go and takes again around a wait
   process_mutex(shared_memory region, detail::process_mutex_layout* layout) noexcept
       : region_(std::move(region)), layout_(layout) {}
   static process_mutex create(std::string_view name, const permissions& perms, detail::failure& why);

@@ -28,6 +28,7 @@ namespace detail {
 struct failure;
 struct mailbox_state;
 struct handle_passing;
+struct sync_regions;
 }
 
 struct shared_memory_options {
@@ -92,6 +93,8 @@ class shared_memory : public detail::mapped_region {
   friend struct detail::handle_passing;  // a region received from another process
   friend class semaphore;
   friend class process_mutex;
+  friend class process_condition;
+  friend struct detail::sync_regions;
 
   std::string name_;
 };

@@ -20,6 +20,7 @@
 #include <xipc/passable.hpp>
 #include <xipc/permissions.hpp>
 #include <xipc/pipe.hpp>
+#include <xipc/process_condition.hpp>
 #include <xipc/process_mutex.hpp>
 #include <xipc/ring_channel.hpp>
 #include <xipc/semaphore.hpp>

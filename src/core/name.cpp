@@ -64,6 +64,7 @@ std::string os_name(name_kind kind, std::string_view name, target_os os) {
                                   : kind == name_kind::ring      ? "xipc:ring."
                                   : kind == name_kind::semaphore ? "xipc:sem."
                                   : kind == name_kind::mutex     ? "xipc:mtx."
+                                  : kind == name_kind::condition ? "xipc:cnd."
                                                                  : "xipc.";
   switch (os) {
     case target_os::windows:

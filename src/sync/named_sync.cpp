@@ -21,6 +21,13 @@ bool check_placement(std::span<std::byte> memory, std::size_t bytes, failure& wh
   return true;
 }
 
+shared_memory sync_regions::open(std::string_view name, name_kind kind, const permissions& perms, failure& why) {
+  shared_memory region = shared_memory::open(name, access::read_write, {perms}, why, kind);
+  if (why) return {};
+  if (region.size() >= sizeof(std::uint64_t)) wait_for_magic(*reinterpret_cast<const std::atomic<std::uint64_t>*>(region.data()));
+  return region;
+}
+
 void wait_for_magic(const std::atomic<std::uint64_t>& magic) noexcept {
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(50);
   while (magic.load(std::memory_order_acquire) == 0 && std::chrono::steady_clock::now() < give_up) {

@@ -20,6 +20,14 @@ namespace xipc::detail {
 // alignment; errc::invalid_argument naming what is wrong otherwise.
 bool check_placement(std::span<std::byte> memory, std::size_t bytes, failure& why);
 
+// The region of the existing named object `name` of `kind`, opened read-write
+// and checked as every named object is, once its creator has formatted it
+// (its layout starts with the magic that formatting writes last); empty with
+// `why` set on failure. Whether it holds such an object is the caller's check.
+struct sync_regions {
+  static shared_memory open(std::string_view name, name_kind kind, const permissions& perms, failure& why);
+};
+
 // Waits the short while a creator may still be formatting a region it just
 // made: until `magic` is set, 50 ms at most.
 void wait_for_magic(const std::atomic<std::uint64_t>& magic) noexcept;

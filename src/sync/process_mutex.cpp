@@ -59,11 +59,8 @@ process_mutex process_mutex::create(std::string_view name, const permissions& pe
 }
 
 process_mutex process_mutex::open(std::string_view name, const permissions& perms, detail::failure& why) {
-  shared_memory region = shared_memory::open(name, access::read_write, {perms}, why, name_kind::mutex);
+  shared_memory region = detail::sync_regions::open(name, name_kind::mutex, perms, why);
   if (why) return {};
-  if (region.size() >= sizeof(detail::process_mutex_layout)) {
-    detail::wait_for_magic(reinterpret_cast<const detail::process_mutex_layout*>(region.data())->magic);
-  }
   process_mutex opened = place({region.data(), region.size()}, false, why);
   if (why) return {};
   opened.region_ = std::move(region);

@@ -81,11 +81,8 @@ semaphore semaphore::create(std::string_view name, std::uint32_t initial, const 
 }
 
 semaphore semaphore::open(std::string_view name, const permissions& perms, detail::failure& why) {
-  shared_memory region = shared_memory::open(name, access::read_write, {perms}, why, name_kind::semaphore);
+  shared_memory region = detail::sync_regions::open(name, name_kind::semaphore, perms, why);
   if (why) return {};
-  if (region.size() >= sizeof(detail::semaphore_layout)) {
-    detail::wait_for_magic(reinterpret_cast<const detail::semaphore_layout*>(region.data())->magic);
-  }
   semaphore opened = place({region.data(), region.size()}, 0, false, why);
   if (why) return {};
   opened.region_ = std::move(region);

@@ -4,8 +4,10 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 
+#include <xipc/process_condition.hpp>
 #include <xipc/process_mutex.hpp>
 #include <xipc/semaphore.hpp>
 #include <xipc/detail/wait_word.hpp>
@@ -14,9 +16,11 @@
 
 namespace xipc::detail {
 
-// "xipcsem1" and "xipcmtx1" read as little-endian integers.
+// "xipcsem1", "xipcmtx1" and "xipccnd1" read as little-endian integers.
+// Every layout starts with its magic (sync_regions::open waits for it).
 inline constexpr std::uint64_t semaphore_magic = 0x316d657363706978ull;
 inline constexpr std::uint64_t process_mutex_magic = 0x3178746d63706978ull;
+inline constexpr std::uint64_t process_condition_magic = 0x31646e6363706978ull;
 inline constexpr std::uint32_t sync_layout_version = 1;
 
 struct semaphore_layout {
@@ -42,5 +46,17 @@ struct process_mutex_layout {
   process_lock_word lock;            // holder token, and the event count unlock notifies
 };
 static_assert(sizeof(process_mutex_layout) <= process_mutex_bytes);
+
+struct process_condition_layout {
+  std::atomic<std::uint64_t> magic;  // written last by format (release)
+  std::uint32_t version;
+  std::uint32_t reserved;
+  wait_word epoch;  // with `sleepers`: the event count that notify wakes
+  std::atomic<std::uint32_t> sleepers;
+};
+static_assert(sizeof(process_condition_layout) <= process_condition_bytes);
+
+static_assert(offsetof(semaphore_layout, magic) == 0 && offsetof(process_mutex_layout, magic) == 0 &&
+              offsetof(process_condition_layout, magic) == 0);
 
 }  // namespace xipc::detail
