@@ -25,5 +25,6 @@
 #include <xipc/ring_channel.hpp>
 #include <xipc/semaphore.hpp>
 #include <xipc/shared_memory.hpp>
+#include <xipc/sysv_shared_memory.hpp>
 #include <xipc/sockets.hpp>
 #include <xipc/spsc_ring.hpp>

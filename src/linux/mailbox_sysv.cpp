@@ -17,7 +17,7 @@
 #include "core/object_trust.hpp"
 #include "posix/os_error.hpp"
 #include "posix/system_limit.hpp"
-#include "core/stable_hash.hpp"
+#include "core/sysv_key.hpp"
 
 namespace xipc::detail {
 namespace {
@@ -170,13 +170,7 @@ class sysv_queue final : public mailbox_queue {
   std::uint64_t max_message_;
 };
 
-// The key for a portable name: FNV-1a of "xipc.mbox.<name>", folded to 31
-// bits; 0 (IPC_PRIVATE) becomes 1. Documented in docs/mailbox.md.
-key_t sysv_mailbox_key(std::string_view name) noexcept {
-  const std::uint64_t hash = stable_hash(fmt::format("xipc.mbox.{}", name));
-  const auto key = static_cast<key_t>((hash ^ (hash >> 32)) & 0x7fffffffu);
-  return key == IPC_PRIVATE ? 1 : key;
-}
+key_t sysv_mailbox_key(std::string_view name) { return sysv_key("xipc.mbox.", name); }
 
 std::uint64_t capacity_of(const mailbox_options& options) noexcept {
   return options.capacity == 0 ? 1 : options.capacity;  // a rendezvous holds one message

@@ -70,6 +70,9 @@
 #ifndef XIPC_HAS_SYSV_MQ
 #define XIPC_HAS_SYSV_MQ 1             // System V message queues, with usable limits
 #endif
+#ifndef XIPC_HAS_SYSV_SHM
+#define XIPC_HAS_SYSV_SHM 1            // System V shared memory: shmget / shmat
+#endif
 #ifndef XIPC_HAS_POSIX_FALLOCATE
 #define XIPC_HAS_POSIX_FALLOCATE 1     // reserving a shared memory object's pages up front
 #endif
@@ -111,6 +114,9 @@
 #endif
 #ifndef XIPC_HAS_SYSV_MQ
 #define XIPC_HAS_SYSV_MQ 0
+#endif
+#ifndef XIPC_HAS_SYSV_SHM
+#define XIPC_HAS_SYSV_SHM 0
 #endif
 #ifndef XIPC_HAS_POSIX_FALLOCATE
 #define XIPC_HAS_POSIX_FALLOCATE 0
