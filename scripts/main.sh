@@ -27,6 +27,13 @@ consumer=$!
 wait "$consumer"
 
 echo
+echo "== bounded buffer: two semaphores and a mutex in one shared region, consumer and producer as two processes =="
+"$bin/examples/bounded_buffer_consumer" &
+consumer=$!
+"$bin/examples/bounded_buffer_producer"
+wait "$consumer"
+
+echo
 echo "== mailbox: the receiver creates it, the sender fills it; out by priority =="
 "$bin/examples/mailbox_receiver" &
 receiver=$!
