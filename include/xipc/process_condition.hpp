@@ -8,7 +8,7 @@
 //   if (auto ec = lock.lock()) { /* see process_mutex */ }
 //   std::error_code ec = nonempty.wait(lock, 100ms, [&] { return queue->count > 0; });
 //   if (!ec) { /* held, and the queue has something */ }
-//   if (lock_is_held(ec)) lock.unlock();   // see wait() below for which results hold it
+//   if (xipc::lock_is_held(ec)) lock.unlock();   // see wait() below for which results hold it
 //
 // wait() announces the sleep before it lets go of the mutex, so a notify by
 // anyone who takes the mutex afterwards wakes it: no wake-up is lost

@@ -51,21 +51,19 @@ std::uint64_t make_token(std::uint32_t pid, std::uint64_t start_time) noexcept {
   return (std::uint64_t{pid} << 32) | (start_time & 0xffffffffu);
 }
 
-// This process's token, read from /proc once; 0 until then. A forked child
-// is another process: the fork handler clears the copy it inherits.
-std::atomic<std::uint64_t> cached_token{0};
-
-void forget_token_in_child() noexcept { cached_token.store(0, std::memory_order_relaxed); }
+void forget_token_in_child() noexcept { process_token_cache.store(0, std::memory_order_relaxed); }
 
 }  // namespace
 
-std::uint64_t current_process_token() noexcept {
+// Read from /proc once. A forked child is another process: the fork handler
+// clears the copy it inherits; without the handler nothing is cached.
+std::atomic<std::uint64_t> process_token_cache{0};
+
+std::uint64_t read_process_token() noexcept {
   static const bool fork_handler = ::pthread_atfork(nullptr, nullptr, forget_token_in_child) == 0;
-  std::uint64_t token = cached_token.load(std::memory_order_relaxed);
-  if (token != 0 && fork_handler) return token;
   const auto pid = static_cast<std::uint32_t>(::getpid());
-  token = make_token(pid, read_status(pid).start_time);
-  cached_token.store(token, std::memory_order_relaxed);
+  const std::uint64_t token = make_token(pid, read_status(pid).start_time);
+  if (fork_handler) process_token_cache.store(token, std::memory_order_relaxed);
   return token;
 }
 

@@ -18,11 +18,6 @@ constexpr int spin_polls = 100;
 
 event_count event_of(process_lock_word& word) noexcept { return {word.sequence, word.sleepers}; }
 
-bool try_take(process_lock_word& word, std::uint64_t mine) noexcept {
-  std::uint64_t expected = 0;
-  return word.holder.compare_exchange_strong(expected, mine, std::memory_order_seq_cst);
-}
-
 }  // namespace
 
 lock_result lock(process_lock_word& word, deadline until) noexcept {
@@ -60,12 +55,6 @@ lock_result lock(process_lock_word& word, deadline until) noexcept {
                                             clock::now() + liveness_interval);
   if (error) return lock_result::timed_out;
   return recovered ? lock_result::recovered : lock_result::acquired;
-}
-
-void unlock(process_lock_word& word) noexcept {
-  // A seq_cst exchange, as lock's compare-exchange is: the cheap notify suffices.
-  word.holder.exchange(0, std::memory_order_seq_cst);
-  event_of(word).notify_seq_cst();
 }
 
 }  // namespace xipc::detail

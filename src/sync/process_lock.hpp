@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include <xipc/deadline.hpp>
+#include <xipc/detail/event_count.hpp>
 #include <xipc/detail/wait_word.hpp>
 
 namespace xipc::detail {
@@ -32,6 +33,23 @@ enum class lock_result {
 // holder is noticed within about 20 ms of sleeping.
 lock_result lock(process_lock_word& word, deadline until) noexcept;
 
-void unlock(process_lock_word& word) noexcept;
+// The fast path of lock(): takes a free lock for the process `mine`, or says it could not.
+inline bool try_take(process_lock_word& word, std::uint64_t mine) noexcept {
+  std::uint64_t expected = 0;
+  return word.holder.compare_exchange_strong(expected, mine, std::memory_order_seq_cst);
+}
+
+// unlock() when `mine` holds the lock, in one compare-exchange; else nothing.
+inline void unlock_if_held(process_lock_word& word, std::uint64_t mine) noexcept {
+  if (word.holder.compare_exchange_strong(mine, 0, std::memory_order_seq_cst)) {
+    event_count(word.sequence, word.sleepers).notify_seq_cst();
+  }
+}
+
+inline void unlock(process_lock_word& word) noexcept {
+  // A seq_cst exchange, as lock's compare-exchange is: the cheap notify suffices.
+  word.holder.exchange(0, std::memory_order_seq_cst);
+  event_count(word.sequence, word.sleepers).notify_seq_cst();
+}
 
 }  // namespace xipc::detail

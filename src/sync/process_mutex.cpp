@@ -5,6 +5,7 @@
 #include <new>
 
 #include "backend/process_identity.hpp"
+#include "core/no_error.hpp"
 #include "core/setup_error.hpp"
 #include "sync/named_sync.hpp"
 #include "sync/process_lock.hpp"
@@ -102,17 +103,20 @@ process_mutex process_mutex::attach(std::span<std::byte> memory, std::error_code
 std::error_code process_mutex::lock(deadline until) noexcept {
   if (layout_ == nullptr) return make_error_code(errc::invalid_argument);
   detail::process_mutex_layout& layout = *layout_;
-  switch (detail::lock(layout.lock, until)) {
-    case detail::lock_result::timed_out:
-      return make_error_code(until.is_immediate() ? errc::would_block : errc::timed_out);
-    case detail::lock_result::recovered:
-      set_state(layout, mutex_state::owner_died);
-      return make_error_code(errc::owner_died);
-    case detail::lock_result::acquired:
-      break;
+  // The uncontended path: one compare-exchange, then the state on the same line.
+  if (!detail::try_take(layout.lock, detail::current_process_token())) {
+    switch (detail::lock(layout.lock, until)) {
+      case detail::lock_result::timed_out:
+        return make_error_code(until.is_immediate() ? errc::would_block : errc::timed_out);
+      case detail::lock_result::recovered:
+        set_state(layout, mutex_state::owner_died);
+        return make_error_code(errc::owner_died);
+      case detail::lock_result::acquired:
+        break;
+    }
   }
   switch (state_of(layout)) {
-    case mutex_state::consistent: return {};
+    case mutex_state::consistent: return detail::no_error;
     // Its last holder took it over from a dead one and died too, before repairing.
     case mutex_state::owner_died: return make_error_code(errc::owner_died);
     case mutex_state::not_recoverable:
@@ -127,10 +131,14 @@ std::error_code process_mutex::try_lock() noexcept { return lock(deadline::immed
 
 void process_mutex::unlock() noexcept {
   if (layout_ == nullptr) return;
+  const std::uint64_t mine = detail::current_process_token();
+  if (state_of(*layout_) == mutex_state::owner_died) {
+    // Only the holder changes the state; anyone else's unlock does nothing below.
+    if (layout_->lock.holder.load(std::memory_order_acquire) != mine) return;
+    set_state(*layout_, mutex_state::not_recoverable);
+  }
   // Only the holding process lets go: another one's unlock would end its exclusion.
-  if (layout_->lock.holder.load(std::memory_order_acquire) != detail::current_process_token()) return;
-  if (state_of(*layout_) == mutex_state::owner_died) set_state(*layout_, mutex_state::not_recoverable);
-  detail::unlock(layout_->lock);
+  detail::unlock_if_held(layout_->lock, mine);
 }
 
 std::error_code process_mutex::consistent() noexcept {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <new>
 
+#include "core/no_error.hpp"
 #include "core/setup_error.hpp"
 #include "sync/event_wait.hpp"
 #include "sync/named_sync.hpp"
@@ -25,13 +26,14 @@ detail::event_count event_of(detail::semaphore_layout& layout) noexcept { return
 
 // Takes one when the count is positive: errc::would_block at 0,
 // errc::corrupted above the largest count.
+// Its first look is seq_cst: post's notify is the cheap seq_cst form (event_count.hpp).
 std::error_code take_one(detail::semaphore_layout& layout) noexcept {
-  std::uint32_t count = layout.count.load(std::memory_order_relaxed);
+  std::uint32_t count = layout.count.load(std::memory_order_seq_cst);
   for (;;) {
     if (count > semaphore_max_value) return make_error_code(errc::corrupted);
     if (count == 0) return make_error_code(errc::would_block);
     if (layout.count.compare_exchange_weak(count, count - 1, std::memory_order_acquire, std::memory_order_relaxed)) {
-      return {};
+      return detail::no_error;
     }
   }
 }
@@ -149,13 +151,15 @@ std::error_code semaphore::post(std::uint32_t count) noexcept {
   for (;;) {
     if (now > semaphore_max_value) return make_error_code(errc::corrupted);
     if (count > semaphore_max_value - now) return make_error_code(errc::invalid_argument);
-    if (layout.count.compare_exchange_weak(now, now + count, std::memory_order_release, std::memory_order_relaxed)) {
+    if (layout.count.compare_exchange_weak(now, now + count, std::memory_order_seq_cst, std::memory_order_relaxed)) {
       break;
     }
   }
-  // A waiter's last look may be a plain load of the count: the RMW form.
-  event_of(layout).notify();
-  return {};
+  // The count changed by a seq_cst RMW and a waiter's last look at it is a
+  // seq_cst load after its seq_cst announcement: in the single order of the
+  // four, either this load sees the announcement or that look sees the count.
+  event_of(layout).notify_seq_cst();
+  return detail::no_error;
 }
 
 std::uint32_t semaphore::value() const noexcept {

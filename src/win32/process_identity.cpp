@@ -22,9 +22,12 @@ std::uint64_t make_token(std::uint32_t pid, std::uint64_t creation) noexcept {
 
 }  // namespace
 
-std::uint64_t current_process_token() noexcept {
-  // Windows has no fork: the token computed once stays this process's.
-  static const std::uint64_t token = make_token(::GetCurrentProcessId(), creation_bits(::GetCurrentProcess()));
+// Windows has no fork: the token computed once stays this process's.
+std::atomic<std::uint64_t> process_token_cache{0};
+
+std::uint64_t read_process_token() noexcept {
+  const std::uint64_t token = make_token(::GetCurrentProcessId(), creation_bits(::GetCurrentProcess()));
+  process_token_cache.store(token, std::memory_order_relaxed);
   return token;
 }
 

@@ -33,6 +33,11 @@ inline xipc::named_pipe server;
 inline xipc::shared_memory region;
 inline xipc::pipe_writer writer;
 inline xipc::tcp_stream client;
+// A queue in shared memory that a condition's predicate looks at.
+struct shared_queue {
+  int count = 0;
+};
+inline shared_queue* queue = nullptr;
 void fill(std::span<std::byte> bytes);
 void use(std::span<const std::byte> bytes);
 
