@@ -8,8 +8,10 @@
 //                iteration is one turn of each, so two handoffs of the mutex.
 //
 // The futex baselines are the textbook ones (Drepper, "Futexes are tricky":
-// the three-state mutex; a word per direction for the semaphore pair), with
-// no spinning: they sleep at once. xipc's objects poll briefly first.
+// the three-state mutex; a count and a sleeper count per semaphore), in two
+// forms: sleeping at once (futex_*), and first polling as xipc's objects do,
+// 100 polls 4 pauses apart (futex_*_polling): the raw code that does what
+// xipc does, which is the ratio that says what xipc's checks cost.
 #include <benchmark/benchmark.h>
 #include <linux/futex.h>
 #include <sys/syscall.h>
@@ -42,12 +44,31 @@ long futex(std::atomic<std::uint32_t>& word, int op, std::uint32_t value) {
   return ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), op, value, nullptr, nullptr, 0);
 }
 
+// As xipc's objects poll before they sleep.
+constexpr int polls = 100;
+template <class Ready>
+bool poll_until(Ready&& ready) {
+  for (int poll = 0; poll < polls; ++poll) {
+    for (int pause = 0; pause < 4; ++pause) XIPC_CPU_RELAX();
+    if (ready()) return true;
+  }
+  return false;
+}
+
 // Drepper's mutex: 0 free, 1 held, 2 held with (maybe) sleepers.
+template <bool Polling>
 struct futex_mutex {
   std::atomic<std::uint32_t> word{0};
   void lock() {
     std::uint32_t c = 0;
     if (word.compare_exchange_strong(c, 1, std::memory_order_acquire)) return;
+    if (Polling && poll_until([&] {
+          c = 0;
+          return word.load(std::memory_order_relaxed) == 0 &&
+                 word.compare_exchange_strong(c, 1, std::memory_order_acquire);
+        })) {
+      return;
+    }
     if (c != 2) c = word.exchange(2, std::memory_order_acquire);
     while (c != 0) {
       futex(word, FUTEX_WAIT, 2);
@@ -64,6 +85,7 @@ struct futex_mutex {
 
 // A futex semaphore: a count, and a count of sleepers so that a post makes no
 // system call when nobody sleeps.
+template <bool Polling>
 struct futex_semaphore {
   std::atomic<std::uint32_t> count{0};
   std::atomic<std::uint32_t> sleepers{0};
@@ -72,6 +94,7 @@ struct futex_semaphore {
     if (sleepers.load(std::memory_order_seq_cst) != 0) futex(count, FUTEX_WAKE, 1);
   }
   void wait() {
+    if (Polling) poll_until([&] { return count.load(std::memory_order_relaxed) != 0; });
     for (;;) {
       std::uint32_t c = count.load(std::memory_order_relaxed);
       while (c != 0) {
@@ -133,14 +156,16 @@ void semaphore_ping_pong(benchmark::State& state) {
       [&](std::byte* slot) { (void)(slot == area->first ? first : second).wait(30s); });
 }
 
+template <bool Polling>
 void futex_semaphore_ping_pong(benchmark::State& state) {
+  using semaphore = futex_semaphore<Polling>;
   auto memory = xipc::anonymous_memory::create(sizeof(pair_area));
   auto* area = new (memory.data()) pair_area;
-  new (area->first) futex_semaphore;
-  new (area->second) futex_semaphore;
+  new (area->first) semaphore;
+  new (area->second) semaphore;
   run_ping_pong(
-      state, area, [](std::byte* slot) { at<futex_semaphore>(slot).post(); },
-      [](std::byte* slot) { at<futex_semaphore>(slot).wait(); });
+      state, area, [](std::byte* slot) { at<semaphore>(slot).post(); },
+      [](std::byte* slot) { at<semaphore>(slot).wait(); });
 }
 
 void boost_semaphore_ping_pong(benchmark::State& state) {
@@ -197,10 +222,11 @@ void process_mutex_turns(benchmark::State& state) {
   run_turns(state, area, [&] { (void)guard.lock(30s); }, [&] { guard.unlock(); });
 }
 
+template <bool Polling>
 void futex_mutex_turns(benchmark::State& state) {
   auto memory = xipc::anonymous_memory::create(sizeof(pair_area));
   auto* area = new (memory.data()) pair_area;
-  auto& guard = *new (area->first) futex_mutex;
+  auto& guard = *new (area->first) futex_mutex<Polling>;
   run_turns(state, area, [&] { guard.lock(); }, [&] { guard.unlock(); });
 }
 
@@ -219,8 +245,10 @@ void boost_named_mutex_turns(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(semaphore_ping_pong)->Name("semaphore/ping_pong")->UseRealTime();
-BENCHMARK(futex_semaphore_ping_pong)->Name("futex_semaphore/ping_pong")->UseRealTime();
+BENCHMARK(futex_semaphore_ping_pong<true>)->Name("futex_semaphore_polling/ping_pong")->UseRealTime();
+BENCHMARK(futex_semaphore_ping_pong<false>)->Name("futex_semaphore/ping_pong")->UseRealTime();
 BENCHMARK(boost_semaphore_ping_pong)->Name("boost_named_semaphore/ping_pong")->UseRealTime();
 BENCHMARK(process_mutex_turns)->Name("process_mutex/turns")->UseRealTime();
-BENCHMARK(futex_mutex_turns)->Name("futex_mutex/turns")->UseRealTime();
+BENCHMARK(futex_mutex_turns<true>)->Name("futex_mutex_polling/turns")->UseRealTime();
+BENCHMARK(futex_mutex_turns<false>)->Name("futex_mutex/turns")->UseRealTime();
 BENCHMARK(boost_named_mutex_turns)->Name("boost_named_mutex/turns")->UseRealTime();
