@@ -19,7 +19,7 @@ void wait_on_word(wait_word& word, std::uint32_t expected, std::chrono::nanoseco
   ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word.value), FUTEX_WAIT, expected, &relative, nullptr, 0);
 }
 
-void wake_word(wait_word& word) noexcept {
+void wake_word(wait_word& word, std::uint32_t /*left*/) noexcept {
   ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word.value), FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0);
 }
 

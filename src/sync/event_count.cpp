@@ -10,8 +10,8 @@ void event_count::wait(std::uint32_t key, std::chrono::nanoseconds timeout) noex
 }
 
 void event_count::wake_all() noexcept {
-  epoch_.value.fetch_add(1, std::memory_order_release);
-  wake_word(epoch_);
+  const std::uint32_t left = epoch_.value.fetch_add(1, std::memory_order_release);
+  wake_word(epoch_, left);
 }
 
 }  // namespace xipc::detail
