@@ -38,3 +38,9 @@ if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
 endif()
 configure_file("${PROJECT_SOURCE_DIR}/cmake/xipc.pc.in" "${PROJECT_BINARY_DIR}/xipc.pc" @ONLY)
 install(FILES "${PROJECT_BINARY_DIR}/xipc.pc" DESTINATION "${CMAKE_INSTALL_LIBDIR}/pkgconfig")
+
+# The command-line tool and its manual page.
+if(XIPC_BUILD_TOOLS)
+  install(TARGETS xipc_tool RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
+  install(FILES "${PROJECT_SOURCE_DIR}/docs/xipc.1" DESTINATION "${CMAKE_INSTALL_MANDIR}/man1")
+endif()

@@ -9,11 +9,15 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
 #include <thread>
 
 #include "core/object_trust.hpp"
 #include "core/setup_error.hpp"
 #include "core/sysv_key.hpp"
+#include "memory/sysv_segments.hpp"
 #include "posix/os_error.hpp"
 #include "posix/system_limit.hpp"
 
@@ -207,6 +211,45 @@ bool sysv_shared_memory::remove(std::string_view name, detail::failure& why) {
     return false;
   }
   return true;
+}
+
+std::vector<detail::sysv_segment> detail::list_sysv_segments(bool all_users) {
+  std::vector<sysv_segment> found;
+  std::ifstream table("/proc/sysvipc/shm");
+  std::string line;
+  std::getline(table, line);  // the column names
+  while (std::getline(table, line)) {
+    std::istringstream fields(line);
+    long long key = 0, size = 0, atime = 0, dtime = 0, ctime = 0;
+    unsigned long long uid = 0, gid = 0, cuid = 0, cgid = 0, nattch = 0, cpid = 0, lpid = 0;
+    int id = 0;
+    unsigned perms = 0;
+    if (!(fields >> key >> id >> std::oct >> perms >> std::dec >> size >> cpid >> lpid >> nattch >> uid >> gid >> cuid >>
+          cgid >> atime >> dtime >> ctime)) {
+      continue;
+    }
+    if (!all_users && uid != ::getuid()) continue;
+    if (size < static_cast<long long>(segment_bytes(1))) continue;
+    // Read-only, and only the trailer is read: a segment that is not xipc's is left alone.
+    void* base = ::shmat(id, nullptr, SHM_RDONLY);
+    if (base == reinterpret_cast<void*>(-1)) continue;
+    const trailer& seen = trailer_of(static_cast<std::byte*>(base), static_cast<std::size_t>(size));
+    const std::uint32_t name_bytes = seen.name_bytes;
+    std::string name;
+    if (seen.magic.load(std::memory_order_acquire) == trailer_magic && seen.version == trailer_version &&
+        name_bytes <= max_name_bytes) {
+      name.assign(seen.name, name_bytes);
+    }
+    const std::uint64_t region = seen.size;
+    ::shmdt(base);
+    if (name.empty() || validate_name(name) || shm_key(name) != static_cast<key_t>(key) || region > largest_size ||
+        segment_bytes(region) != static_cast<std::uint64_t>(size)) {
+      continue;
+    }
+    found.push_back({name, static_cast<std::int32_t>(key), id, region, static_cast<std::uint32_t>(uid), perms & 0777u,
+                     ctime, static_cast<std::uint32_t>(nattch), static_cast<std::uint32_t>(cpid)});
+  }
+  return found;
 }
 
 }  // namespace xipc

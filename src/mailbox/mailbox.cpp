@@ -101,10 +101,12 @@ std::uint64_t header_checksum(const detail::mailbox_header& header) noexcept {
   return detail::stable_hash({reinterpret_cast<const char*>(fields), sizeof fields});
 }
 
+}  // namespace
+
 // Checks a header copied from shared memory and returns the options it
 // describes, or false with `why` set: nothing in it is trusted before this.
-bool check_header(const detail::mailbox_header& header, std::size_t region_bytes,
-                                                mailbox_options& options, detail::failure& why) {
+bool detail::check_mailbox_header(const mailbox_header& header, std::size_t region_bytes, mailbox_options& options,
+                                  failure& why) {
   auto corrupted = [&](std::string what) {
     why = detail::refuse(errc::corrupted, fmt::format("its shared header is damaged: {}", what));
     return false;
@@ -145,6 +147,8 @@ bool check_header(const detail::mailbox_header& header, std::size_t region_bytes
   }
   return true;
 }
+
+namespace {
 
 detail::event_count event_of(detail::mailbox_event& event) noexcept { return {event.sequence, event.sleepers}; }
 
@@ -444,7 +448,7 @@ mailbox mailbox::open(std::string_view name, const permissions& perms, detail::f
     return {};
   }
   mailbox_options options;
-  if (!check_header(layout->header, control.size(), options, why)) return {};
+  if (!detail::check_mailbox_header(layout->header, control.size(), options, why)) return {};
   const std::uint64_t instance = layout->header.instance;
   if (options.lifetime == mailbox_lifetime::owned &&
       (layout->closed.load(std::memory_order_acquire) != 0 || !detail::process_alive(layout->header.owner))) {

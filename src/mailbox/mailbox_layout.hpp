@@ -10,6 +10,9 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <xipc/mailbox.hpp>
+
+#include "core/setup_error.hpp"
 #include "sync/process_lock.hpp"
 
 namespace xipc::detail {
@@ -40,6 +43,12 @@ struct alignas(mailbox_line_bytes) mailbox_header {
   std::uint64_t region_bytes;
   std::uint64_t checksum;    // of every field above but magic: damage anywhere is seen
 };
+
+// Checks a header copied from a region of `region_bytes` bytes and returns the
+// options it describes, or false with `why` set (errc::corrupted saying what
+// is wrong): nothing in it is trusted before this.
+bool check_mailbox_header(const mailbox_header& header, std::size_t region_bytes, mailbox_options& options,
+                          failure& why);
 
 // A word that waiters sleep on and how many do. After a change a waiter may
 // be waiting for, the changer bumps `sequence.value` and wakes, but only when

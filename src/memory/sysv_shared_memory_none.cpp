@@ -3,6 +3,7 @@
 #include <xipc/sysv_shared_memory.hpp>
 
 #include "core/setup_error.hpp"
+#include "memory/sysv_segments.hpp"
 
 namespace xipc {
 namespace {
@@ -32,5 +33,7 @@ bool sysv_shared_memory::remove(std::string_view, detail::failure& why) {
   why = not_here();
   return false;
 }
+
+std::vector<detail::sysv_segment> detail::list_sysv_segments(bool) { return {}; }
 
 }  // namespace xipc

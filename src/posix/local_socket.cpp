@@ -62,15 +62,19 @@ bool private_directory(const std::string& directory, failure& why) {
 
 }  // namespace
 
+std::string local_socket_directory() {
+  const char* runtime = std::getenv("XDG_RUNTIME_DIR");
+  return runtime != nullptr && runtime[0] == '/' ? fmt::format("{}/xipc", runtime)
+                                                 : fmt::format("/tmp/xipc-{}", ::getuid());
+}
+
 std::string local_socket_path(std::string_view name, failure& why) {
   std::string reason;
   if (validate_name(name, &reason)) {
     why = refuse(errc::invalid_name, std::move(reason));
     return {};
   }
-  const char* runtime = std::getenv("XDG_RUNTIME_DIR");
-  const std::string directory = runtime != nullptr && runtime[0] == '/' ? fmt::format("{}/xipc", runtime)
-                                                                         : fmt::format("/tmp/xipc-{}", ::getuid());
+  const std::string directory = local_socket_directory();
   if (!private_directory(directory, why)) return {};
   std::string path = fmt::format("{}/{}", directory, os_name(name_kind::named_pipe, name));
   if (path.size() > max_path_bytes) {

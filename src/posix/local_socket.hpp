@@ -22,6 +22,9 @@ enum class local_socket_kind { stream, seqpacket };
 // created on first use. Names that would not fit sun_path are hashed.
 std::string local_socket_path(std::string_view name, failure& why);
 
+// That directory's path, neither made nor checked here.
+std::string local_socket_directory();
+
 // A listening socket at `path`. A socket file that nobody accepts on (left by
 // a crashed server) is replaced; a live server is errc::already_exists.
 native_handle_type local_listen(const std::string& path, local_socket_kind kind, failure& why);

@@ -21,11 +21,16 @@ bool check_placement(std::span<std::byte> memory, std::size_t bytes, failure& wh
   return true;
 }
 
-shared_memory sync_regions::open(std::string_view name, name_kind kind, const permissions& perms, failure& why) {
-  shared_memory region = shared_memory::open(name, access::read_write, {perms}, why, kind);
+shared_memory sync_regions::open(std::string_view name, name_kind kind, const permissions& perms, failure& why,
+                                 access mode) {
+  shared_memory region = shared_memory::open(name, mode, {perms}, why, kind);
   if (why) return {};
   if (region.size() >= sizeof(std::uint64_t)) wait_for_magic(*reinterpret_cast<const std::atomic<std::uint64_t>*>(region.data()));
   return region;
+}
+
+bool sync_regions::remove(std::string_view name, name_kind kind, failure& why) {
+  return shared_memory::remove(name, why, kind);
 }
 
 void wait_for_magic(const std::atomic<std::uint64_t>& magic) noexcept {

@@ -21,11 +21,15 @@ namespace xipc::detail {
 bool check_placement(std::span<std::byte> memory, std::size_t bytes, failure& why);
 
 // The region of the existing named object `name` of `kind`, opened read-write
+// (read-only for a look that changes nothing, as the xipc tool takes)
 // and checked as every named object is, once its creator has formatted it
 // (its layout starts with the magic that formatting writes last); empty with
 // `why` set on failure. Whether it holds such an object is the caller's check.
 struct sync_regions {
-  static shared_memory open(std::string_view name, name_kind kind, const permissions& perms, failure& why);
+  static shared_memory open(std::string_view name, name_kind kind, const permissions& perms, failure& why,
+                            access mode = access::read_write);
+  // Removes the named object's region: false when there was none.
+  static bool remove(std::string_view name, name_kind kind, failure& why);
 };
 
 // Waits the short while a creator may still be formatting a region it just
