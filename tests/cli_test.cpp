@@ -161,6 +161,40 @@ TEST(xipc_tool, inspect_says_what_is_wrong_with_a_damaged_ring_and_exits_5) {
 #endif
 }
 
+TEST(xipc_tool, a_symbolic_link_squatting_a_name_is_reported_not_followed) {
+  SKIP_WITHOUT_TOOL();
+#if !defined(_WIN32)
+  cli_names names;
+  const std::string name = names.make("link");
+  const std::string path = "/dev/shm/" + xipc::os_name(xipc::name_kind::ring, name).substr(1);
+  ASSERT_EQ(::symlink("/etc/passwd", path.c_str()), 0);
+  const tool_result inspected = run_tool("inspect ring:" + name);
+  EXPECT_EQ(inspected.status, 5) << inspected.out;
+  EXPECT_TRUE(contains(inspected.out, "a symbolic link, which xipc never follows")) << inspected.out;
+  EXPECT_FALSE(contains(inspected.out, "root:")) << "nothing of the target is read";
+  EXPECT_EQ(run_tool("rm ring:" + name).status, 0);
+  EXPECT_EQ(::access("/etc/passwd", F_OK), 0) << "the link went, not its target";
+  EXPECT_NE(::unlink(path.c_str()), 0);
+#endif
+}
+
+TEST(xipc_tool, another_users_object_is_listed_with_all_and_its_header_is_not_read) {
+  SKIP_WITHOUT_TOOL();
+#if !defined(_WIN32)
+  if (::geteuid() != 0) GTEST_SKIP() << "giving an object to another user needs root";
+  cli_names names;
+  const std::string name = names.make("foreign");
+  { auto ring = xipc::ring_channel::sender::open_or_create(name); }
+  const std::string path = "/dev/shm/" + xipc::os_name(xipc::name_kind::ring, name).substr(1);
+  ASSERT_EQ(::chown(path.c_str(), 65534, 65534), 0);
+  EXPECT_EQ(json_line(run_tool("ls --json", false).out, "ring", name), "") << "not this user's";
+  const std::string line = json_line(run_tool("ls --json --all", false).out, "ring", name);
+  EXPECT_TRUE(contains(line, "\"uid\": 65534")) << line;
+  EXPECT_TRUE(contains(line, "\"header\": \"not read: another user's object\"")) << line;
+  EXPECT_FALSE(contains(line, "capacity_bytes")) << line;
+#endif
+}
+
 // Attaches as a ring's producer and serves a named pipe, says so, and waits to be killed.
 XIPC_TEST_ROLE(cli_owner_until_killed) {
   if (args.size() != 2) return 2;
@@ -281,6 +315,21 @@ TEST(xipc_tool, send_and_recv_reach_a_mailbox_a_ring_a_semaphore_and_a_named_pip
   EXPECT_EQ(run_tool("send named_pipe:" + name + " piped").status, 0);
   listener.join();
   EXPECT_EQ(heard, "piped");
+}
+
+TEST(xipc_tool, bench_runs_benchmarks_one_at_a_time_and_tabulates_them) {
+  SKIP_WITHOUT_TOOL();
+#if XIPC_BENCH_BUILT
+  // The filter given last narrows the quick set to one benchmark.
+  const tool_result ran = run_tool("bench --benchmark_filter=^floor/rtt/64$ --benchmark_min_time=0.01", false);
+  EXPECT_EQ(ran.status, 0) << ran.out;
+  EXPECT_TRUE(contains(ran.out, "BENCHMARK")) << ran.out;
+  EXPECT_TRUE(contains(ran.out, "floor/rtt/64 ")) << ran.out;
+  EXPECT_TRUE(contains(ran.out, " ns")) << ran.out;
+  EXPECT_FALSE(contains(ran.out, "\r")) << "no progress bar into a pipe";
+#else
+  GTEST_SKIP() << "xipc-bench is not part of this build";
+#endif
 }
 
 }  // namespace

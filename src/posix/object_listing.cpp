@@ -33,6 +33,7 @@ bool stat_into(const std::string& path, bool all_users, object_report& report) {
   report.uid = info.st_uid;
   report.mode = info.st_mode & 07777u;
   report.changed = static_cast<std::int64_t>(info.st_ctime);
+  report.foreign = info.st_uid != ::getuid();
   if (S_ISLNK(info.st_mode)) report.problem = "a symbolic link, which xipc never follows";
   return true;
 }
@@ -87,6 +88,7 @@ void list_sysv(bool all_users, std::vector<object_report>& found) {
     report.uid = segment.uid;
     report.mode = segment.mode;
     report.changed = segment.changed;
+    report.foreign = segment.uid != ::getuid();
     found.push_back(std::move(report));
   }
 }

@@ -453,6 +453,17 @@ const object_kind_entry* find_object_kind(std::string_view label) noexcept {
   return nullptr;
 }
 
+std::error_code inspect_object(object_report& report) {
+  const object_kind_entry* kind = find_object_kind(report.kind);
+  if (kind == nullptr) return make_error_code(errc::invalid_argument);
+  if (report.foreign) {
+    report.facts.emplace_back("header", "not read: another user's object");
+    return {};
+  }
+  if (!report.problem.empty()) return {};
+  return kind->inspect(report);
+}
+
 std::string os_prefix(name_kind kind) {
   std::string name = os_name(kind, "x", target_os::posix);
   name.pop_back();

@@ -54,6 +54,9 @@ struct object_report {
   std::string problem;
   // Why `xipc gc` may remove it (a crash's leftover); empty when it may not.
   std::string stale;
+  // Another user's: its header is not read, for its owner could shrink it
+  // under the reader (a read past the end of a mapping is SIGBUS).
+  bool foreign = false;
 };
 
 // A report that knows only its object's kind and name.
@@ -100,6 +103,11 @@ struct object_kind_entry {
 std::span<const object_kind_entry> object_kinds() noexcept;
 // The entry labelled `label`, or null.
 const object_kind_entry* find_object_kind(std::string_view label) noexcept;
+
+// Inspects `report`'s object with its kind's entry, unless it is foreign or
+// already found wrong (a symbolic link, say): errc::not_found when it does
+// not exist, errc::invalid_argument for an unknown kind.
+std::error_code inspect_object(object_report& report);
 
 // The OS names of `kind`'s objects start with this (after the "/" on POSIX):
 // "xipc:ring." for rings. From os_name, so the prefixes live in one place.

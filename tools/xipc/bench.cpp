@@ -11,7 +11,9 @@
 #if defined(_WIN32)
 #define xipc_popen _popen
 #define xipc_pclose _pclose
+#define xipc_no_errors " 2>NUL"
 #else
+#define xipc_no_errors " 2>/dev/null"
 #define xipc_popen popen
 #define xipc_pclose pclose
 #endif
@@ -28,8 +30,10 @@ constexpr std::string_view quick_filter =
     "|(ring_block|mailbox_shm|pipe|local_stream)/rtt_idle/64"
     "|(ring|ring_batch|mailbox_shm|pipe|local_stream|tcp|boost_mq)/throughput/(64|4096))(/.*)?$";
 
+// Runs `command` and collects its standard output; its standard error (the
+// machine context xipc-bench prints) is dropped.
 bool run_lines(const std::string& command, std::vector<std::string>& lines) {
-  std::FILE* pipe = xipc_popen(command.c_str(), "r");
+  std::FILE* pipe = xipc_popen((command + xipc_no_errors).c_str(), "r");
   if (pipe == nullptr) return false;
   std::string line;
   char chunk[4096];
@@ -114,7 +118,7 @@ int run_bench(const std::vector<std::string>& arguments, const char* self) {
     complain("bench", fmt::format("could not list the benchmarks of {} (is xipc-bench built and on PATH?)", bench));
     return exit_failed;
   }
-  std::cout << fmt::format("{:<40} {:>14} {:>14}  {}\n", "BENCHMARK", "TIME", "RATE", "NOTE");
+  std::cout << fmt::format("{:<56} {:>14} {:>14}  {}\n", "BENCHMARK", "TIME", "RATE", "NOTE");
   int status = exit_ok;
   for (std::size_t i = 0; i < names.size(); ++i) {
     progress(i, names.size(), names[i]);
@@ -136,7 +140,7 @@ int run_bench(const std::vector<std::string>& arguments, const char* self) {
       if (fields[8] == "true") note = "skipped: " + fields[9];
     }
     progress(i + 1, names.size(), "");
-    std::cout << fmt::format("{:<40} {:>14} {:>14}  {}\n", names[i], time, rate, note) << std::flush;
+    std::cout << fmt::format("{:<56} {:>14} {:>14}  {}\n", names[i], time, rate, note) << std::flush;
     if (!ran) status = exit_failed;
   }
   return status;

@@ -139,7 +139,7 @@ std::vector<detail::object_report> resolve(std::string_view argument, std::strin
     for (const auto& seen : listed) {
       if (seen.kind == report.kind && seen.name == report.name) report = seen;
     }
-    if (kind.inspect(report) == errc::not_found) continue;
+    if (detail::inspect_object(report) == errc::not_found) continue;
     found.push_back(std::move(report));
   }
   return found;

@@ -163,10 +163,7 @@ std::vector<detail::object_report> survey(bool all_users, std::string_view comma
     complain(command, why.detail);
     return {};
   }
-  for (auto& report : reports) {
-    const detail::object_kind_entry* kind = detail::find_object_kind(report.kind);
-    if (kind != nullptr && report.problem.empty()) (void)kind->inspect(report);
-  }
+  for (auto& report : reports) (void)detail::inspect_object(report);
   std::sort(reports.begin(), reports.end(),
             [](const auto& a, const auto& b) { return std::tie(a.kind, a.name) < std::tie(b.kind, b.name); });
   return reports;
