@@ -405,6 +405,8 @@ std::error_code receive_semaphore(std::string_view name, std::vector<std::byte>&
 // ---- sysv_shared_memory -----------------------------------------------------------
 
 std::error_code inspect_sysv_shared_memory(object_report& report) {
+  // A build without System V shared memory has none to find.
+  if (!sysv_shared_memory::supported) return make_error_code(errc::not_found);
   std::error_code ec;
   const sysv_shared_memory segment =
       sysv_shared_memory::open(report.name, access::read_only, ec, {look_permissions(report)});
