@@ -72,7 +72,10 @@ enum class send_form { copy, in_place, batch };
 // Messages a batch publishes with one store in the batch form.
 constexpr std::size_t messages_per_batch = 32;
 
-void ring_throughput(benchmark::State& state, send_form form) {
+// `readiness`: the consumer has made its readiness handle and never arms it,
+// as an event loop's receiver that is kept busy: the cost of the check that
+// makes the handle possible (read against ring/throughput in the same run).
+void ring_throughput(benchmark::State& state, send_form form, bool readiness = false) {
   const bool in_place = form == send_form::in_place;
   const double floor_before_ns = xipc::bench::floor_rtt_now();
   const auto size = static_cast<std::size_t>(state.range(0));
@@ -85,6 +88,7 @@ void ring_throughput(benchmark::State& state, send_form form) {
 
   xipc::bench::partner_process partner([&] {
     auto rx = xipc::ring_consumer::attach(bytes, policy);
+    if (readiness) static_cast<void>(rx.readiness_handle());
     std::vector<std::byte> buffer(size);
     std::uint64_t sum = 0;
     for (;;) {
@@ -168,6 +172,11 @@ BENCHMARK_CAPTURE(ring_rtt, block_idle, wait_mode::block, true)
 BENCHMARK_CAPTURE(ring_throughput, copy, send_form::copy)
     ->Name("ring/throughput")
     ->Apply(xipc::bench::every_message_size)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(ring_throughput, readiness, send_form::copy, true)
+    ->Name("ring_readiness/throughput")
+    ->Arg(64)
+    ->Arg(4096)
     ->UseRealTime();
 BENCHMARK_CAPTURE(ring_throughput, in_place, send_form::in_place)
     ->Name("ring_zero_copy/throughput")

@@ -12,7 +12,7 @@ constexpr xipc::errc every_errc[] = {
     xipc::errc::end_of_stream,   xipc::errc::message_too_large, xipc::errc::corrupted,
     xipc::errc::already_exists,  xipc::errc::not_found,      xipc::errc::invalid_name,
     xipc::errc::invalid_argument, xipc::errc::out_of_range,  xipc::errc::busy,
-    xipc::errc::permission_denied, xipc::errc::owner_died, xipc::errc::not_recoverable,
+    xipc::errc::permission_denied, xipc::errc::owner_died, xipc::errc::not_recoverable, xipc::errc::not_supported,
 };
 
 TEST(error, category_is_named_xipc) { EXPECT_STREQ(xipc::error_category().name(), "xipc"); }
@@ -40,6 +40,7 @@ TEST(error, compares_with_standard_conditions) {
   EXPECT_EQ(make_error_code(xipc::errc::would_block), std::errc::operation_would_block);
   EXPECT_EQ(make_error_code(xipc::errc::owner_died), std::errc::owner_dead);
   EXPECT_EQ(make_error_code(xipc::errc::not_recoverable), std::errc::state_not_recoverable);
+  EXPECT_EQ(make_error_code(xipc::errc::not_supported), std::errc::not_supported);
   EXPECT_NE(make_error_code(xipc::errc::timed_out), std::errc::file_exists);
   // Codes without a standard counterpart stay distinct from every standard condition.
   EXPECT_NE(make_error_code(xipc::errc::corrupted), std::errc::invalid_argument);

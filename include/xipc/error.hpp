@@ -28,6 +28,7 @@ enum class errc {
   permission_denied,  // the OS or the object's access mode forbids the operation
   owner_died,         // a process_mutex was taken from a holder that died: held, repair what it protects
   not_recoverable,    // a process_mutex was unlocked after owner_died without repair: it cannot be locked
+  not_supported,      // this OS or build has no way to do it (the message says what instead)
 };
 
 // The category of xipc::errc; its name() is "xipc".

@@ -28,6 +28,7 @@
 #include <xipc/deadline.hpp>
 #include <xipc/error.hpp>
 #include <xipc/permissions.hpp>
+#include <xipc/readiness.hpp>
 
 namespace xipc {
 namespace detail {
@@ -142,6 +143,25 @@ class mailbox {
 
   // Messages waiting now (a snapshot; other processes move it).
   [[nodiscard]] std::size_t size() const noexcept;
+
+  // ---- Readiness, for event loops and wait_set (docs/event_loops.md) ----
+  // Each direction has its own handle; the calls of one direction are made
+  // from one thread at a time. A rendezvous mailbox (capacity 0) is ready
+  // to send while no message is queued.
+  // Whether a receive (or a send) would not wait now: a message is waiting
+  // (there is room), or an owned mailbox's owner closed it.
+  [[nodiscard]] bool ready(ready_for what) noexcept;
+  // The handle an event loop waits on: made on the first call, the same
+  // one after. Errors: what the OS says, or errc::busy when every one of
+  // the mailbox's readiness slots (3 per direction) is held by a live process.
+  native_handle_type readiness_handle(ready_for what);
+  native_handle_type readiness_handle(ready_for what, std::error_code& ec);
+  // Announces a wait on the handle. False when no wait is needed (ready(),
+  // an owned mailbox's owner ended, or no handle could be made): try now.
+  [[nodiscard]] bool arm(ready_for what) noexcept;
+  // Withdraws the announcement and clears the handle; handle_fired = false
+  // skips the clearing call unless someone rang meanwhile.
+  void disarm(ready_for what, bool handle_fired = true) noexcept;
 
   bool is_open() const noexcept { return state_ != nullptr; }
   const std::string& name() const noexcept;

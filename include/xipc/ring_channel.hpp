@@ -72,6 +72,14 @@ class ring_channel::sender {
   // The ring end itself, for the zero-copy and batch forms.
   ring_producer& producer() noexcept { return producer_; }
 
+  // Readiness for room, for event loops and wait_set: ring_producer's
+  // (docs/event_loops.md has the protocol).
+  [[nodiscard]] bool ready() noexcept { return producer_.ready(); }
+  native_handle_type readiness_handle() { return producer_.readiness_handle(); }
+  native_handle_type readiness_handle(std::error_code& ec) { return producer_.readiness_handle(ec); }
+  [[nodiscard]] bool arm() noexcept { return producer_.arm(); }
+  void disarm(bool handle_fired = true) noexcept { producer_.disarm(handle_fired); }
+
   const std::string& name() const noexcept { return memory_.name(); }
   native_handle_type native_handle() const noexcept { return memory_.native_handle(); }
 
@@ -108,6 +116,14 @@ class ring_channel::receiver {
   [[nodiscard]] io_result try_receive(std::span<std::byte> buffer) noexcept { return consumer_.try_receive(buffer); }
   // The ring end itself, for the zero-copy forms.
   ring_consumer& consumer() noexcept { return consumer_; }
+
+  // Readiness for messages, for event loops and wait_set: ring_consumer's
+  // (docs/event_loops.md has the protocol).
+  [[nodiscard]] bool ready() noexcept { return consumer_.ready(); }
+  native_handle_type readiness_handle() { return consumer_.readiness_handle(); }
+  native_handle_type readiness_handle(std::error_code& ec) { return consumer_.readiness_handle(ec); }
+  [[nodiscard]] bool arm() noexcept { return consumer_.arm(); }
+  void disarm(bool handle_fired = true) noexcept { consumer_.disarm(handle_fired); }
 
   const std::string& name() const noexcept { return memory_.name(); }
   native_handle_type native_handle() const noexcept { return memory_.native_handle(); }

@@ -33,10 +33,12 @@
 #include <xipc/detail/ring_layout.hpp>
 #include <xipc/detail/shared_word.hpp>
 #include <xipc/error.hpp>
+#include <xipc/native_handle.hpp>
 
 namespace xipc {
 namespace detail {
 struct failure;
+class readiness_point;
 }
 
 struct ring_options {
@@ -123,7 +125,8 @@ class alignas(detail::ring_line_bytes) ring_producer {
   static ring_producer attach(std::span<std::byte> memory, wait_policy policy, std::error_code& ec);
 
   // Space for a message of `size` bytes, written in place and published by
-  // commit(). errc::would_block when full, errc::message_too_large,
+  // commit(). errc::would_block when full (errc::peer_closed when full and
+  // the consumer detached or its process ended), errc::message_too_large,
   // errc::corrupted when the consumer's position is impossible.
   [[nodiscard]] write_slot try_prepare(std::size_t size) noexcept;
   // As try_prepare, waiting for room until `until`: errc::timed_out, or
@@ -151,6 +154,24 @@ class alignas(detail::ring_line_bytes) ring_producer {
   // store. Returns how many were sent; it stops at the first that does not fit.
   [[nodiscard]] std::size_t try_send_batch(std::span<const std::span<const std::byte>> messages) noexcept;
 
+  // ---- Readiness, for event loops and wait_set (docs/event_loops.md) ----
+  // Whether a send of max_message_bytes() would not wait now: there is room,
+  // or the consumer is gone (the send then says why). Two loads, no call.
+  [[nodiscard]] bool ready() noexcept;
+  // The handle an event loop waits on for room (readable on POSIX, signaled
+  // on Windows): made on the first call, the same one after. It fires only
+  // while armed. Errors: what the OS says, or errc::busy.
+  native_handle_type readiness_handle();
+  native_handle_type readiness_handle(std::error_code& ec);
+  // Announces a wait on the handle. False when no wait is needed (ready(),
+  // the consumer's process ended, or no handle could be made): send now.
+  // True: wait for the handle, then disarm(). Arming an armed end looks again.
+  [[nodiscard]] bool arm() noexcept;
+  // Withdraws the announcement and clears the handle: after it fired, or to
+  // stop waiting. handle_fired = false (the loop saw the handle not ready)
+  // skips the clearing call unless the other side rang meanwhile.
+  void disarm(bool handle_fired = true) noexcept;
+
   // Detaches: the consumer sees errc::peer_closed once it has drained the ring.
   void detach() noexcept;
 
@@ -176,9 +197,12 @@ class alignas(detail::ring_line_bytes) ring_producer {
   // prepare() once try_prepare found no room: waits, then tries again.
   write_slot prepare_after_wait(std::size_t size, deadline until) noexcept;
   void wake_consumer() noexcept;
+  // Tells a full ring apart from one whose consumer is gone.
+  std::error_code full_reason() noexcept;
 
   detail::ring_geometry ring_;
   wait_policy policy_;
+  detail::readiness_point* readiness_ = nullptr;  // made by readiness_handle()
   std::uint64_t tail_ = 0;         // where the next record goes (staged records included)
   std::uint64_t cached_head_ = 0;  // the consumer's position when last read: refreshed only when the ring looks full
   std::uint64_t prepared_at_ = 0;  // position of the prepared record
@@ -188,6 +212,7 @@ class alignas(detail::ring_line_bytes) ring_producer {
   bool has_unpublished_ = false;
   std::uint64_t unpublished_at_ = 0;
   std::uint64_t unpublished_word_ = 0;
+  std::chrono::steady_clock::time_point next_liveness_check_{};
 };
 
 // The reading end. Movable, not copyable; one per ring at a time.
@@ -220,6 +245,26 @@ class alignas(detail::ring_line_bytes) ring_consumer {
   [[nodiscard]] io_result try_receive(std::span<std::byte> buffer) noexcept;
   [[nodiscard]] io_result receive(std::span<std::byte> buffer, deadline until) noexcept;
 
+  // ---- Readiness, for event loops and wait_set (docs/event_loops.md) ----
+  // Whether a receive would not wait now: a message is waiting, or the
+  // producer detached. Loads only, no call (a crashed producer is found by arm()).
+  [[nodiscard]] bool ready() noexcept;
+  // The handle an event loop waits on for a message (readable on POSIX,
+  // signaled on Windows): made on the first call, the same one after. It
+  // fires only while armed: when a message is published or the producer
+  // detaches. A producer whose process died rings nothing: arm() looks at
+  // it, at most once per liveness interval (20 ms). Errors: what the OS says.
+  native_handle_type readiness_handle();
+  native_handle_type readiness_handle(std::error_code& ec);
+  // Announces a wait on the handle. False when no wait is needed (ready(),
+  // the producer's process ended, or no handle could be made): receive now.
+  // True: wait for the handle, then disarm(). Arming an armed end looks again.
+  [[nodiscard]] bool arm() noexcept;
+  // Withdraws the announcement and clears the handle: after it fired, or to
+  // stop waiting. handle_fired = false (the loop saw the handle not ready)
+  // skips the clearing call unless the other side rang meanwhile.
+  void disarm(bool handle_fired = true) noexcept;
+
   void detach() noexcept;
 
   bool is_attached() const noexcept { return ring_.layout != nullptr; }
@@ -245,6 +290,7 @@ class alignas(detail::ring_line_bytes) ring_consumer {
 
   detail::ring_geometry ring_;
   wait_policy policy_;
+  detail::readiness_point* readiness_ = nullptr;  // made by readiness_handle()
   std::uint64_t head_ = 0;          // start of the next record to read (released records excluded)
   std::uint64_t peeked_bytes_ = 0;  // record bytes of the message peek returned, freed by release
   std::chrono::steady_clock::time_point next_liveness_check_{};
@@ -305,7 +351,7 @@ inline write_slot ring_producer::try_prepare(std::size_t size) noexcept {
   if (XIPC_UNLIKELY(size > ring_.max_message)) return {{}, make_error_code(errc::message_too_large)};
   const std::uint64_t needed = room_needed(size);
   std::error_code error;
-  if (!has_room(needed, error)) return {{}, error ? error : make_error_code(errc::would_block)};
+  if (!has_room(needed, error)) return {{}, error ? error : full_reason()};
   const std::uint64_t padding = needed - detail::ring_record_bytes(size) - detail::ring_record_header_bytes;
   if (padding != 0) {
     stage_record(tail_, detail::ring_record_word(tail_, padding - detail::ring_record_header_bytes, true), padding);

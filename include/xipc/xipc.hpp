@@ -22,9 +22,11 @@
 #include <xipc/pipe.hpp>
 #include <xipc/process_condition.hpp>
 #include <xipc/process_mutex.hpp>
+#include <xipc/readiness.hpp>
 #include <xipc/ring_channel.hpp>
 #include <xipc/semaphore.hpp>
 #include <xipc/shared_memory.hpp>
 #include <xipc/sysv_shared_memory.hpp>
 #include <xipc/sockets.hpp>
 #include <xipc/spsc_ring.hpp>
+#include <xipc/wait_set.hpp>

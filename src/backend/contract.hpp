@@ -15,6 +15,8 @@
 //   backend/named_pipe_io.hpp   a named-pipe connection's byte and message I/O
 //   backend/sockets.hpp         the socket calls each OS makes its own way
 //   backend/handle_passing.hpp  checking a handle that arrived from a peer
+//   backend/doorbell.hpp        the OS object behind a readiness handle, rung by other processes
+//   backend/handle_wait.hpp     sleeping until any of many handles is ready (wait_set)
 //
 // The mailbox's backends are chosen by mechanism, not by OS: shm on every
 // system, the kernel queues where XIPC_HAS_POSIX_MQ or XIPC_HAS_SYSV_MQ says
@@ -35,7 +37,9 @@
 // END PUBLIC MEMBERS
 #pragma once
 
+#include "backend/doorbell.hpp"
 #include "backend/handle_passing.hpp"
+#include "backend/handle_wait.hpp"
 #include "backend/mapping.hpp"
 #include "backend/named_pipe_io.hpp"
 #include "backend/os_error.hpp"

@@ -26,6 +26,7 @@ class xipc_category final : public std::error_category {
       case errc::permission_denied: return "permission denied";
       case errc::owner_died: return "previous owner died";
       case errc::not_recoverable: return "state not recoverable";
+      case errc::not_supported: return "not supported";
     }
     return "unknown xipc error " + std::to_string(value);
   }
@@ -45,6 +46,7 @@ class xipc_category final : public std::error_category {
       case errc::permission_denied: return std::errc::permission_denied;
       case errc::owner_died: return std::errc::owner_dead;
       case errc::not_recoverable: return std::errc::state_not_recoverable;
+      case errc::not_supported: return std::errc::not_supported;
       default: return {value, *this};
     }
   }

@@ -4,22 +4,33 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <climits>
 #include <ctime>
 
 namespace xipc::detail {
 
-// The futex is the value itself; `waiters` and `key` are Windows's.
+// The futex is the value itself; `key` is Windows's. `waiters` counts the
+// threads inside wait_on_word, so that a wake with nobody in the kernel (an
+// event count whose only sleeper is an armed readiness handle, or a sleeper
+// still looking) makes no system call: the sleeper counts itself before the
+// kernel compares the value, and the kernel orders that comparison after
+// the count (futex_wait's barrier); the waker changed the value before its
+// fence and looks at the count after it. One of the two sees the other.
 // Not FUTEX_PRIVATE_FLAG: the word lives in memory shared between processes.
 void wait_on_word(wait_word& word, std::uint32_t expected, std::chrono::nanoseconds timeout) noexcept {
   if (timeout <= std::chrono::nanoseconds::zero()) return;
   const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(timeout);
   const timespec relative{static_cast<time_t>(seconds.count()), static_cast<long>((timeout - seconds).count())};
+  word.waiters.fetch_add(1, std::memory_order_seq_cst);
   // EAGAIN (the word changed), EINTR and ETIMEDOUT all mean: go and look again.
   ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word.value), FUTEX_WAIT, expected, &relative, nullptr, 0);
+  word.waiters.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void wake_word(wait_word& word, std::uint32_t /*left*/) noexcept {
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (word.waiters.load(std::memory_order_relaxed) == 0) return;
   ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word.value), FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0);
 }
 

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <new>
 #include <thread>
 #include <vector>
@@ -22,6 +23,7 @@
 #include "core/setup_error.hpp"
 #include "core/stable_hash.hpp"
 #include "sync/event_wait.hpp"
+#include "sync/readiness.hpp"
 #include "sync/wait_word.hpp"
 
 namespace xipc {
@@ -150,7 +152,9 @@ bool detail::check_mailbox_header(const mailbox_header& header, std::size_t regi
 
 namespace {
 
-detail::event_count event_of(detail::mailbox_event& event) noexcept { return {event.sequence, event.sleepers}; }
+detail::event_count event_of(detail::mailbox_event& event) noexcept {
+  return {event.sequence, event.sleepers, event.bells, detail::mailbox_readiness_slots};
+}
 
 // After a send or receive, for waiters whose next attempt is a send or
 // receive: the queue changed under its lock (or in the kernel), whose release
@@ -184,6 +188,9 @@ struct mailbox_state {
   // Rendezvous: where a message not taken in time, or a dead sender's, is
   // taken back to. Used only under the `rendezvous` lock, one thread at a time.
   std::vector<std::byte> scratch;
+  // Made by readiness_handle or the first arm, one per direction; `readiness_lock` guards making them.
+  std::mutex readiness_lock;
+  std::unique_ptr<readiness_point> readiness[2];
 
   // Removes every object a mailbox of this name may have; true if the control region was there.
   static bool remove_objects(std::string_view name, detail::failure& why) {
@@ -211,6 +218,10 @@ struct mailbox_state {
   mailbox_state& operator=(const mailbox_state&) = delete;
 
   ~mailbox_state() {
+    if (layout != nullptr) {
+      release_readiness(ready_for::receive);
+      release_readiness(ready_for::send);
+    }
     queue.reset();
     if (layout == nullptr) return;
     if (claimed.load(std::memory_order_relaxed)) {
@@ -237,6 +248,61 @@ struct mailbox_state {
   }
 
   bool watches_owner() const noexcept { return options.lifetime == mailbox_lifetime::owned && !owns; }
+
+  // ---- readiness (docs/event_loops.md) ----
+
+  mailbox_event& event_for(ready_for what) noexcept {
+    return what == ready_for::receive ? layout->not_empty : layout->not_full;
+  }
+
+  bool ready(ready_for what) noexcept {
+    if (layout->closed.load(std::memory_order_acquire) != 0) return true;
+    // Seq_cst loads, after the arming's seq_cst announcement: the backends'
+    // counts change by seq_cst stores or inside the kernel.
+    const std::size_t queued = queue->size();
+    if (what == ready_for::receive) return queued != 0;
+    return queued < (options.capacity == 0 ? 1 : options.capacity);
+  }
+
+  readiness_point* readiness_of(ready_for what, failure& why) {
+    std::lock_guard hold(readiness_lock);
+    auto& point = readiness[static_cast<int>(what)];
+    if (point == nullptr) {
+      auto made = std::make_unique<readiness_point>();
+      mailbox_event& event = event_for(what);
+      if (!made->open(event.bells, what == ready_for::receive ? "the mailbox's receivers" : "the mailbox's senders",
+                      why)) {
+        return nullptr;
+      }
+      point = std::move(made);
+    }
+    return point.get();
+  }
+
+  bool arm(ready_for what) noexcept {
+    failure ignored;
+    readiness_point* point = nullptr;
+    try {
+      point = readiness_of(what, ignored);
+    } catch (...) {
+      return false;  // no memory for it: the caller tries the operation instead of waiting
+    }
+    if (point == nullptr) return false;
+    // A sender of an owned mailbox watches its owner: its end is a close.
+    const std::uint64_t peer = what == ready_for::send && watches_owner() ? layout->header.owner : 0;
+    const bool wait = point->arm(event_of(event_for(what)), [&] { return ready(what); }, peer);
+    if (point->peer_ended()) owner_gone();
+    return wait;
+  }
+
+  void disarm(ready_for what, bool fired) noexcept {
+    std::lock_guard hold(readiness_lock);
+    if (auto& point = readiness[static_cast<int>(what)]) point->disarm(event_of(event_for(what)), fired);
+  }
+
+  void release_readiness(ready_for what) noexcept {
+    if (auto& point = readiness[static_cast<int>(what)]) point->release(event_of(event_for(what)));
+  }
 
   // Runs `attempt` until it returns anything but errc::would_block, waiting on
   // `event` in between: a few cheap polls first when the backend allows,
@@ -376,6 +442,30 @@ const mailbox_options& mailbox::options() const noexcept {
 }
 
 std::size_t mailbox::size() const noexcept { return state_ ? state_->queue->size() : 0; }
+
+bool mailbox::ready(ready_for what) noexcept { return state_ && state_->ready(what); }
+
+native_handle_type mailbox::readiness_handle(ready_for what) {
+  return detail::report_or_throw(object_kind, name(), [&](auto& why) {
+    if (!state_) why = detail::refuse(errc::invalid_argument, "the mailbox is not open");
+    auto* point = why ? nullptr : state_->readiness_of(what, why);
+    return point ? point->handle() : invalid_native_handle;
+  });
+}
+
+native_handle_type mailbox::readiness_handle(ready_for what, std::error_code& ec) {
+  return detail::report_to(ec, [&](auto& why) {
+    if (!state_) why = detail::refuse(errc::invalid_argument, "the mailbox is not open");
+    auto* point = why ? nullptr : state_->readiness_of(what, why);
+    return point ? point->handle() : invalid_native_handle;
+  });
+}
+
+bool mailbox::arm(ready_for what) noexcept { return state_ && state_->arm(what); }
+
+void mailbox::disarm(ready_for what, bool handle_fired) noexcept {
+  if (state_) state_->disarm(what, handle_fired);
+}
 
 mailbox mailbox::create(std::string_view name, const mailbox_options& options, detail::failure& why) {
   if (!check_name(name, why)) return {};

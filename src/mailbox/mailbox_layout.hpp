@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include <xipc/mailbox.hpp>
+#include <xipc/detail/doorbell_slot.hpp>
 
 #include "core/setup_error.hpp"
 #include "sync/process_lock.hpp"
@@ -21,7 +22,7 @@ inline constexpr std::size_t mailbox_line_bytes = 128;
 
 // "xipcmbox" read as a little-endian integer.
 inline constexpr std::uint64_t mailbox_magic = 0x786f626d63706978ull;
-inline constexpr std::uint32_t mailbox_layout_version = 3;
+inline constexpr std::uint32_t mailbox_layout_version = 4;
 
 // Limits every backend shares; a backend or the OS may allow less.
 inline constexpr std::uint64_t mailbox_max_capacity = std::uint64_t{1} << 20;
@@ -52,11 +53,15 @@ bool check_mailbox_header(const mailbox_header& header, std::size_t region_bytes
 
 // A word that waiters sleep on and how many do. After a change a waiter may
 // be waiting for, the changer bumps `sequence.value` and wakes, but only when
-// `sleepers` is not 0 (seq_cst on both sides, as in process_lock).
+// `sleepers` is not 0 (seq_cst on both sides, as in process_lock). Handles
+// armed for readiness count as sleepers, and are rung with the wake.
+inline constexpr std::uint32_t mailbox_readiness_slots = 3;
 struct alignas(mailbox_line_bytes) mailbox_event {
   wait_word sequence;
   std::atomic<std::uint32_t> sleepers;
+  doorbell_slot bells[mailbox_readiness_slots];
 };
+static_assert(sizeof(mailbox_event) == mailbox_line_bytes);
 
 struct alignas(mailbox_line_bytes) mailbox_control {
   mailbox_header header;

@@ -39,7 +39,9 @@ class shm_queue final : public mailbox_queue {
     slot.next = mailbox_no_slot;
     slot.state = mailbox_slot_queued;
     append(index);
-    state_.count.store(state_.count.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    // Seq_cst: a readiness handle's arming looks at the count with no lock,
+    // after its seq_cst announcement (docs/event_loops.md).
+    state_.count.store(state_.count.load(std::memory_order_relaxed) + 1, std::memory_order_seq_cst);
     return {};
   }
 
@@ -78,11 +80,11 @@ class shm_queue final : public mailbox_queue {
     slot.state = mailbox_slot_free;
     slot.next = state_.free_head;
     state_.free_head = index;
-    state_.count.store(state_.count.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
+    state_.count.store(state_.count.load(std::memory_order_relaxed) - 1, std::memory_order_seq_cst);
     return result;
   }
 
-  std::size_t size() const noexcept override { return state_.count.load(std::memory_order_relaxed); }
+  std::size_t size() const noexcept override { return state_.count.load(std::memory_order_seq_cst); }
   bool cheap_to_poll() const noexcept override { return true; }
 
   // Lays out an empty queue in fresh (zeroed) memory.

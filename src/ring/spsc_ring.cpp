@@ -5,10 +5,12 @@
 #include <fmt/format.h>
 
 #include <bit>
+#include <memory>
 
 #include "backend/process_identity.hpp"
 #include "core/setup_error.hpp"
 #include "sync/event_wait.hpp"
+#include "sync/readiness.hpp"
 #include "sync/wait_word.hpp"
 
 namespace xipc {
@@ -71,8 +73,11 @@ void release_end(std::atomic<std::uint64_t>& owner) noexcept {
   owner.compare_exchange_strong(mine, detail::ring_owner_detached, std::memory_order_acq_rel);
 }
 
-// The event count a side sleeps on: one sleeper at most (its own thread).
-detail::event_count event_of(detail::ring_signal_line& signal) noexcept { return {signal.wake, signal.sleeping}; }
+// The event count a side sleeps on: one sleeper at most (its own thread, or
+// its armed readiness handle, whose doorbell wake_all rings).
+detail::event_count event_of(detail::ring_signal_line& signal) noexcept {
+  return {signal.wake, signal.sleeping, &signal.bell, 1};
+}
 
 void wake(detail::ring_signal_line& signal) noexcept { event_of(signal).wake_all(); }
 
@@ -246,7 +251,49 @@ bool attach_end(std::span<std::byte> memory, wait_policy policy, end_role role, 
   auto& signal = producer ? layout.producer_signal : layout.consumer_signal;
   signal.sleeping.store(0, std::memory_order_relaxed);
   signal.may_sleep.store(policy.mode != wait_mode::spin, std::memory_order_relaxed);
+  // A peer armed on its readiness handle looks again, and watches this process from now on.
+  event_of(producer ? layout.consumer_signal : layout.producer_signal).notify();
   return true;
+}
+
+// The process token behind an end's owner word, or 0 when no process owns it.
+std::uint64_t owning_process(const std::atomic<std::uint64_t>& owner) noexcept {
+  const std::uint64_t token = owner.load(std::memory_order_acquire);
+  return token == detail::ring_owner_none || token == detail::ring_owner_detached ? 0 : token;
+}
+
+// Makes an end's readiness point on first use: its doorbell, named in the
+// end's signal line, which the other side then checks after every change.
+bool open_readiness(detail::readiness_point*& point, detail::ring_signal_line& own, std::string_view what,
+                    detail::failure& why) {
+  if (point != nullptr) return true;
+  auto made = std::make_unique<detail::readiness_point>();
+  if (!made->open(std::span<detail::doorbell_slot>(&own.bell, 1), what, why)) return false;
+  // Seq_cst: from here on the other side checks `sleeping` after each change
+  // (a side already checking, adaptive or block, sees no change).
+  own.may_sleep.store(1, std::memory_order_seq_cst);
+  point = made.release();
+  return true;
+}
+
+void close_readiness(detail::readiness_point*& point, detail::ring_signal_line& own) noexcept {
+  if (point == nullptr) return;
+  point->release(event_of(own));
+  delete point;
+  point = nullptr;
+}
+
+// How long an end waits before asking the OS again whether its peer lives.
+std::error_code gone_or_waiting(const std::atomic<std::uint64_t>& peer_owner,
+                                std::chrono::steady_clock::time_point& next_check) noexcept {
+  const std::uint64_t owner = peer_owner.load(std::memory_order_acquire);
+  if (owner == detail::ring_owner_detached) return make_error_code(errc::peer_closed);
+  if (owner == detail::ring_owner_none) return make_error_code(errc::would_block);
+  // Asking the OS costs system calls: at most once per liveness interval.
+  const auto now = clock::now();
+  if (now < next_check) return make_error_code(errc::would_block);
+  next_check = now + liveness_interval;
+  return make_error_code(detail::process_alive(owner) ? errc::would_block : errc::peer_closed);
 }
 
 }  // namespace
@@ -286,12 +333,15 @@ ring_producer& ring_producer::operator=(ring_producer&& other) noexcept {
     has_unpublished_ = std::exchange(other.has_unpublished_, false);
     unpublished_at_ = other.unpublished_at_;
     unpublished_word_ = other.unpublished_word_;
+    next_liveness_check_ = other.next_liveness_check_;
+    readiness_ = std::exchange(other.readiness_, nullptr);
   }
   return *this;
 }
 
 void ring_producer::detach() noexcept {
   if (ring_.layout == nullptr) return;
+  close_readiness(readiness_, ring_.layout->producer_signal);
   release_end(ring_.layout->producer.owner);
   ring_.layout->producer_signal.may_sleep.store(0, std::memory_order_relaxed);
   // A consumer asleep on an empty ring must learn at once that no more will come.
@@ -300,6 +350,49 @@ void ring_producer::detach() noexcept {
 }
 
 void ring_producer::wake_consumer() noexcept { wake(ring_.layout->consumer_signal); }
+
+std::error_code ring_producer::full_reason() noexcept {
+  return gone_or_waiting(ring_.layout->consumer.owner, next_liveness_check_);
+}
+
+bool ring_producer::ready() noexcept {
+  if (ring_.layout == nullptr) return false;
+  std::error_code error;
+  return has_room(room_needed(static_cast<std::size_t>(ring_.max_message)), error) || error ||
+         ring_.layout->consumer.owner.load(std::memory_order_acquire) == detail::ring_owner_detached;
+}
+
+native_handle_type ring_producer::readiness_handle() {
+  return detail::report_or_throw("ring_producer", "readiness", [&](auto& why) {
+    if (ring_.layout == nullptr) why = detail::refuse(errc::invalid_argument, "the producer is not attached");
+    else open_readiness(readiness_, ring_.layout->producer_signal, "the ring's producer", why);
+    return why ? invalid_native_handle : readiness_->handle();
+  });
+}
+
+native_handle_type ring_producer::readiness_handle(std::error_code& ec) {
+  return detail::report_to(ec, [&](auto& why) {
+    if (ring_.layout == nullptr) why = detail::refuse(errc::invalid_argument, "the producer is not attached");
+    else open_readiness(readiness_, ring_.layout->producer_signal, "the ring's producer", why);
+    return why ? invalid_native_handle : readiness_->handle();
+  });
+}
+
+bool ring_producer::arm() noexcept {
+  if (ring_.layout == nullptr) return false;
+  detail::failure ignored;
+  if (!open_readiness(readiness_, ring_.layout->producer_signal, "the ring's producer", ignored)) return false;
+  detail::ring_layout& layout = *ring_.layout;
+  const bool wait = readiness_->arm(event_of(layout.producer_signal), [&] { return ready(); },
+                                    owning_process(layout.consumer.owner));
+  // A consumer found dead is reported by the next try_send, not a liveness interval later.
+  if (readiness_->peer_ended()) next_liveness_check_ = {};
+  return wait;
+}
+
+void ring_producer::disarm(bool handle_fired) noexcept {
+  if (readiness_ != nullptr) readiness_->disarm(event_of(ring_.layout->producer_signal), handle_fired);
+}
 
 std::error_code ring_producer::wait_for_room(std::uint64_t bytes, deadline until) noexcept {
   return wait_until([&](std::error_code& error) { return has_room(bytes, error); }, ring_.layout->producer_signal,
@@ -355,12 +448,14 @@ ring_consumer& ring_consumer::operator=(ring_consumer&& other) noexcept {
     head_ = other.head_;
     peeked_bytes_ = other.peeked_bytes_;
     next_liveness_check_ = other.next_liveness_check_;
+    readiness_ = std::exchange(other.readiness_, nullptr);
   }
   return *this;
 }
 
 void ring_consumer::detach() noexcept {
   if (ring_.layout == nullptr) return;
+  close_readiness(readiness_, ring_.layout->consumer_signal);
   release_end(ring_.layout->consumer.owner);
   ring_.layout->consumer_signal.may_sleep.store(0, std::memory_order_relaxed);
   wake(ring_.layout->producer_signal);
@@ -369,15 +464,47 @@ void ring_consumer::detach() noexcept {
 
 void ring_consumer::wake_producer() noexcept { wake(ring_.layout->producer_signal); }
 
+bool ring_consumer::ready() noexcept {
+  if (ring_.layout == nullptr) return false;
+  std::error_code error;
+  return has_record(error) || error ||
+         ring_.layout->producer.owner.load(std::memory_order_acquire) == detail::ring_owner_detached;
+}
+
+native_handle_type ring_consumer::readiness_handle() {
+  return detail::report_or_throw("ring_consumer", "readiness", [&](auto& why) {
+    if (ring_.layout == nullptr) why = detail::refuse(errc::invalid_argument, "the consumer is not attached");
+    else open_readiness(readiness_, ring_.layout->consumer_signal, "the ring's consumer", why);
+    return why ? invalid_native_handle : readiness_->handle();
+  });
+}
+
+native_handle_type ring_consumer::readiness_handle(std::error_code& ec) {
+  return detail::report_to(ec, [&](auto& why) {
+    if (ring_.layout == nullptr) why = detail::refuse(errc::invalid_argument, "the consumer is not attached");
+    else open_readiness(readiness_, ring_.layout->consumer_signal, "the ring's consumer", why);
+    return why ? invalid_native_handle : readiness_->handle();
+  });
+}
+
+bool ring_consumer::arm() noexcept {
+  if (ring_.layout == nullptr) return false;
+  detail::failure ignored;
+  if (!open_readiness(readiness_, ring_.layout->consumer_signal, "the ring's consumer", ignored)) return false;
+  detail::ring_layout& layout = *ring_.layout;
+  const bool wait = readiness_->arm(event_of(layout.consumer_signal), [&] { return ready(); },
+                                    owning_process(layout.producer.owner));
+  // A producer found dead is reported by the next try_receive at once.
+  if (readiness_->peer_ended()) next_liveness_check_ = {};
+  return wait;
+}
+
+void ring_consumer::disarm(bool handle_fired) noexcept {
+  if (readiness_ != nullptr) readiness_->disarm(event_of(ring_.layout->consumer_signal), handle_fired);
+}
+
 std::error_code ring_consumer::empty_reason() noexcept {
-  const std::uint64_t owner = ring_.layout->producer.owner.load(std::memory_order_acquire);
-  if (owner == detail::ring_owner_detached) return make_error_code(errc::peer_closed);
-  if (owner == detail::ring_owner_none) return make_error_code(errc::would_block);
-  // Asking the OS costs system calls: at most once per liveness interval.
-  const auto now = clock::now();
-  if (now < next_liveness_check_) return make_error_code(errc::would_block);
-  next_liveness_check_ = now + liveness_interval;
-  return make_error_code(detail::process_alive(owner) ? errc::would_block : errc::peer_closed);
+  return gone_or_waiting(ring_.layout->producer.owner, next_liveness_check_);
 }
 
 std::error_code ring_consumer::wait_for_message(deadline until) noexcept {

@@ -33,6 +33,8 @@ inline xipc::named_pipe server;
 inline xipc::shared_memory region;
 inline xipc::pipe_writer writer;
 inline xipc::tcp_stream client;
+inline xipc::ring_channel::receiver jobs_rx;
+inline xipc::mailbox box;
 // A queue in shared memory that a condition's predicate looks at.
 struct shared_queue {
   int count = 0;

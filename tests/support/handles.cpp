@@ -65,7 +65,11 @@ bool process_exists(int pid) {
 }
 
 bool wait_until_ended(native_handle_type process, std::chrono::milliseconds timeout) {
-  return ::WaitForSingleObject(process, static_cast<DWORD>(timeout.count())) == WAIT_OBJECT_0;
+  return handle_fires_within(process, timeout);
+}
+
+bool handle_fires_within(native_handle_type handle, std::chrono::milliseconds timeout) {
+  return ::WaitForSingleObject(handle, static_cast<DWORD>(timeout.count())) == WAIT_OBJECT_0;
 }
 
 long read_standard_input(char* buffer, std::size_t size) {
@@ -116,8 +120,16 @@ std::pair<native_handle_type, native_handle_type> os_pipe() {
 bool process_exists(int pid) { return ::kill(pid, 0) == 0 || errno != ESRCH; }
 
 bool wait_until_ended(native_handle_type process, std::chrono::milliseconds timeout) {
-  pollfd entry{process, POLLIN, 0};
-  return ::poll(&entry, 1, static_cast<int>(timeout.count())) == 1;
+  return handle_fires_within(process, timeout);
+}
+
+bool handle_fires_within(native_handle_type handle, std::chrono::milliseconds timeout) {
+  pollfd entry{handle, POLLIN, 0};
+  for (;;) {
+    const int ready = ::poll(&entry, 1, static_cast<int>(timeout.count()));
+    if (ready < 0 && errno == EINTR) continue;
+    return ready == 1;
+  }
 }
 
 long read_standard_input(char* buffer, std::size_t size) {

@@ -30,6 +30,9 @@ std::pair<native_handle_type, native_handle_type> os_pipe();
 bool process_exists(int pid);
 // Waits until a process handle (child_process::native_handle) signals its end.
 bool wait_until_ended(native_handle_type process, std::chrono::milliseconds timeout);
+// Waits until `handle` is readable (POSIX) or signaled (Windows), as an event
+// loop would: a readiness handle firing. False when `timeout` passed first.
+bool handle_fires_within(native_handle_type handle, std::chrono::milliseconds timeout);
 
 // This process's standard input and output, read and written without xipc.
 long read_standard_input(char* buffer, std::size_t size);

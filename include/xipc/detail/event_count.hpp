@@ -38,6 +38,7 @@
 #include <chrono>
 #include <cstdint>
 
+#include <xipc/detail/doorbell_slot.hpp>
 #include <xipc/detail/wait_word.hpp>
 
 namespace xipc::detail {
@@ -45,6 +46,12 @@ namespace xipc::detail {
 class event_count {
  public:
   event_count(wait_word& epoch, std::atomic<std::uint32_t>& sleepers) noexcept : epoch_(epoch), sleepers_(sleepers) {}
+  // An event count whose waiters may also wait on readiness handles, each
+  // announced in one of `bell_count` doorbell slots: wake_all rings the armed
+  // ones. An armed handle counts as a sleeper (docs/event_loops.md).
+  event_count(wait_word& epoch, std::atomic<std::uint32_t>& sleepers, doorbell_slot* bells,
+              std::uint32_t bell_count) noexcept
+      : epoch_(epoch), sleepers_(sleepers), bells_(bells), bell_count_(bell_count) {}
 
   // The waiting side.
   // Announces a sleep; returns the key that wait() takes.
@@ -71,12 +78,15 @@ class event_count {
   void notify_seq_cst() noexcept {
     if (sleepers_.load(std::memory_order_seq_cst) != 0) wake_all();
   }
-  // Wakes every sleeper whether or not one announced itself (closing, for one).
+  // Wakes every sleeper whether or not one announced itself (closing, for one),
+  // and rings every armed doorbell.
   void wake_all() noexcept;
 
  private:
   wait_word& epoch_;
   std::atomic<std::uint32_t>& sleepers_;
+  doorbell_slot* bells_ = nullptr;
+  std::uint32_t bell_count_ = 0;
 };
 
 }  // namespace xipc::detail

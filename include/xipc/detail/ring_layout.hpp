@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <xipc/detail/doorbell_slot.hpp>
 #include <xipc/detail/wait_word.hpp>
 
 namespace xipc::detail {
@@ -18,7 +19,7 @@ inline constexpr std::size_t ring_line_bytes = 128;
 
 // "xipcring" read as a little-endian integer.
 inline constexpr std::uint64_t ring_magic = 0x676e697263706978ull;
-inline constexpr std::uint32_t ring_layout_version = 3;
+inline constexpr std::uint32_t ring_layout_version = 4;
 
 // Every record starts 8-aligned with a 64-bit header word; the payload follows.
 // The consumer polls the header word itself (not the producer's position), so
@@ -84,6 +85,7 @@ struct alignas(ring_line_bytes) ring_signal_line {
   std::atomic<std::uint32_t> sleeping;       // with `wake`, this side's event count: 1 while it sleeps or is about to
   std::atomic<std::uint32_t> may_sleep;      // this side's wait mode can sleep: the other must check `sleeping`
   wait_word wake;                            // what this side sleeps on; the other side bumps it
+  doorbell_slot bell;                        // this side's readiness handle, rung with `wake` while armed
 };
 
 struct ring_layout {

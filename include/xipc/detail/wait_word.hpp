@@ -13,7 +13,7 @@ namespace xipc::detail {
 
 struct wait_word {
   std::atomic<std::uint32_t> value;    // what sleepers wait to see change
-  std::atomic<std::uint32_t> waiters;  // Windows: threads inside wait_on_word; unused by futex
+  std::atomic<std::uint32_t> waiters;  // threads inside wait_on_word: a wake with none makes no system call
   std::uint64_t key;                   // written once by whoever formats the region; never trusted for more than a name
 };
 static_assert(sizeof(wait_word) == 16);

@@ -1,0 +1,386 @@
+// Readiness handles (xipc/readiness.hpp) and wait_set: a handle fires only
+// while armed, no wake-up is lost however the two sides interleave, and a
+// peer's death wakes whoever waits.
+#include <xipc/readiness.hpp>
+
+#include <gtest/gtest.h>
+#include <xipc/anonymous_memory.hpp>
+#include <xipc/mailbox.hpp>
+#include <xipc/io.hpp>
+#include <xipc/pipe.hpp>
+#include <xipc/ring_channel.hpp>
+#include <xipc/spsc_ring.hpp>
+#include <xipc/wait_set.hpp>
+
+#include <array>
+#include <atomic>
+#include <cstdlib>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "support/handles.hpp"
+#include "support/object_names.hpp"
+#include "support/peer_process.hpp"
+#include "support/sequenced.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using xipc::deadline;
+using xipc::errc;
+using xipc::ready_for;
+using xipc::ring_consumer;
+using xipc::ring_producer;
+using xipc::test::handle_fires_within;
+using xipc::test::peer_process;
+
+// Long enough that a handle that has not fired by then never will: the
+// other side acts at once.
+constexpr auto never = 5s;
+// What a handle that should stay quiet is given to prove it does.
+constexpr auto quiet = 50ms;
+
+class ring_memory {
+ public:
+  explicit ring_memory(xipc::ring_options options = {.capacity_bytes = 4096, .max_message_bytes = 0})
+      : memory_(xipc::anonymous_memory::create(xipc::ring_memory_bytes(options.capacity_bytes))) {
+    const auto ec = xipc::format_ring(bytes(), options);
+    EXPECT_FALSE(ec) << ec.message();
+  }
+  std::span<std::byte> bytes() { return {memory_.data(), memory_.size()}; }
+
+ private:
+  xipc::anonymous_memory memory_;
+};
+
+std::span<const std::byte> text(std::string_view s) { return std::as_bytes(std::span(s.data(), s.size())); }
+
+TEST(ring_readiness, the_handle_fires_only_while_armed_and_clears_on_disarm) {
+  ring_memory memory;
+  auto tx = ring_producer::attach(memory.bytes(), {.mode = xipc::wait_mode::spin});
+  auto rx = ring_consumer::attach(memory.bytes(), {.mode = xipc::wait_mode::spin});
+  const auto handle = rx.readiness_handle();
+  ASSERT_NE(handle, xipc::invalid_native_handle);
+  EXPECT_EQ(rx.readiness_handle(), handle) << "one handle per end";
+
+  // Not armed: sending rings nothing.
+  ASSERT_FALSE(tx.try_send(text("one")));
+  EXPECT_TRUE(rx.ready());
+  EXPECT_FALSE(handle_fires_within(handle, quiet)) << "rang while nobody was armed";
+  EXPECT_FALSE(rx.arm()) << "a message is waiting: arming must say so";
+  std::array<std::byte, 64> buffer{};
+  ASSERT_FALSE(rx.try_receive(buffer).error);
+  EXPECT_FALSE(rx.ready());
+
+  // Armed on an empty ring: quiet until a message comes, then fired.
+  ASSERT_TRUE(rx.arm());
+  EXPECT_FALSE(handle_fires_within(handle, quiet));
+  ASSERT_FALSE(tx.try_send(text("two")));
+  EXPECT_TRUE(handle_fires_within(handle, never));
+  rx.disarm();
+  EXPECT_FALSE(handle_fires_within(handle, quiet)) << "disarm must clear the handle";
+  const auto got = rx.try_receive(buffer);
+  ASSERT_FALSE(got.error);
+  EXPECT_EQ(got.bytes, 3u);
+
+  // Further sends while disarmed stay silent.
+  for (int i = 0; i < 100; ++i) ASSERT_FALSE(tx.try_send(text("more")));
+  EXPECT_FALSE(handle_fires_within(handle, quiet));
+}
+
+TEST(ring_readiness, a_producer_waits_for_room_on_its_handle) {
+  ring_memory memory({.capacity_bytes = 256, .max_message_bytes = 32});
+  auto tx = ring_producer::attach(memory.bytes());
+  auto rx = ring_consumer::attach(memory.bytes());
+  const auto handle = tx.readiness_handle();
+  std::array<std::byte, 32> message{};
+  while (!tx.try_send(message)) {
+  }
+  EXPECT_FALSE(tx.ready());
+  ASSERT_TRUE(tx.arm());
+  EXPECT_FALSE(handle_fires_within(handle, quiet));
+  std::array<std::byte, 32> buffer{};
+  // Each receive fires the armed handle; room for a largest message may take
+  // more than one, and arming again says when there is.
+  int receives = 0;
+  for (;;) {
+    ASSERT_FALSE(rx.try_receive(buffer).error);
+    ++receives;
+    ASSERT_TRUE(handle_fires_within(handle, never)) << "receive " << receives;
+    tx.disarm();
+    if (!tx.arm()) break;
+  }
+  EXPECT_TRUE(tx.ready());
+  EXPECT_FALSE(tx.try_send(message));
+}
+
+TEST(ring_readiness, a_detaching_producer_fires_the_handle_and_receive_says_peer_closed) {
+  ring_memory memory;
+  auto tx = ring_producer::attach(memory.bytes());
+  auto rx = ring_consumer::attach(memory.bytes());
+  ASSERT_TRUE(rx.arm());
+  tx.detach();
+  EXPECT_TRUE(handle_fires_within(rx.readiness_handle(), never));
+  rx.disarm();
+  EXPECT_TRUE(rx.ready());
+  std::array<std::byte, 16> buffer{};
+  EXPECT_EQ(rx.try_receive(buffer).error, errc::peer_closed);
+  EXPECT_FALSE(rx.arm()) << "nothing to wait for";
+}
+
+// The receiver drains, then either arms and sleeps on its handle or spins a
+// while, at random; the producer sends with pauses at random. A handle that
+// does not fire within `never` while messages keep coming lost a wake-up.
+std::uint64_t lost_wake_messages() {
+  const char* text = std::getenv("XIPC_READINESS_MESSAGES");
+  return text != nullptr ? std::strtoull(text, nullptr, 10) : 1'000'000;
+}
+
+TEST(ring_readiness, no_wake_up_is_lost_when_arming_at_random_moments) {
+  const std::uint64_t count = lost_wake_messages();
+  ring_memory memory({.capacity_bytes = 4096, .max_message_bytes = 64});
+  auto tx = ring_producer::attach(memory.bytes(), {.mode = xipc::wait_mode::spin});
+  auto rx = ring_consumer::attach(memory.bytes(), {.mode = xipc::wait_mode::spin});
+  const auto handle = rx.readiness_handle();
+  std::thread producer([&] {
+    std::minstd_rand random(7);
+    std::array<std::byte, 64> message{};
+    for (std::uint64_t sequence = 0; sequence < count; ++sequence) {
+      const std::span<std::byte> bytes{message.data(), xipc::test::sequenced_size(sequence, message.size())};
+      xipc::test::fill_sequenced(bytes, sequence);
+      while (tx.try_send(bytes)) std::this_thread::yield();
+      if (random() % 512 == 0) std::this_thread::sleep_for(std::chrono::microseconds(random() % 200));
+    }
+  });
+  std::minstd_rand random(11);
+  std::array<std::byte, 64> buffer{};
+  std::uint64_t sleeps = 0;
+  for (std::uint64_t sequence = 0; sequence < count;) {
+    const auto got = rx.try_receive(buffer);
+    if (!got.error) {
+      ASSERT_TRUE(xipc::test::is_sequenced({buffer.data(), got.bytes}, sequence, buffer.size())) << sequence;
+      ++sequence;
+      continue;
+    }
+    ASSERT_EQ(got.error, errc::would_block);
+    if (random() % 2 == 0) {
+      for (auto spin = random() % 2000; spin > 0; --spin) std::atomic_signal_fence(std::memory_order_seq_cst);
+      continue;
+    }
+    if (!rx.arm()) continue;
+    ++sleeps;
+    const bool fired = handle_fires_within(handle, never);
+    rx.disarm(fired);
+    ASSERT_TRUE(fired) << "a wake-up was lost before message " << sequence;
+  }
+  producer.join();
+  RecordProperty("sleeps", std::to_string(sleeps));
+  EXPECT_GT(sleeps, 0u);
+}
+
+// ---- mailbox -----------------------------------------------------------------
+
+class mailbox_readiness : public ::testing::Test {
+ protected:
+  xipc::test::object_names names{[](const std::string& name) {
+    std::error_code ignored;
+    xipc::mailbox::remove(name, ignored);
+  }};
+};
+
+TEST_F(mailbox_readiness, receivers_and_senders_have_a_handle_each) {
+  auto box = xipc::mailbox::create(names.make("mbr"), {.capacity = 2, .max_message_bytes = 64});
+  auto other = xipc::mailbox::open(box.name());
+  const auto receive = box.readiness_handle(ready_for::receive);
+  const auto send = other.readiness_handle(ready_for::send);
+  EXPECT_NE(receive, send);
+  EXPECT_FALSE(box.ready(ready_for::receive));
+  ASSERT_TRUE(box.arm(ready_for::receive));
+  EXPECT_FALSE(handle_fires_within(receive, quiet));
+  ASSERT_FALSE(other.try_send(text("a")));
+  EXPECT_TRUE(handle_fires_within(receive, never));
+  box.disarm(ready_for::receive);
+
+  ASSERT_FALSE(other.try_send(text("b")));
+  EXPECT_FALSE(other.ready(ready_for::send)) << "full at capacity 2";
+  ASSERT_TRUE(other.arm(ready_for::send));
+  std::array<std::byte, 64> buffer{};
+  ASSERT_FALSE(box.try_receive(buffer).error);
+  EXPECT_TRUE(handle_fires_within(send, never));
+  other.disarm(ready_for::send);
+  EXPECT_TRUE(other.ready(ready_for::send));
+}
+
+TEST_F(mailbox_readiness, a_mailbox_has_three_receiving_slots_and_a_fourth_is_busy) {
+  auto box = xipc::mailbox::create(names.make("mbs"), {.capacity = 2, .max_message_bytes = 64});
+  std::vector<xipc::mailbox> handles;
+  for (int i = 0; i < 3; ++i) {
+    handles.push_back(xipc::mailbox::open(box.name()));
+    std::error_code ec;
+    handles.back().readiness_handle(ready_for::receive, ec);
+    ASSERT_FALSE(ec) << i << ": " << ec.message();
+  }
+  std::error_code ec;
+  box.readiness_handle(ready_for::receive, ec);
+  EXPECT_EQ(ec, errc::busy);
+  handles.pop_back();  // its slot is free again
+  box.readiness_handle(ready_for::receive, ec);
+  EXPECT_FALSE(ec) << ec.message();
+}
+
+// ---- wait_set ----------------------------------------------------------------
+
+TEST(wait_set, says_which_of_sixteen_rings_is_ready) {
+  std::vector<std::unique_ptr<ring_memory>> memories;
+  std::vector<ring_producer> producers;
+  std::vector<ring_consumer> consumers;
+  xipc::wait_set set;
+  std::vector<xipc::wait_set::key> keys;
+  for (int i = 0; i < 16; ++i) {
+    memories.push_back(std::make_unique<ring_memory>());
+    producers.push_back(ring_producer::attach(memories.back()->bytes()));
+    consumers.push_back(ring_consumer::attach(memories.back()->bytes()));
+  }
+  for (auto& consumer : consumers) keys.push_back(set.add(consumer));
+  std::vector<xipc::wait_set::key> ready;
+  EXPECT_EQ(set.wait(ready, deadline::immediately()), errc::would_block);
+  EXPECT_EQ(set.wait(ready, deadline::after(30ms)), errc::timed_out);
+  EXPECT_TRUE(ready.empty());
+
+  std::thread sender([&] {
+    std::this_thread::sleep_for(20ms);  // the set is asleep by then
+    ASSERT_FALSE(producers[11].try_send(text("eleven")));
+  });
+  ASSERT_FALSE(set.wait(ready, deadline::after(never)));
+  sender.join();
+  ASSERT_EQ(ready.size(), 1u);
+  EXPECT_EQ(ready[0], keys[11]);
+  std::array<std::byte, 16> buffer{};
+  EXPECT_FALSE(consumers[11].try_receive(buffer).error);
+
+  EXPECT_TRUE(set.remove(keys[11]));
+  EXPECT_FALSE(set.remove(keys[11]));
+  ASSERT_FALSE(producers[11].try_send(text("gone")));
+  EXPECT_EQ(set.wait(ready, deadline::after(30ms)), errc::timed_out) << "a removed member is not waited on";
+}
+
+TEST(wait_set, an_empty_set_is_an_error) {
+  xipc::wait_set set;
+  std::vector<xipc::wait_set::key> ready;
+  EXPECT_EQ(set.wait(ready, deadline::after(1ms)), errc::invalid_argument);
+}
+
+#if !defined(_WIN32)
+TEST(wait_set, waits_on_rings_mailboxes_and_descriptors_together) {
+  xipc::test::object_names names{[](const std::string& name) {
+    std::error_code ignored;
+    xipc::mailbox::remove(name, ignored);
+  }};
+  ring_memory memory;
+  auto tx = ring_producer::attach(memory.bytes());
+  auto rx = ring_consumer::attach(memory.bytes());
+  auto box = xipc::mailbox::create(names.make("wsm"), {.capacity = 4, .max_message_bytes = 64});
+  auto [read_end, write_end] = xipc::make_pipe();
+  xipc::wait_set set({.mode = xipc::wait_mode::block});
+  const auto ring_key = set.add(rx);
+  const auto box_key = set.add(box, ready_for::receive);
+  const auto pipe_key = set.add_readable(read_end.native_handle());
+  std::vector<xipc::wait_set::key> ready;
+
+  std::thread writer([&] {
+    std::this_thread::sleep_for(20ms);
+    const std::byte byte{1};
+    ASSERT_FALSE(xipc::write_all(write_end, std::span(&byte, 1), deadline::after(1s)).error);
+  });
+  ASSERT_FALSE(set.wait(ready, deadline::after(never)));
+  writer.join();
+  EXPECT_EQ(ready, std::vector<xipc::wait_set::key>{pipe_key});
+
+  std::thread mailer([&] {
+    std::this_thread::sleep_for(20ms);
+    ASSERT_FALSE(xipc::mailbox::open(box.name()).try_send(text("mail")));
+  });
+  std::byte byte{};
+  ASSERT_FALSE(xipc::read_exact(read_end, std::span(&byte, 1), deadline::after(1s)).error);
+  ASSERT_FALSE(set.wait(ready, deadline::after(never)));
+  mailer.join();
+  EXPECT_EQ(ready, std::vector<xipc::wait_set::key>{box_key});
+
+  std::array<std::byte, 64> buffer{};
+  ASSERT_FALSE(box.try_receive(buffer).error);
+  ASSERT_FALSE(tx.try_send(text("ring")));
+  ASSERT_FALSE(set.wait(ready, deadline::after(never)));
+  EXPECT_EQ(ready, std::vector<xipc::wait_set::key>{ring_key});
+}
+#endif
+
+// ---- a peer's death ------------------------------------------------------------
+
+class peer_death : public ::testing::Test {
+ protected:
+  xipc::test::object_names names{[](const std::string& name) {
+    std::error_code ignored;
+    xipc::ring_channel::remove(name, ignored);
+  }};
+};
+
+// Creates the channel, then waits to be killed.
+XIPC_TEST_ROLE(readiness_sender_hangs) {
+  if (args.size() != 1) return 2;
+  auto tx = xipc::ring_channel::sender::open_or_create(args[0], {.capacity_bytes = 4096});
+  for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
+}
+
+xipc::ring_channel::receiver open_when_created(const std::string& name) {
+  const auto give_up = std::chrono::steady_clock::now() + 10s;
+  for (;;) {
+    std::error_code ec;
+    auto rx = xipc::ring_channel::receiver::open(name, {}, ec);
+    if (!ec || ec != errc::not_found || std::chrono::steady_clock::now() > give_up) {
+      EXPECT_FALSE(ec) << ec.message();
+      return rx;
+    }
+    std::this_thread::sleep_for(1ms);
+  }
+}
+
+TEST_F(peer_death, a_killed_sender_wakes_a_wait_set_and_receive_says_peer_closed) {
+  const auto name = names.make("pdw");
+  auto sender = peer_process::start("readiness_sender_hangs", {name});
+  auto rx = open_when_created(name);
+  xipc::wait_set set;
+  const auto key = set.add(rx);
+  std::vector<xipc::wait_set::key> ready;
+  std::thread killer([&] {
+    std::this_thread::sleep_for(50ms);
+    sender.kill();
+  });
+  const auto started = std::chrono::steady_clock::now();
+  ASSERT_FALSE(set.wait(ready, deadline::after(never)));
+  const auto waited = std::chrono::steady_clock::now() - started;
+  killer.join();
+  EXPECT_EQ(ready, std::vector<xipc::wait_set::key>{key});
+  EXPECT_LT(waited, 50ms + 500ms) << "the death was noticed late";
+  std::array<std::byte, 16> buffer{};
+  EXPECT_EQ(rx.receive(buffer, deadline::after(1s)).error, errc::peer_closed);
+}
+
+// An event loop has no timer of xipc's: arming again after the liveness
+// interval looks at the peer, and says there is nothing to wait for.
+TEST_F(peer_death, arming_after_a_sender_was_killed_says_do_not_wait) {
+  const auto name = names.make("pdh");
+  auto sender = peer_process::start("readiness_sender_hangs", {name});
+  auto rx = open_when_created(name);
+  ASSERT_TRUE(rx.arm());
+  EXPECT_FALSE(handle_fires_within(rx.readiness_handle(), quiet));
+  sender.kill();
+  ASSERT_TRUE(sender.wait().has_value());
+  rx.disarm(false);
+  std::this_thread::sleep_for(30ms);  // past the liveness interval
+  EXPECT_FALSE(rx.arm()) << "the peer is gone: nothing to wait for";
+  std::array<std::byte, 16> buffer{};
+  EXPECT_EQ(rx.try_receive(buffer).error, errc::peer_closed);
+}
+
+}  // namespace
