@@ -20,12 +20,16 @@ inline const std::string mailbox_name = "xipc-example-loop-mail";
 // The mailbox's last message: the feeder is done with it.
 inline const std::string end_of_mail = "end";
 
-// A ring's receiver, once the feeder created the channel (about five seconds at most).
+// A ring's receiver, once the feeder created the channel (about five seconds
+// at most); the channel's name is removed then, so nothing is left behind.
 inline xipc::ring_channel::receiver open_ring(const std::string& name) {
   std::error_code ec;
   for (int attempt = 0; attempt < 500; ++attempt) {
     auto rx = xipc::ring_channel::receiver::open(name, {}, ec);
-    if (!ec) return rx;
+    if (!ec) {
+      xipc::ring_channel::remove(name, ec);  // both ends are attached: the name has done its work
+      return rx;
+    }
     if (ec != xipc::errc::not_found) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }

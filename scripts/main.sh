@@ -71,5 +71,16 @@ server=$!
 wait "$server" "$worker"
 
 echo
+echo "== event loops: one thread serves two rings, a mailbox and a TCP connection (epoll, then Boost.Asio) =="
+"$bin/examples/epoll_event_loop" 6015 &
+server=$!
+"$bin/examples/event_loop_feeder" 6015 20000
+wait "$server"
+"$bin/examples/asio_event_loop" 6016 &
+server=$!
+"$bin/examples/event_loop_feeder" 6016 20000
+wait "$server"
+
+echo
 echo "== the quick benchmark report: the main transports at 64 B and 4 KiB, next to their baselines =="
 bash scripts/bench-report.sh --quick
