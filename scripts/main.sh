@@ -82,5 +82,9 @@ server=$!
 wait "$server"
 
 echo
+echo "== the fast log pipeline: producers -> datagram socket -> agent (wait_set) -> ring -> aggregator (pwritev + fdatasync), by batch size =="
+"$bin/examples/log_pipeline" 4 5000
+
+echo
 echo "== the quick benchmark report: the main transports at 64 B and 4 KiB, next to their baselines =="
 bash scripts/bench-report.sh --quick
