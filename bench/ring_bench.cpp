@@ -72,10 +72,15 @@ enum class send_form { copy, in_place, batch };
 // Messages a batch publishes with one store in the batch form.
 constexpr std::size_t messages_per_batch = 32;
 
-// `readiness`: the consumer has made its readiness handle and never arms it,
-// as an event loop's receiver that is kept busy: the cost of the check that
-// makes the handle possible (read against ring/throughput in the same run).
-void ring_throughput(benchmark::State& state, send_form form, bool readiness = false) {
+// How the consumer of a throughput run is set up; both sides spin unless said.
+enum class consumer_setup {
+  spinning,
+  adaptive,   // may sleep: the producer checks for a sleeper after every publish
+  readiness,  // has made its readiness handle and never arms it, as a busy event loop's
+              // receiver: the same check, the cost of making the handle possible
+};
+
+void ring_throughput(benchmark::State& state, send_form form, consumer_setup setup = consumer_setup::spinning) {
   const bool in_place = form == send_form::in_place;
   const double floor_before_ns = xipc::bench::floor_rtt_now();
   const auto size = static_cast<std::size_t>(state.range(0));
@@ -87,8 +92,9 @@ void ring_throughput(benchmark::State& state, send_form form, bool readiness = f
   auto& layout = *reinterpret_cast<xipc::detail::ring_layout*>(memory.data());
 
   xipc::bench::partner_process partner([&] {
-    auto rx = xipc::ring_consumer::attach(bytes, policy);
-    if (readiness) static_cast<void>(rx.readiness_handle());
+    auto rx = xipc::ring_consumer::attach(
+        bytes, setup == consumer_setup::adaptive ? xipc::wait_policy{.mode = wait_mode::adaptive} : policy);
+    if (setup == consumer_setup::readiness) static_cast<void>(rx.readiness_handle());
     std::vector<std::byte> buffer(size);
     std::uint64_t sum = 0;
     for (;;) {
@@ -173,7 +179,13 @@ BENCHMARK_CAPTURE(ring_throughput, copy, send_form::copy)
     ->Name("ring/throughput")
     ->Apply(xipc::bench::every_message_size)
     ->UseRealTime();
-BENCHMARK_CAPTURE(ring_throughput, readiness, send_form::copy, true)
+// Read against ring/throughput in the same run.
+BENCHMARK_CAPTURE(ring_throughput, adaptive, send_form::copy, consumer_setup::adaptive)
+    ->Name("ring_adaptive/throughput")
+    ->Arg(64)
+    ->Arg(4096)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(ring_throughput, readiness, send_form::copy, consumer_setup::readiness)
     ->Name("ring_readiness/throughput")
     ->Arg(64)
     ->Arg(4096)
