@@ -5,12 +5,11 @@
 #include <fmt/format.h>
 
 #include <bit>
-#include <memory>
 
 #include "backend/process_identity.hpp"
 #include "core/setup_error.hpp"
 #include "sync/event_wait.hpp"
-#include "sync/readiness.hpp"
+#include "ring/ring_signal.hpp"
 #include "sync/wait_word.hpp"
 
 namespace xipc {
@@ -73,11 +72,7 @@ void release_end(std::atomic<std::uint64_t>& owner) noexcept {
   owner.compare_exchange_strong(mine, detail::ring_owner_detached, std::memory_order_acq_rel);
 }
 
-// The event count a side sleeps on: one sleeper at most (its own thread, or
-// its armed readiness handle, whose doorbell wake_all rings).
-detail::event_count event_of(detail::ring_signal_line& signal) noexcept {
-  return {signal.wake, signal.sleeping, &signal.bell, 1};
-}
+using detail::event_of;
 
 void wake(detail::ring_signal_line& signal) noexcept { event_of(signal).wake_all(); }
 
@@ -251,36 +246,7 @@ bool attach_end(std::span<std::byte> memory, wait_policy policy, end_role role, 
   auto& signal = producer ? layout.producer_signal : layout.consumer_signal;
   signal.sleeping.store(0, std::memory_order_relaxed);
   signal.may_sleep.store(policy.mode != wait_mode::spin, std::memory_order_relaxed);
-  // A peer armed on its readiness handle looks again, and watches this process from now on.
-  event_of(producer ? layout.consumer_signal : layout.producer_signal).notify();
   return true;
-}
-
-// The process token behind an end's owner word, or 0 when no process owns it.
-std::uint64_t owning_process(const std::atomic<std::uint64_t>& owner) noexcept {
-  const std::uint64_t token = owner.load(std::memory_order_acquire);
-  return token == detail::ring_owner_none || token == detail::ring_owner_detached ? 0 : token;
-}
-
-// Makes an end's readiness point on first use: its doorbell, named in the
-// end's signal line, which the other side then checks after every change.
-bool open_readiness(detail::readiness_point*& point, detail::ring_signal_line& own, std::string_view what,
-                    detail::failure& why) {
-  if (point != nullptr) return true;
-  auto made = std::make_unique<detail::readiness_point>();
-  if (!made->open(std::span<detail::doorbell_slot>(&own.bell, 1), what, why)) return false;
-  // Seq_cst: from here on the other side checks `sleeping` after each change
-  // (a side already checking, adaptive or block, sees no change).
-  own.may_sleep.store(1, std::memory_order_seq_cst);
-  point = made.release();
-  return true;
-}
-
-void close_readiness(detail::readiness_point*& point, detail::ring_signal_line& own) noexcept {
-  if (point == nullptr) return;
-  point->release(event_of(own));
-  delete point;
-  point = nullptr;
 }
 
 // How long an end waits before asking the OS again whether its peer lives.
@@ -341,7 +307,7 @@ ring_producer& ring_producer::operator=(ring_producer&& other) noexcept {
 
 void ring_producer::detach() noexcept {
   if (ring_.layout == nullptr) return;
-  close_readiness(readiness_, ring_.layout->producer_signal);
+  detail::close_ring_readiness(readiness_, ring_.layout->producer_signal);
   release_end(ring_.layout->producer.owner);
   ring_.layout->producer_signal.may_sleep.store(0, std::memory_order_relaxed);
   // A consumer asleep on an empty ring must learn at once that no more will come.
@@ -355,44 +321,6 @@ std::error_code ring_producer::full_reason() noexcept {
   return gone_or_waiting(ring_.layout->consumer.owner, next_liveness_check_);
 }
 
-bool ring_producer::ready() noexcept {
-  if (ring_.layout == nullptr) return false;
-  std::error_code error;
-  return has_room(room_needed(static_cast<std::size_t>(ring_.max_message)), error) || error ||
-         ring_.layout->consumer.owner.load(std::memory_order_acquire) == detail::ring_owner_detached;
-}
-
-native_handle_type ring_producer::readiness_handle() {
-  return detail::report_or_throw("ring_producer", "readiness", [&](auto& why) {
-    if (ring_.layout == nullptr) why = detail::refuse(errc::invalid_argument, "the producer is not attached");
-    else open_readiness(readiness_, ring_.layout->producer_signal, "the ring's producer", why);
-    return why ? invalid_native_handle : readiness_->handle();
-  });
-}
-
-native_handle_type ring_producer::readiness_handle(std::error_code& ec) {
-  return detail::report_to(ec, [&](auto& why) {
-    if (ring_.layout == nullptr) why = detail::refuse(errc::invalid_argument, "the producer is not attached");
-    else open_readiness(readiness_, ring_.layout->producer_signal, "the ring's producer", why);
-    return why ? invalid_native_handle : readiness_->handle();
-  });
-}
-
-bool ring_producer::arm() noexcept {
-  if (ring_.layout == nullptr) return false;
-  detail::failure ignored;
-  if (!open_readiness(readiness_, ring_.layout->producer_signal, "the ring's producer", ignored)) return false;
-  detail::ring_layout& layout = *ring_.layout;
-  const bool wait = readiness_->arm(event_of(layout.producer_signal), [&] { return ready(); },
-                                    owning_process(layout.consumer.owner));
-  // A consumer found dead is reported by the next try_send, not a liveness interval later.
-  if (readiness_->peer_ended()) next_liveness_check_ = {};
-  return wait;
-}
-
-void ring_producer::disarm(bool handle_fired) noexcept {
-  if (readiness_ != nullptr) readiness_->disarm(event_of(ring_.layout->producer_signal), handle_fired);
-}
 
 std::error_code ring_producer::wait_for_room(std::uint64_t bytes, deadline until) noexcept {
   return wait_until([&](std::error_code& error) { return has_room(bytes, error); }, ring_.layout->producer_signal,
@@ -455,7 +383,7 @@ ring_consumer& ring_consumer::operator=(ring_consumer&& other) noexcept {
 
 void ring_consumer::detach() noexcept {
   if (ring_.layout == nullptr) return;
-  close_readiness(readiness_, ring_.layout->consumer_signal);
+  detail::close_ring_readiness(readiness_, ring_.layout->consumer_signal);
   release_end(ring_.layout->consumer.owner);
   ring_.layout->consumer_signal.may_sleep.store(0, std::memory_order_relaxed);
   wake(ring_.layout->producer_signal);
@@ -464,44 +392,6 @@ void ring_consumer::detach() noexcept {
 
 void ring_consumer::wake_producer() noexcept { wake(ring_.layout->producer_signal); }
 
-bool ring_consumer::ready() noexcept {
-  if (ring_.layout == nullptr) return false;
-  std::error_code error;
-  return has_record(error) || error ||
-         ring_.layout->producer.owner.load(std::memory_order_acquire) == detail::ring_owner_detached;
-}
-
-native_handle_type ring_consumer::readiness_handle() {
-  return detail::report_or_throw("ring_consumer", "readiness", [&](auto& why) {
-    if (ring_.layout == nullptr) why = detail::refuse(errc::invalid_argument, "the consumer is not attached");
-    else open_readiness(readiness_, ring_.layout->consumer_signal, "the ring's consumer", why);
-    return why ? invalid_native_handle : readiness_->handle();
-  });
-}
-
-native_handle_type ring_consumer::readiness_handle(std::error_code& ec) {
-  return detail::report_to(ec, [&](auto& why) {
-    if (ring_.layout == nullptr) why = detail::refuse(errc::invalid_argument, "the consumer is not attached");
-    else open_readiness(readiness_, ring_.layout->consumer_signal, "the ring's consumer", why);
-    return why ? invalid_native_handle : readiness_->handle();
-  });
-}
-
-bool ring_consumer::arm() noexcept {
-  if (ring_.layout == nullptr) return false;
-  detail::failure ignored;
-  if (!open_readiness(readiness_, ring_.layout->consumer_signal, "the ring's consumer", ignored)) return false;
-  detail::ring_layout& layout = *ring_.layout;
-  const bool wait = readiness_->arm(event_of(layout.consumer_signal), [&] { return ready(); },
-                                    owning_process(layout.producer.owner));
-  // A producer found dead is reported by the next try_receive at once.
-  if (readiness_->peer_ended()) next_liveness_check_ = {};
-  return wait;
-}
-
-void ring_consumer::disarm(bool handle_fired) noexcept {
-  if (readiness_ != nullptr) readiness_->disarm(event_of(ring_.layout->consumer_signal), handle_fired);
-}
 
 std::error_code ring_consumer::empty_reason() noexcept {
   return gone_or_waiting(ring_.layout->producer.owner, next_liveness_check_);
