@@ -129,8 +129,8 @@ TEST(ring_readiness, a_detaching_producer_fires_the_handle_and_receive_says_peer
   EXPECT_FALSE(rx.arm()) << "nothing to wait for";
 }
 
-// The receiver drains, then either arms and sleeps on its handle or spins a
-// while, at random; the producer sends with pauses at random. A handle that
+// The receiver drains, then either spins a while or arms and sleeps on its
+// handle, at random; the producer sends with pauses at random. A handle that
 // does not fire within `never` while messages keep coming lost a wake-up.
 std::uint64_t lost_wake_messages() {
   const char* text = std::getenv("XIPC_READINESS_MESSAGES");
@@ -164,7 +164,9 @@ TEST(ring_readiness, no_wake_up_is_lost_when_arming_at_random_moments) {
       continue;
     }
     ASSERT_EQ(got.error, errc::would_block);
-    if (random() % 2 == 0) {
+    // Mostly spin a random while; one time in 64, arm and sleep. Either way
+    // the producer's next publish lands at a random point of it.
+    if (random() % 64 != 0) {
       for (auto spin = random() % 2000; spin > 0; --spin) std::atomic_signal_fence(std::memory_order_seq_cst);
       continue;
     }
@@ -345,11 +347,13 @@ xipc::ring_channel::receiver open_when_created(const std::string& name) {
   }
 }
 
-TEST_F(peer_death, a_killed_sender_wakes_a_wait_set_and_receive_says_peer_closed) {
+class peer_death_in_wait_set : public peer_death, public ::testing::WithParamInterface<xipc::wait_mode> {};
+
+TEST_P(peer_death_in_wait_set, a_killed_sender_ends_the_wait_and_receive_says_peer_closed) {
   const auto name = names.make("pdw");
   auto sender = peer_process::start("readiness_sender_hangs", {name});
   auto rx = open_when_created(name);
-  xipc::wait_set set;
+  xipc::wait_set set({.mode = GetParam()});
   const auto key = set.add(rx);
   std::vector<xipc::wait_set::key> ready;
   std::thread killer([&] {
@@ -364,6 +368,46 @@ TEST_F(peer_death, a_killed_sender_wakes_a_wait_set_and_receive_says_peer_closed
   EXPECT_LT(waited, 50ms + 500ms) << "the death was noticed late";
   std::array<std::byte, 16> buffer{};
   EXPECT_EQ(rx.receive(buffer, deadline::after(1s)).error, errc::peer_closed);
+}
+
+INSTANTIATE_TEST_SUITE_P(modes, peer_death_in_wait_set,
+                         ::testing::Values(xipc::wait_mode::spin, xipc::wait_mode::adaptive, xipc::wait_mode::block),
+                         [](const auto& mode) {
+                           return mode.param == xipc::wait_mode::spin       ? std::string("spin")
+                                  : mode.param == xipc::wait_mode::adaptive ? std::string("adaptive")
+                                                                            : std::string("block");
+                         });
+
+// Creates an owned mailbox, fills it, then waits to be killed.
+XIPC_TEST_ROLE(readiness_mailbox_owner_hangs) {
+  if (args.size() != 1) return 2;
+  auto box = xipc::mailbox::create(args[0], {.capacity = 1, .max_message_bytes = 16,
+                                             .lifetime = xipc::mailbox_lifetime::owned});
+  if (box.try_send(text("full"))) return 1;
+  for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
+}
+
+TEST_F(mailbox_readiness, a_sender_waiting_for_room_learns_that_the_owner_died) {
+  const auto name = names.make("mbo");
+  auto owner = peer_process::start("readiness_mailbox_owner_hangs", {name});
+  xipc::mailbox box;
+  for (int attempt = 0; attempt < 1000 && !box.is_open(); ++attempt) {
+    std::error_code ec;
+    box = xipc::mailbox::open(name, ec);
+    if (!box.is_open() || box.size() == 0) {
+      box = {};
+      std::this_thread::sleep_for(5ms);
+    }
+  }
+  ASSERT_TRUE(box.is_open());
+  xipc::wait_set set;
+  const auto key = set.add(box, ready_for::send);
+  std::vector<xipc::wait_set::key> ready;
+  EXPECT_EQ(set.wait(ready, deadline::after(quiet)), errc::timed_out) << "full: no room yet";
+  owner.kill();
+  ASSERT_FALSE(set.wait(ready, deadline::after(never)));
+  EXPECT_EQ(ready, std::vector<xipc::wait_set::key>{key});
+  EXPECT_EQ(box.try_send(text("late")), errc::peer_closed);
 }
 
 // An event loop has no timer of xipc's: arming again after the liveness

@@ -15,8 +15,10 @@ namespace xipc::detail {
 // event count whose only sleeper is an armed readiness handle, or a sleeper
 // still looking) makes no system call: the sleeper counts itself before the
 // kernel compares the value, and the kernel orders that comparison after
-// the count (futex_wait's barrier); the waker changed the value before its
-// fence and looks at the count after it. One of the two sees the other.
+// the count (futex_wait's barrier); the waker changed the value before it
+// reads the count with a read-modify-write. The two read-modify-writes on the
+// count are ordered: if the waker's comes later it sees the sleeper, else the
+// sleeper's reads from it and the kernel then finds the value changed.
 // Not FUTEX_PRIVATE_FLAG: the word lives in memory shared between processes.
 void wait_on_word(wait_word& word, std::uint32_t expected, std::chrono::nanoseconds timeout) noexcept {
   if (timeout <= std::chrono::nanoseconds::zero()) return;
@@ -29,8 +31,7 @@ void wait_on_word(wait_word& word, std::uint32_t expected, std::chrono::nanoseco
 }
 
 void wake_word(wait_word& word, std::uint32_t /*left*/) noexcept {
-  std::atomic_thread_fence(std::memory_order_seq_cst);
-  if (word.waiters.load(std::memory_order_relaxed) == 0) return;
+  if (word.waiters.fetch_add(0, std::memory_order_seq_cst) == 0) return;
   ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word.value), FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0);
 }
 
