@@ -57,12 +57,8 @@ int main(int argc, char** argv) try {
     std::fprintf(stderr, "usage: asio_event_loop PORT\n");
     return 2;
   }
-  auto mail = xipc::mailbox::create(example::mailbox_name, {.capacity = 64, .max_message_bytes = 256,
-                                                            .lifetime = xipc::mailbox_lifetime::owned});
-  auto listener = xipc::tcp_listener::listen(xipc::endpoint::parse(std::string("127.0.0.1:") + argv[1]));
-  xipc::tcp_stream tcp;
-  if (auto error = listener.accept(tcp, std::chrono::seconds(10))) throw std::system_error(error, "accepting");
-  xipc::ring_channel::receiver rings[2] = {example::open_ring(example::rings[0]), example::open_ring(example::rings[1])};
+  example::served_objects served(argv[1]);
+  auto& [mail, tcp, rings] = served;
 
   example::tally tallies[4] = {{"ring a"}, {"ring b"}, {"mailbox"}, {"tcp"}};
   std::array<std::byte, 512> buffer{};

@@ -7,6 +7,7 @@
 
 #include <xipc/mailbox.hpp>
 #include <xipc/ring_channel.hpp>
+#include <xipc/sockets.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -35,6 +36,24 @@ inline xipc::ring_channel::receiver open_ring(const std::string& name) {
   }
   throw std::system_error(ec, "opening ring " + name);
 }
+
+// Everything a server serves, set up in the order the feeder expects: the
+// owned mailbox, then the TCP port (the feeder connects once it listens, and
+// opens the mailbox after that), then both rings once the feeder made them.
+struct served_objects {
+  xipc::mailbox mail;
+  xipc::tcp_stream tcp;
+  xipc::ring_channel::receiver rings[2];
+
+  explicit served_objects(const char* port)
+      : mail(xipc::mailbox::create(mailbox_name, {.capacity = 64, .max_message_bytes = 256,
+                                                  .lifetime = xipc::mailbox_lifetime::owned})) {
+    auto listener = xipc::tcp_listener::listen(xipc::endpoint::parse(std::string("127.0.0.1:") + port));
+    if (auto error = listener.accept(tcp, std::chrono::seconds(10))) throw std::system_error(error, "accepting");
+    rings[0] = open_ring(event_loop_example::rings[0]);
+    rings[1] = open_ring(event_loop_example::rings[1]);
+  }
+};
 
 // What one served source received.
 struct tally {
