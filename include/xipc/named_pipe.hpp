@@ -28,11 +28,13 @@
 #include <xipc/concepts.hpp>
 #include <xipc/deadline.hpp>
 #include <xipc/error.hpp>
+#include <xipc/name.hpp>
 #include <xipc/detail/owned_handle.hpp>
 
 namespace xipc {
 namespace detail {
 struct failure;
+struct port_access;  // ports connect through named pipes of their own name kind
 }
 
 enum class pipe_mode {
@@ -80,10 +82,11 @@ class named_pipe : public detail::owned_handle {
 
  private:
   friend class named_pipe_server;
+  friend struct detail::port_access;
   named_pipe(native_handle_type handle, const named_pipe_options& options) noexcept
       : detail::owned_handle(handle), options_(options) {}
   static named_pipe connect(std::string_view name, const named_pipe_options& options, deadline until,
-                            detail::failure& why);
+                            detail::failure& why, name_kind kind = name_kind::named_pipe);
 
   named_pipe_options options_;
 };
@@ -112,7 +115,9 @@ class named_pipe_server : public detail::owned_handle {
   pipe_mode mode() const noexcept { return options_.mode; }
 
  private:
-  static named_pipe_server create(std::string_view name, const named_pipe_options& options, detail::failure& why);
+  friend struct detail::port_access;
+  static named_pipe_server create(std::string_view name, const named_pipe_options& options, detail::failure& why,
+                                  name_kind kind = name_kind::named_pipe);
   // POSIX: removes the socket file if it is still the one this server made.
   // Windows: closes the pipe instances that wait for clients.
   void remove_name() noexcept;

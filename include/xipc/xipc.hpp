@@ -20,6 +20,7 @@
 #include <xipc/passable.hpp>
 #include <xipc/permissions.hpp>
 #include <xipc/pipe.hpp>
+#include <xipc/port.hpp>
 #include <xipc/process_condition.hpp>
 #include <xipc/process_mutex.hpp>
 #include <xipc/readiness.hpp>

@@ -23,6 +23,11 @@ mapped_view map_view(native_handle_type handle, std::size_t offset, std::size_t 
 // size from NtQuerySection); on failure sets `why` and returns 0.
 std::size_t object_size(native_handle_type handle, failure& why);
 
+// Whether no process can change the size of the object behind `handle` any
+// more, so that a mapping of it never faults: a sealed memfd on Linux, every
+// section on Windows; false where the OS cannot promise it.
+bool object_size_is_fixed(native_handle_type handle) noexcept;
+
 // True for a value that cannot be an open object: a negative descriptor
 // (POSIX), null or INVALID_HANDLE_VALUE (Windows).
 bool names_no_object(native_handle_type handle) noexcept;

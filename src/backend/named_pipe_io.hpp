@@ -10,6 +10,8 @@
 #include <xipc/concepts.hpp>
 #include <xipc/deadline.hpp>
 #include <xipc/native_handle.hpp>
+#include <xipc/sockets.hpp>
+#include <xipc/detail/config.hpp>
 
 namespace xipc::detail {
 
@@ -23,5 +25,14 @@ std::error_code named_pipe_send(native_handle_type pipe, std::span<const std::by
 // with its size, and stays. `max_message_bytes` is the largest the peer sends.
 io_result named_pipe_receive(native_handle_type pipe, std::span<std::byte> buffer, std::size_t max_message_bytes,
                              deadline until) noexcept;
+// One whole message for a protocol whose peer never sends more than
+// buffer.size() (ports): no look at the size first, so one system call. A
+// larger message breaks the protocol: errc::corrupted, and it is lost.
+io_result named_pipe_receive_bounded(native_handle_type pipe, std::span<std::byte> buffer, deadline until) noexcept;
+
+// The process at the other end of a connection, as the OS saw it. Windows
+// knows the pid only (uid and gid are 0: named_pipe_peer_has_uid).
+std::error_code named_pipe_peer(native_handle_type pipe, bool server_end, peer_credentials& out) noexcept;
+inline constexpr bool named_pipe_peer_has_uid = !XIPC_OS_WINDOWS;
 
 }  // namespace xipc::detail

@@ -11,4 +11,13 @@ namespace xipc::detail {
 // else can open by name; -1 with `why` set on failure.
 int open_anonymous_file(failure& why);
 
+// Fixes the size of such a file once it has been set, so that no process
+// holding it can shrink it under another's mapping (which would make that
+// process's reads fault): Linux seals it (F_SEAL_SHRINK, F_SEAL_GROW); where
+// there are no seals this does nothing. False, with `why`, on failure.
+bool fix_anonymous_file_size(int fd, failure& why);
+
+// Whether the size of the file behind `fd` is fixed that way.
+bool anonymous_file_size_fixed(int fd) noexcept;
+
 }  // namespace xipc::detail

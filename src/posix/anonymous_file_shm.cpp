@@ -35,4 +35,9 @@ int open_anonymous_file(failure& why) {
   return -1;
 }
 
+// A shared memory object has no seals: its size cannot be fixed, and so it
+// never counts as fixed.
+bool fix_anonymous_file_size(int /*fd*/, failure& /*why*/) { return true; }
+bool anonymous_file_size_fixed(int /*fd*/) noexcept { return false; }
+
 }  // namespace xipc::detail

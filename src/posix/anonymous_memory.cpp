@@ -19,7 +19,7 @@ anonymous_memory anonymous_memory::create(std::size_t size, detail::failure& why
   detail::mapped_view view;
   if (detail::retry_on_eintr([&] { return ::ftruncate(fd, static_cast<off_t>(size)); }) != 0) {
     why = detail::os_failure(fmt::format("ftruncate({})", size), errno);
-  } else {
+  } else if (detail::fix_anonymous_file_size(fd, why)) {
     view = detail::map_view(fd, 0, size, access::read_write, why);
   }
   if (why) {

@@ -68,7 +68,7 @@ std::string local_socket_directory() {
                                                  : fmt::format("/tmp/xipc-{}", ::getuid());
 }
 
-std::string local_socket_path(std::string_view name, failure& why) {
+std::string local_socket_path(std::string_view name, failure& why, name_kind kind) {
   std::string reason;
   if (validate_name(name, &reason)) {
     why = refuse(errc::invalid_name, std::move(reason));
@@ -76,9 +76,10 @@ std::string local_socket_path(std::string_view name, failure& why) {
   }
   const std::string directory = local_socket_directory();
   if (!private_directory(directory, why)) return {};
-  std::string path = fmt::format("{}/{}", directory, os_name(name_kind::named_pipe, name));
+  std::string path = fmt::format("{}/{}", directory, os_name(kind, name));
   if (path.size() > max_path_bytes) {
-    path = fmt::format("{}/{}.{:016x}.sock", directory, name.substr(0, 8), stable_hash(name));
+    const char* prefix = kind == name_kind::port ? "port:" : "";
+    path = fmt::format("{}/{}{}.{:016x}.sock", directory, prefix, name.substr(0, 8), stable_hash(name));
   }
   if (path.size() > max_path_bytes) {
     why = refuse(errc::invalid_name, fmt::format("the socket directory {} leaves no room for a name", directory));

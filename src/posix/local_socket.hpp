@@ -9,6 +9,7 @@
 
 #include <xipc/concepts.hpp>
 #include <xipc/deadline.hpp>
+#include <xipc/name.hpp>
 #include <xipc/native_handle.hpp>
 
 #include "core/setup_error.hpp"
@@ -17,10 +18,11 @@ namespace xipc::detail {
 
 enum class local_socket_kind { stream, seqpacket };
 
-// The socket path for a portable name: <directory>/<name>.sock in a directory
-// only this user can enter ($XDG_RUNTIME_DIR/xipc, else /tmp/xipc-<uid>),
-// created on first use. Names that would not fit sun_path are hashed.
-std::string local_socket_path(std::string_view name, failure& why);
+// The socket path for a portable name of a named pipe or a port (`kind`):
+// <directory>/<os_name> in a directory only this user can enter
+// ($XDG_RUNTIME_DIR/xipc, else /tmp/xipc-<uid>), created on first use. Names
+// that would not fit sun_path are hashed.
+std::string local_socket_path(std::string_view name, failure& why, name_kind kind = name_kind::named_pipe);
 
 // That directory's path, neither made nor checked here.
 std::string local_socket_directory();

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "posix/anonymous_file.hpp"
 #include "posix/os_error.hpp"
 
 namespace xipc::detail {
@@ -21,6 +22,8 @@ mapped_view map_view(int fd, std::size_t offset, std::size_t length, access mode
   }
   return mapped_view{base, lead + length, static_cast<std::byte*>(base) + lead, length, mode};
 }
+
+bool object_size_is_fixed(int fd) noexcept { return anonymous_file_size_fixed(fd); }
 
 std::size_t object_size(int fd, failure& why) {
   struct stat info {};

@@ -10,6 +10,7 @@
 #include "posix/local_socket.hpp"
 #include "net/socket_io.hpp"
 #include "backend/named_pipe_io.hpp"
+#include "backend/sockets.hpp"
 #include "posix/system_limit.hpp"
 
 namespace xipc {
@@ -54,8 +55,8 @@ bool size_for_messages(int socket, const named_pipe_options& options, detail::fa
 }  // namespace
 
 named_pipe named_pipe::connect(std::string_view name, const named_pipe_options& options, deadline until,
-                               detail::failure& why) {
-  const std::string path = detail::local_socket_path(name, why);
+                               detail::failure& why, name_kind kind) {
+  const std::string path = detail::local_socket_path(name, why, kind);
   if (why) return {};
   const native_handle_type socket = detail::local_connect(path, kind_of(options.mode), until, why);
   if (why) return {};
@@ -88,12 +89,20 @@ io_result named_pipe_receive(native_handle_type pipe, std::span<std::byte> buffe
   return socket_receive_message(pipe, buffer, SIZE_MAX, until);
 }
 
+io_result named_pipe_receive_bounded(native_handle_type pipe, std::span<std::byte> buffer, deadline until) noexcept {
+  return socket_receive_message(pipe, buffer, buffer.size(), until);
+}
+
+std::error_code named_pipe_peer(native_handle_type pipe, bool /*server_end*/, peer_credentials& out) noexcept {
+  return peer_credentials_of(pipe, out);
+}
+
 }  // namespace detail
 
 named_pipe_server named_pipe_server::create(std::string_view name, const named_pipe_options& options,
-                                            detail::failure& why) {
+                                            detail::failure& why, name_kind kind) {
   named_pipe_server server;
-  server.path_ = detail::local_socket_path(name, why);
+  server.path_ = detail::local_socket_path(name, why, kind);
   if (why) return {};
   const native_handle_type listener = detail::local_listen(server.path_, kind_of(options.mode), why);
   if (why) return {};

@@ -68,6 +68,9 @@ mapped_view map_view(native_handle_type section, std::size_t offset, std::size_t
   return mapped_view{base, lead + length, static_cast<std::byte*>(base) + lead, length, mode};
 }
 
+// A section's size is set when it is made; nobody can shrink it under a view.
+bool object_size_is_fixed(native_handle_type /*section*/) noexcept { return true; }
+
 std::size_t object_size(native_handle_type section, failure& why) {
   const auto query = nt_query_section();
   if (query == nullptr) {

@@ -88,8 +88,8 @@ struct listener {
 }  // namespace
 
 named_pipe named_pipe::connect(std::string_view name, const named_pipe_options& options, deadline until,
-                               detail::failure& why) {
-  const std::string path = detail::named_pipe_path(name, why);
+                               detail::failure& why, name_kind kind) {
+  const std::string path = detail::named_pipe_path(name, why, kind);
   if (why) return {};
   // READ_CONTROL: the server's pipe is checked before a byte goes to it.
   const HANDLE pipe = detail::open_pipe_client(path, GENERIC_READ | GENERIC_WRITE | READ_CONTROL,
@@ -120,11 +120,25 @@ io_result named_pipe_receive(native_handle_type pipe, std::span<std::byte> buffe
   return receive_pipe_message(pipe, buffer, until);
 }
 
+io_result named_pipe_receive_bounded(native_handle_type pipe, std::span<std::byte> buffer, deadline until) noexcept {
+  io_result got = receive_pipe_message(pipe, buffer, until);
+  if (got.error == errc::message_too_large) got.error = make_error_code(errc::corrupted);
+  return got;
+}
+
+std::error_code named_pipe_peer(native_handle_type pipe, bool server_end, peer_credentials& out) noexcept {
+  ULONG pid = 0;
+  const BOOL known = server_end ? ::GetNamedPipeClientProcessId(pipe, &pid) : ::GetNamedPipeServerProcessId(pipe, &pid);
+  if (!known) return error_from_os(::GetLastError());
+  out = peer_credentials{static_cast<std::int64_t>(pid), 0, 0};
+  return {};
+}
+
 }  // namespace detail
 
 named_pipe_server named_pipe_server::create(std::string_view name, const named_pipe_options& options,
-                                            detail::failure& why) {
-  const std::string path = detail::named_pipe_path(name, why);
+                                            detail::failure& why, name_kind kind) {
+  const std::string path = detail::named_pipe_path(name, why, kind);
   if (why) return {};
   auto state = std::make_shared<listener>();
   state->path = detail::widen(path, why);

@@ -33,13 +33,13 @@ io_result write_whole(HANDLE pipe, std::span<const std::byte> data, deadline unt
 
 }  // namespace
 
-std::string named_pipe_path(std::string_view name, failure& why) {
+std::string named_pipe_path(std::string_view name, failure& why, name_kind kind) {
   std::string reason;
   if (validate_name(name, &reason)) {
     why = refuse(errc::invalid_name, std::move(reason));
     return {};
   }
-  return os_name(name_kind::named_pipe, name, target_os::windows);
+  return os_name(kind, name, target_os::windows);
 }
 
 HANDLE create_pipe_instance(const std::wstring& path, pipe_mode mode, pipe_direction direction, bool first,

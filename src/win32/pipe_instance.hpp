@@ -11,6 +11,7 @@
 
 #include <xipc/concepts.hpp>
 #include <xipc/deadline.hpp>
+#include <xipc/name.hpp>
 #include <xipc/named_pipe.hpp>
 
 #include "core/setup_error.hpp"
@@ -22,7 +23,7 @@ constexpr DWORD pipe_buffer_bytes = 65536;
 
 // The pipe name of a portable name: \\.\pipe\xipc.<name>. A name that is
 // not portable is errc::invalid_name, with the reason.
-std::string named_pipe_path(std::string_view name, failure& why);
+std::string named_pipe_path(std::string_view name, failure& why, name_kind kind = name_kind::named_pipe);
 
 enum class pipe_direction {
   both,     // a named_pipe connection: full duplex

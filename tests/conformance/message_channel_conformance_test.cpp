@@ -11,6 +11,7 @@
 #include <vector>
 #include <xipc/mailbox.hpp>
 #include <xipc/named_pipe.hpp>
+#include <xipc/port.hpp>
 #include <xipc/ring_channel.hpp>
 #include <xipc/sockets.hpp>
 
@@ -73,6 +74,40 @@ struct named_pipe_transport {
   static xipc::named_pipe sender_in_child(const std::string& endpoint) {
     return xipc::named_pipe::connect(endpoint, options, 10s);
   }
+};
+
+// A port: messages up to 256 B inline, the rest (most of these) through a
+// 64 KiB section, so the section wraps and is given back thousands of times.
+struct port_transport {
+  static constexpr const char* name = "port";
+  static constexpr errc senders_gone = errc::peer_closed;
+  static constexpr auto end_wait = 10s;
+  static constexpr std::size_t max_message = 4096;
+  static constexpr xipc::port_options options{.inline_limit = 256, .section_bytes = 64 * 1024};
+  static constexpr std::size_t oversize = options.section_bytes + 1;
+  struct pair {
+    xipc::port_server server;
+    xipc::port receiver;  // the server's end
+    xipc::port sender;    // the client's end
+  };
+  static pair open(const std::string& unique) {
+    pair connection;
+    connection.server = xipc::port_server::create(unique, options);
+    std::thread client([&] { connection.sender = xipc::port::connect(unique, 5s); });
+    EXPECT_FALSE(connection.server.accept(connection.receiver, 5s));
+    client.join();
+    return connection;
+  }
+  static peer_process start_sender(pair& connection, const std::string& unique, const std::vector<std::string>& tail) {
+    connection.sender = {};
+    connection.receiver = {};
+    std::vector<std::string> args{name, unique};
+    args.insert(args.end(), tail.begin(), tail.end());
+    auto sender = peer_process::start("conformance_message_sender", args);
+    EXPECT_FALSE(connection.server.accept(connection.receiver, 10s));
+    return sender;
+  }
+  static xipc::port sender_in_child(const std::string& endpoint) { return xipc::port::connect(endpoint, 10s); }
 };
 
 struct ring_transport {
@@ -235,6 +270,7 @@ XIPC_TEST_ROLE(conformance_message_sender) {
   const std::uint64_t count = std::strtoull(args[2], nullptr, 10);
   if (transport == named_pipe_transport::name) return send_messages<named_pipe_transport>(args[1], count);
   if (transport == ring_transport::name) return send_messages<ring_transport>(args[1], count);
+  if (transport == port_transport::name) return send_messages<port_transport>(args[1], count);
   if (transport == mailbox_shm_transport::name) return send_messages<mailbox_shm_transport>(args[1], count);
   if (transport == local_datagram_transport::name) return send_messages<local_datagram_transport>(args[1], count);
 #if !XIPC_OS_WINDOWS
@@ -258,13 +294,13 @@ class message_channel_conformance : public ::testing::Test {
 };
 
 #if XIPC_OS_WINDOWS
-using transports = ::testing::Types<named_pipe_transport, ring_transport, mailbox_shm_transport,
+using transports = ::testing::Types<named_pipe_transport, port_transport, ring_transport, mailbox_shm_transport,
                                     local_datagram_transport>;
 TEST(message_channel_conformance_windows, posix_queues) {
   GTEST_SKIP() << "mailbox_posix_mq and mailbox_sysv: Windows has no POSIX or System V queues";
 }
 #else
-using transports = ::testing::Types<named_pipe_transport, ring_transport, mailbox_shm_transport,
+using transports = ::testing::Types<named_pipe_transport, port_transport, ring_transport, mailbox_shm_transport,
                                     mailbox_posix_mq_transport, mailbox_sysv_transport, local_datagram_transport>;
 #endif
 
