@@ -18,6 +18,7 @@
 
 #include "net/handle_frame.hpp"
 #include "support/bytes.hpp"
+#include "support/handles.hpp"
 #include "support/object_names.hpp"
 #include "support/peer_process.hpp"
 
@@ -48,13 +49,6 @@ using byte_pipe_pair = named_pipe_pair<xipc::pipe_mode::byte>;
 using message_pipe_pair = named_pipe_pair<xipc::pipe_mode::message>;
 
 #if !XIPC_OS_WINDOWS
-// Descriptors open in this process right now.
-std::size_t open_descriptors() {
-  std::size_t count = 0;
-  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) ++count;
-  return count;
-}
-
 struct stream_pair {
   xipc::local_stream near;
   xipc::local_stream far;
@@ -411,7 +405,7 @@ TYPED_TEST(handle_passing_over, a_buffer_too_small_for_the_message) {
 // ---- POSIX: descriptors, control data, hand-made frames ---------------------------------------
 
 TEST(handle_passing, untaken_handles_are_closed_with_the_list) {
-  const std::size_t before = open_descriptors();
+  const std::size_t before = xipc::test::open_handle_count();
   {
     stream_pair link;
     auto pipe = xipc::make_pipe();
@@ -420,9 +414,9 @@ TEST(handle_passing, untaken_handles_are_closed_with_the_list) {
     std::array<std::byte, 1> byte{};
     ASSERT_FALSE(xipc::receive_handles(link.far, byte, in, 5s).error);
     EXPECT_EQ(in.size(), 2u);
-    EXPECT_EQ(open_descriptors(), before + 6) << "two sockets, a pipe, and the pipe's two received ends";
+    EXPECT_EQ(xipc::test::open_handle_count(), before + 6) << "two sockets, a pipe, and the pipe's two received ends";
   }
-  EXPECT_EQ(open_descriptors(), before);
+  EXPECT_EQ(xipc::test::open_handle_count(), before);
 }
 
 // ---- too small, truncated, corrupted ------------------------------------------------------
@@ -464,13 +458,13 @@ void more_handles_than_fit_are_reported_and_none_leaks() {
   auto pipe = xipc::make_pipe();
   const std::vector<int> twenty(20, pipe.reader.native_handle());
   send_raw(link.near.native_handle(), frame_for(16, xipc::handle_kind::pipe_reader, 2), "hi", twenty);
-  const std::size_t before = open_descriptors();
+  const std::size_t before = xipc::test::open_handle_count();
   xipc::received_handles in;
   std::array<std::byte, 8> buffer{};
   const auto got = xipc::receive_handles(link.far, buffer, in, 5s);
   EXPECT_EQ(got.error, errc::message_too_large) << "MSG_CTRUNC";
   EXPECT_EQ(in.size(), 0u);
-  EXPECT_EQ(open_descriptors(), before) << "the 16 that arrived were closed";
+  EXPECT_EQ(xipc::test::open_handle_count(), before) << "the 16 that arrived were closed";
   // The channel goes on.
   ASSERT_FALSE(xipc::send_handles(link.near, xipc::handle_list{}.add(pipe.writer), text("ok"), 5s));
   ASSERT_FALSE(xipc::receive_handles(link.far, buffer, in, 5s).error);
@@ -486,7 +480,7 @@ TEST(handle_passing, frames_that_break_the_rules_are_corrupted_and_leak_nothing)
   datagram_pair link;
   auto pipe = xipc::make_pipe();
   const int reader = pipe.reader.native_handle();
-  const std::size_t before = open_descriptors();
+  const std::size_t before = xipc::test::open_handle_count();
   xipc::received_handles in;
   std::array<std::byte, 8> buffer{};
 
@@ -508,7 +502,7 @@ TEST(handle_passing, frames_that_break_the_rules_are_corrupted_and_leak_nothing)
   send_raw(link.near.native_handle(), frame_for(1, xipc::handle_kind::shared_memory, 0), "", {reader});
   EXPECT_EQ(xipc::receive_handles(link.far, buffer, in, 5s).error, errc::corrupted);
   EXPECT_EQ(in.size(), 0u);
-  EXPECT_EQ(open_descriptors(), before);
+  EXPECT_EQ(xipc::test::open_handle_count(), before);
 
   // A lie about the kind is found when the handle is taken.
   send_raw(link.near.native_handle(), frame_for(1, xipc::handle_kind::udp_socket, 0), "", {reader});
@@ -516,18 +510,18 @@ TEST(handle_passing, frames_that_break_the_rules_are_corrupted_and_leak_nothing)
   std::error_code ec;
   in.take<xipc::udp_socket>(0, ec);
   EXPECT_EQ(ec, errc::corrupted);
-  EXPECT_EQ(open_descriptors(), before);
+  EXPECT_EQ(xipc::test::open_handle_count(), before);
 }
 
 TEST(handle_passing, a_datagram_too_big_brings_no_descriptor_until_received) {
   datagram_pair link;
   auto pipe = xipc::make_pipe();
   ASSERT_FALSE(xipc::send_handles(link.near, xipc::handle_list{}.add(pipe.writer), text("twelve bytes"), 5s));
-  const std::size_t before = open_descriptors();
+  const std::size_t before = xipc::test::open_handle_count();
   xipc::received_handles in;
   std::array<std::byte, 4> small{};
   EXPECT_EQ(xipc::receive_handles(link.far, small, in, 5s).error, errc::message_too_large);
-  EXPECT_EQ(open_descriptors(), before) << "no descriptor was installed";
+  EXPECT_EQ(xipc::test::open_handle_count(), before) << "no descriptor was installed";
 }
 #endif
 

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "support/local_sockets.hpp"
+#include "support/handles.hpp"
 #include "support/object_names.hpp"
 #include "support/peer_process.hpp"
 
@@ -72,14 +73,6 @@ void leave_stale_socket_file(const std::string& path) {
   const int socket = ::socket(AF_UNIX, SOCK_STREAM, 0);
   ASSERT_EQ(::bind(socket, reinterpret_cast<const sockaddr*>(&address), sizeof address), 0);
   ::close(socket);
-#endif
-}
-
-std::int64_t this_process_id() {
-#if XIPC_OS_WINDOWS
-  return ::GetCurrentProcessId();
-#else
-  return ::getpid();
 #endif
 }
 
@@ -206,7 +199,7 @@ TEST(local_stream, by_path_and_by_abstract_name_with_peer_credentials) {
     connected<xipc::local_listener, xipc::local_stream> by_path(endpoint::local(path));
     EXPECT_TRUE(std::filesystem::exists(path));
     const auto who = by_path.server.credentials();
-    EXPECT_EQ(who.pid, this_process_id());
+    EXPECT_EQ(who.pid, xipc::test::this_process_id());
 #if !XIPC_OS_WINDOWS  // Windows reports the pid only
     EXPECT_EQ(who.uid, ::getuid());
     EXPECT_EQ(who.gid, ::getgid());

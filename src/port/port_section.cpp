@@ -25,7 +25,9 @@ bool port_section_writer::reserve(std::uint64_t length, std::uint64_t released, 
   std::uint64_t start = head_;
   const std::uint64_t offset = start % capacity_;
   if (offset + length > capacity_) start += capacity_ - offset;  // it would cross the end: begin at the start
-  if (start + length - released > capacity_) return false;
+  // Room taken is [released, head_); the skip before `start` is not. With
+  // nothing taken, anywhere will do.
+  if (released != head_ && start + length - released > capacity_) return false;
   head_ = start + length;
   position = start;
   return true;
@@ -50,7 +52,7 @@ bool port_section_reader::accept(std::uint64_t position, std::uint64_t length, s
     reason = fmt::format("a section message of {} bytes at offset {}, past the half's end {}", length, start, capacity_);
     return false;
   }
-  if (position + length - released_ > capacity_) {
+  if (released_ != next_ && position + length - released_ > capacity_) {
     reason = fmt::format("a section message ending at {}, over room not released yet (released {}, half {})",
                          position + length, released_, capacity_);
     return false;

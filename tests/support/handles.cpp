@@ -8,6 +8,7 @@
 #include <windows.h>
 #else
 #include <cerrno>
+#include <filesystem>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -54,6 +55,14 @@ std::pair<native_handle_type, native_handle_type> os_pipe() {
   HANDLE writer = nullptr;
   if (!::CreatePipe(&reader, &writer, nullptr, 0)) throw std::runtime_error("CreatePipe failed");
   return {reader, writer};
+}
+
+std::int64_t this_process_id() { return ::GetCurrentProcessId(); }
+
+std::size_t open_handle_count() {
+  DWORD count = 0;
+  ::GetProcessHandleCount(::GetCurrentProcess(), &count);
+  return count;
 }
 
 bool process_exists(int pid) {
@@ -115,6 +124,14 @@ std::pair<native_handle_type, native_handle_type> os_pipe() {
   int ends[2];
   if (::pipe2(ends, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
   return {ends[0], ends[1]};
+}
+
+std::int64_t this_process_id() { return ::getpid(); }
+
+std::size_t open_handle_count() {
+  std::size_t count = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) ++count;
+  return count;
 }
 
 bool process_exists(int pid) { return ::kill(pid, 0) == 0 || errno != ESRCH; }

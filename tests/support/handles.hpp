@@ -4,6 +4,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -25,6 +27,12 @@ native_handle_type duplicate_handle(native_handle_type handle);
 void close_handle(native_handle_type handle);
 // A plain OS pipe, not through xipc: {read end, write end}.
 std::pair<native_handle_type, native_handle_type> os_pipe();
+
+// This process's id.
+std::int64_t this_process_id();
+// How many handles this process has open (POSIX: /proc/self/fd, Windows:
+// GetProcessHandleCount), to see that an operation leaked none.
+std::size_t open_handle_count();
 
 // Whether a process with id `pid` exists (on POSIX, a zombie counts).
 bool process_exists(int pid);

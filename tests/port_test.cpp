@@ -1,0 +1,484 @@
+#include <xipc/port.hpp>
+
+#include <gtest/gtest.h>
+#include <xipc/detail/config.hpp>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "port/port_frame.hpp"
+#include "port/port_section.hpp"
+#include "support/handles.hpp"
+#include "support/object_names.hpp"
+#include "support/peer_process.hpp"
+#include "support/sequenced.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using xipc::deadline;
+using xipc::errc;
+using xipc::port;
+using xipc::port_server;
+using xipc::test::peer_process;
+
+std::span<const std::byte> bytes_of(std::string_view text) { return std::as_bytes(std::span(text)); }
+std::string text_of(std::span<const std::byte> bytes) { return {reinterpret_cast<const char*>(bytes.data()), bytes.size()}; }
+
+// What the echo server answers to a request: each byte complemented, so
+// that a reply that went to the wrong call cannot pass for the right one.
+std::vector<std::byte> answer_to(std::span<const std::byte> request) {
+  std::vector<std::byte> reply(request.size());
+  std::transform(request.begin(), request.end(), reply.begin(), [](std::byte b) { return ~b; });
+  return reply;
+}
+
+// Connects, retrying while the server (in another process) is not up yet.
+port connect_when_up(const std::string& name, std::chrono::seconds patience = 10s) {
+  const auto give_up = std::chrono::steady_clock::now() + patience;
+  for (;;) {
+    std::error_code ec;
+    port client = port::connect(name, 5s, ec);
+    if (!ec) return client;
+    if (ec != errc::not_found || std::chrono::steady_clock::now() > give_up) {
+      ADD_FAILURE() << "connect: " << ec.message();
+      return {};
+    }
+    std::this_thread::sleep_for(2ms);
+  }
+}
+
+// A server and one connection to it, both ends in this process.
+struct connected {
+  port_server server;
+  port served;
+  port client;
+};
+
+connected connect_pair(const std::string& name, const xipc::port_options& options = {}) {
+  connected pair;
+  pair.server = port_server::create(name, options);
+  std::thread client([&] { pair.client = port::connect(name, 5s); });
+  EXPECT_FALSE(pair.server.accept(pair.served, 5s));
+  client.join();
+  return pair;
+}
+
+// Serves every connection with a thread that answers each call with
+// answer_to(request), until the connection closes. args: name [section_bytes]
+XIPC_TEST_ROLE(port_echo_server) {
+  if (args.empty()) return 2;
+  xipc::port_options options;
+  if (args.size() > 1) options.section_bytes = std::strtoull(args[1], nullptr, 10);
+  auto server = port_server::create(args[0], options);
+  std::vector<std::thread> served;
+  for (;;) {
+    port connection;
+    if (server.accept(connection, 30s)) break;
+    served.emplace_back([connection = std::move(connection)]() mutable {
+      std::vector<std::byte> buffer(connection.max_message_bytes());
+      for (;;) {
+        const auto got = connection.receive(buffer, 30s);
+        if (got.error) return;
+        if (got.call_id == 0) continue;
+        if (connection.reply(got.call_id, answer_to({buffer.data(), got.bytes}), 30s)) return;
+      }
+    });
+  }
+  for (auto& thread : served) thread.join();
+  return 0;
+}
+
+// Accepts one client, takes its calls and never answers. args: name
+XIPC_TEST_ROLE(port_silent_server) {
+  if (args.size() != 1) return 2;
+  auto server = port_server::create(args[0]);
+  port connection;
+  if (server.accept(connection, 30s)) return 1;
+  std::array<std::byte, 256> buffer{};
+  for (;;) {
+    if (connection.receive(buffer, 30s).error) return 1;
+  }
+}
+
+// A server that dies without cleaning up. args: name
+XIPC_TEST_ROLE(port_server_crash) {
+  if (args.size() != 1) return 2;
+  auto server = port_server::create(args[0]);
+  std::_Exit(0);
+}
+
+// Connects and makes one call that is never answered. args: name
+XIPC_TEST_ROLE(port_calling_client) {
+  if (args.size() != 1) return 2;
+  auto client = port::connect(args[0], 10s);
+  std::array<std::byte, 16> reply{};
+  (void)client.call(bytes_of("are you there"), reply, 30s);
+  return 1;
+}
+
+TEST(port, connecting_to_a_missing_server_is_not_found_with_the_name) {
+  const auto name = xipc::test::unique_name("");
+  try {
+    port::connect(name, 1s);
+    ADD_FAILURE() << "no exception";
+  } catch (const std::system_error& e) {
+    EXPECT_EQ(e.code(), errc::not_found);
+    EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
+  }
+}
+
+TEST(port, a_call_gets_its_reply_and_the_server_sees_who_called) {
+  auto pair = connect_pair(xipc::test::unique_name("call"));
+  EXPECT_EQ(pair.served.peer().pid, xipc::test::this_process_id());
+  EXPECT_EQ(pair.client.peer().pid, xipc::test::this_process_id());
+  EXPECT_EQ(pair.client.inline_limit(), 256u);
+  std::thread server([&] {
+    std::array<std::byte, 64> request{};
+    const auto got = pair.served.receive(request, 5s);
+    ASSERT_FALSE(got.error);
+    ASSERT_NE(got.call_id, 0u) << "a call carries its id";
+    EXPECT_EQ(text_of({request.data(), got.bytes}), "what day is it");
+    EXPECT_FALSE(pair.served.reply(got.call_id, bytes_of("Sunday")));
+    EXPECT_EQ(pair.served.reply(got.call_id, bytes_of("again")), errc::invalid_argument) << "answered already";
+  });
+  std::array<std::byte, 64> reply{};
+  const auto answer = pair.client.call(bytes_of("what day is it"), reply, 5s);
+  server.join();
+  ASSERT_FALSE(answer.error) << answer.error.message();
+  EXPECT_EQ(text_of({reply.data(), answer.bytes}), "Sunday");
+}
+
+TEST(port, plain_messages_go_both_ways_and_are_not_calls) {
+  auto pair = connect_pair(xipc::test::unique_name("msg"));
+  ASSERT_FALSE(pair.client.send(bytes_of("up"), 1s));
+  ASSERT_FALSE(pair.served.send(bytes_of("down"), 1s));
+  ASSERT_FALSE(pair.client.send({}, 1s)) << "a message of 0 bytes is a message";
+  std::array<std::byte, 16> buffer{};
+  auto got = pair.served.receive(buffer, 1s);
+  ASSERT_FALSE(got.error);
+  EXPECT_EQ(got.call_id, 0u);
+  EXPECT_EQ(text_of({buffer.data(), got.bytes}), "up");
+  got = pair.served.receive(buffer, 1s);
+  ASSERT_FALSE(got.error);
+  EXPECT_EQ(got.bytes, 0u);
+  got = pair.client.receive(buffer, 1s);
+  ASSERT_FALSE(got.error);
+  EXPECT_EQ(text_of({buffer.data(), got.bytes}), "down");
+  EXPECT_EQ(pair.served.reply(12345, bytes_of("?")), errc::invalid_argument) << "no such call";
+}
+
+TEST(port, a_live_server_keeps_its_name_and_a_dead_ones_is_taken_over) {
+  const auto name = xipc::test::unique_name("stale");
+  ASSERT_EQ(peer_process::start("port_server_crash", {name}).wait(), 0);
+  auto server = port_server::create(name);
+  std::error_code ec;
+  port_server::create(name, {}, ec);
+  EXPECT_EQ(ec, errc::already_exists);
+  std::thread client([&] { EXPECT_TRUE(port::connect(name, 5s).is_open()); });
+  port connection;
+  EXPECT_FALSE(server.accept(connection, 5s)) << "the live server kept its clients";
+  client.join();
+}
+
+TEST(port, large_messages_go_through_the_section_and_are_read_in_place) {
+  constexpr std::size_t section = 1 << 20;
+  auto pair = connect_pair(xipc::test::unique_name("big"), {.inline_limit = 256, .section_bytes = section});
+  EXPECT_EQ(pair.client.section_bytes(), section);
+  EXPECT_EQ(pair.client.max_message_bytes(), section);
+  std::vector<std::byte> big(section);
+  // Three laps of the section with messages of several sizes: it wraps, and
+  // each message comes back whole.
+  std::size_t sizes[] = {section, 300 * 1024, 257, 700 * 1024, 4096};
+  std::thread sender([&] {
+    for (int lap = 0; lap < 3; ++lap) {
+      for (std::uint64_t i = 0; i < std::size(sizes); ++i) {
+        std::vector<std::byte> message(sizes[i]);
+        xipc::test::fill_sequenced(message, lap * 10 + i);
+        { const auto sent = pair.client.send(message, 10s); ASSERT_FALSE(sent) << lap << "/" << i << ": " << sent.message(); }
+      }
+    }
+  });
+  for (int lap = 0; lap < 3; ++lap) {
+    for (std::uint64_t i = 0; i < std::size(sizes); ++i) {
+      xipc::port_received message;
+      ASSERT_FALSE(pair.served.receive(message, 10s));
+      ASSERT_EQ(message.bytes().size(), sizes[i]);
+      std::vector<std::byte> expected(sizes[i]);
+      xipc::test::fill_sequenced(expected, lap * 10 + i);
+      ASSERT_TRUE(std::equal(expected.begin(), expected.end(), message.bytes().begin())) << lap << "/" << i;
+    }
+  }
+  sender.join();
+  EXPECT_EQ(pair.client.send(std::vector<std::byte>(section + 1), 1s), errc::message_too_large);
+}
+
+TEST(port, a_full_section_waits_for_room_and_a_held_view_keeps_it) {
+  constexpr std::size_t section = 64 * 1024;
+  auto pair = connect_pair(xipc::test::unique_name("room"), {.inline_limit = 256, .section_bytes = section});
+  const std::vector<std::byte> half(section / 2, std::byte{7});
+  ASSERT_FALSE(pair.client.send(half, 1s));
+  ASSERT_FALSE(pair.client.send(half, 1s));
+  EXPECT_EQ(pair.client.try_send(half), errc::would_block) << "the section is full";
+  xipc::port_received first;
+  ASSERT_FALSE(pair.served.receive(first, 1s));
+  EXPECT_EQ(pair.client.send(half, 20ms), errc::timed_out) << "a view still holds its room";
+  first.release();
+  EXPECT_FALSE(pair.client.send(half, 1s)) << "released room is reused";
+  std::vector<std::byte> buffer(section);
+  for (int i = 0; i < 2; ++i) {
+    const auto got = pair.served.receive(buffer, 1s);
+    ASSERT_FALSE(got.error);
+    EXPECT_EQ(got.bytes, half.size());
+  }
+}
+
+TEST(port, a_reply_too_large_for_the_callers_buffer_is_reported_with_its_size) {
+  auto pair = connect_pair(xipc::test::unique_name("small"));
+  std::thread server([&] {
+    std::array<std::byte, 64> request{};
+    const auto got = pair.served.receive(request, 5s);
+    ASSERT_FALSE(got.error);
+    EXPECT_FALSE(pair.served.reply(got.call_id, std::vector<std::byte>(1000)));
+  });
+  std::array<std::byte, 10> reply{};
+  const auto answer = pair.client.call(bytes_of("?"), reply, 5s);
+  server.join();
+  EXPECT_EQ(answer.error, errc::message_too_large);
+  EXPECT_EQ(answer.bytes, 1000u);
+}
+
+TEST(port, a_reply_after_its_call_gave_up_is_discarded_not_given_to_the_next_call) {
+  auto pair = connect_pair(xipc::test::unique_name("late"));
+  std::thread server([&] {
+    std::array<std::byte, 64> buffer{};
+    const auto first = pair.served.receive(buffer, 5s);
+    ASSERT_FALSE(first.error);
+    const auto second = pair.served.receive(buffer, 5s);  // comes after the first call timed out
+    ASSERT_FALSE(second.error);
+    EXPECT_FALSE(pair.served.reply(first.call_id, bytes_of("late answer")));
+    EXPECT_FALSE(pair.served.reply(second.call_id, bytes_of("second answer")));
+  });
+  std::array<std::byte, 64> reply{};
+  EXPECT_EQ(pair.client.call(bytes_of("first"), reply, 50ms).error, errc::timed_out);
+  const auto answer = pair.client.call(bytes_of("second"), reply, 5s);
+  server.join();
+  ASSERT_FALSE(answer.error);
+  EXPECT_EQ(text_of({reply.data(), answer.bytes}), "second answer");
+  EXPECT_EQ(pair.client.try_receive(reply).error, errc::would_block) << "the late reply went nowhere";
+}
+
+TEST(port, calls_from_many_threads_of_another_process_each_get_their_own_reply) {
+  const auto name = xipc::test::unique_name("many");
+  auto server = peer_process::start("port_echo_server", {name});
+  port client = connect_when_up(name);
+  ASSERT_TRUE(client.is_open());
+  constexpr int threads = 8;
+  constexpr int calls = 10000;
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> callers;
+  for (int t = 0; t < threads; ++t) {
+    callers.emplace_back([&, t] {
+      std::vector<std::byte> reply(1024);
+      for (int i = 0; i < calls; ++i) {
+        // Sizes from 1 to 600 bytes: most inline, some through the section.
+        std::vector<std::byte> request(1 + xipc::test::sequenced_size(t * calls + i, 599));
+        xipc::test::fill_sequenced(request, static_cast<std::uint64_t>(t) * calls + i);
+        const auto answer = client.call(request, reply, 30s);
+        const auto expected = answer_to(request);
+        if (answer.error || answer.bytes != expected.size() ||
+            !std::equal(expected.begin(), expected.end(), reply.begin())) {
+          ++wrong;
+          return;
+        }
+      }
+    });
+  }
+  for (auto& caller : callers) caller.join();
+  EXPECT_EQ(wrong.load(), 0) << "a call failed or got another call's reply";
+  client = {};
+  server.kill();
+}
+
+TEST(port, a_killed_server_ends_every_waiting_call_with_peer_closed_at_once) {
+  const auto name = xipc::test::unique_name("kill");
+  auto server = peer_process::start("port_silent_server", {name});
+  port client = connect_when_up(name);
+  ASSERT_TRUE(client.is_open());
+  constexpr int threads = 4;
+  std::vector<std::thread> callers;
+  std::atomic<int> closed{0};
+  std::atomic<std::int64_t> latest_end_ns{0};
+  for (int t = 0; t < threads; ++t) {
+    callers.emplace_back([&] {
+      std::array<std::byte, 16> reply{};
+      const auto answer = client.call(bytes_of("hello?"), reply, 30s);
+      if (answer.error == errc::peer_closed) ++closed;
+      const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+      std::int64_t seen = latest_end_ns.load();
+      while (seen < now && !latest_end_ns.compare_exchange_weak(seen, now)) {
+      }
+    });
+  }
+  std::this_thread::sleep_for(200ms);  // every call sent and waiting
+  const auto killed = std::chrono::steady_clock::now();
+  server.kill();
+  for (auto& caller : callers) caller.join();
+  EXPECT_EQ(closed.load(), threads);
+  const auto waited = std::chrono::nanoseconds(latest_end_ns.load()) - killed.time_since_epoch();
+  // The reading thread sees the channel close at once; the bound is loose
+  // for a busy machine, not a measurement (docs/ports.md has the figure).
+  EXPECT_LT(waited, 1s) << "the calls ended " << std::chrono::duration<double, std::milli>(waited).count()
+                        << " ms after the kill";
+  std::array<std::byte, 16> reply{};
+  EXPECT_EQ(client.call(bytes_of("anyone?"), reply, 1s).error, errc::peer_closed);
+}
+
+TEST(port, a_killed_client_is_a_disconnect_for_the_server_and_nothing_leaks) {
+  const auto name = xipc::test::unique_name("client");
+  auto server = port_server::create(name);
+  const std::size_t handles_before = xipc::test::open_handle_count();
+  {
+    auto client = peer_process::start("port_calling_client", {name});
+    port connection;
+    ASSERT_FALSE(server.accept(connection, 10s));
+    std::array<std::byte, 64> buffer{};
+    const auto call = connection.receive(buffer, 10s);
+    ASSERT_FALSE(call.error);
+    ASSERT_NE(call.call_id, 0u);
+    client.kill();
+    EXPECT_EQ(connection.receive(buffer, 5s).error, errc::peer_closed) << "the disconnect, as a receive";
+    const auto answer = connection.reply(call.call_id, bytes_of("too late"), 1s);
+    EXPECT_TRUE(answer == errc::peer_closed) << answer.message();
+  }
+  EXPECT_EQ(xipc::test::open_handle_count(), handles_before) << "the connection and its section were closed";
+}
+
+TEST(port, a_client_not_on_the_allow_list_is_refused_and_told) {
+  const auto name = xipc::test::unique_name("allow");
+  auto server = port_server::create(name);
+  std::string logged;
+  // A uid nobody here runs as (and on Windows, where a pipe's client has no uid, any list refuses).
+  server.allow_only_uids({0xFFFFFFF0u}, [&](std::string_view reason) { logged = reason; });
+  std::error_code connected;
+  std::thread client([&] { port::connect(name, 5s, connected); });
+  port connection;
+  EXPECT_EQ(server.accept(connection, 300ms), errc::timed_out) << "a refused client does not count";
+  client.join();
+  EXPECT_EQ(connected, errc::permission_denied);
+  EXPECT_NE(logged.find("refused"), std::string::npos) << logged;
+  EXPECT_NE(logged.find(name), std::string::npos) << logged;
+}
+
+TEST(port, bad_options_are_refused_at_create) {
+  std::error_code ec;
+  port_server::create(xipc::test::unique_name("opt"), {.inline_limit = 1 << 20}, ec);
+  EXPECT_EQ(ec, errc::invalid_argument);
+  port_server::create("no/slash", {}, ec);
+  EXPECT_EQ(ec, errc::invalid_name);
+}
+
+TEST(port, without_a_section_only_inline_messages_go) {
+  auto pair = connect_pair(xipc::test::unique_name("nosec"), {.inline_limit = 128, .section_bytes = 0});
+  EXPECT_EQ(pair.client.max_message_bytes(), 128u);
+  EXPECT_EQ(pair.client.send(std::vector<std::byte>(129), 1s), errc::message_too_large);
+  EXPECT_FALSE(pair.client.send(std::vector<std::byte>(128), 1s));
+}
+
+// ---- what the ends check in frames and section positions ----------------------
+
+std::vector<std::byte> frame_of(xipc::detail::port_frame_header header, std::size_t inline_bytes = 0) {
+  std::vector<std::byte> frame(sizeof header + inline_bytes);
+  std::memcpy(frame.data(), &header, sizeof header);
+  return frame;
+}
+
+TEST(port_frame, every_field_is_checked) {
+  using namespace xipc::detail;
+  const port_frame_header good{port_frame_magic, port_frame_version, static_cast<std::uint8_t>(port_frame_kind::message),
+                               0, 0, 10, 0};
+  port_frame_header out{};
+  std::string reason;
+  EXPECT_TRUE(check_frame(frame_of(good, 10), 256, 4096, out, reason)) << reason;
+  auto refused = [&](port_frame_header header, std::size_t inline_bytes, std::string_view says) {
+    const bool ok = check_frame(frame_of(header, inline_bytes), 256, 4096, out, reason);
+    EXPECT_FALSE(ok) << says;
+    EXPECT_NE(reason.find(says), std::string::npos) << reason;
+  };
+  auto bad = good;
+  bad.magic = 0;
+  refused(bad, 10, "magic");
+  bad = good;
+  bad.version = 9;
+  refused(bad, 10, "version");
+  bad = good;
+  bad.kind = 77;
+  refused(bad, 10, "kind");
+  bad = good;
+  bad.flags = 0x80;
+  refused(bad, 10, "flags");
+  bad = good;
+  bad.call_id = 5;
+  refused(bad, 10, "call id");
+  bad = good;
+  bad.length = 11;
+  refused(bad, 10, "saying 11 bytes but carrying 10");
+  bad = good;
+  bad.length = 300;
+  refused(bad, 300, "above the limit");
+  bad = good;
+  bad.flags = port_frame_in_section;
+  bad.length = 5000;
+  refused(bad, 0, "the half holds");
+  bad.length = 100;
+  refused(bad, 4, "inline");
+  bad = good;
+  bad.kind = static_cast<std::uint8_t>(port_frame_kind::request);
+  refused(bad, 10, "call id 0");
+  std::vector<std::byte> short_frame(5);
+  EXPECT_FALSE(check_frame(short_frame, 256, 4096, out, reason));
+}
+
+TEST(port_section, positions_are_checked_against_what_the_receiver_holds) {
+  using xipc::detail::port_section_reader;
+  port_section_reader reader(1000);
+  std::size_t offset = 0;
+  std::string reason;
+  ASSERT_TRUE(reader.accept(0, 400, offset, reason)) << reason;
+  EXPECT_EQ(offset, 0u);
+  EXPECT_FALSE(reader.accept(100, 10, offset, reason)) << "before the previous end";
+  EXPECT_FALSE(reader.accept(900, 200, offset, reason)) << "past the half's end";
+  ASSERT_TRUE(reader.accept(400, 500, offset, reason)) << reason;
+  EXPECT_FALSE(reader.accept(1000, 200, offset, reason)) << "over room not released";
+  EXPECT_EQ(reader.release(900), 0u) << "the older message still holds its room";
+  EXPECT_EQ(reader.release(400), 900u) << "both released in a row";
+  ASSERT_TRUE(reader.accept(1000, 200, offset, reason)) << reason;
+  EXPECT_EQ(offset, 0u) << "wrapped to the start";
+  EXPECT_FALSE(reader.accept(std::uint64_t{1} << 63, 10, offset, reason)) << "a jump of more than the half";
+}
+
+TEST(port_section, the_sender_refuses_a_released_count_it_never_handed_out) {
+  using xipc::detail::port_section_writer;
+  port_section_writer writer(1000);
+  std::uint64_t position = 0;
+  bool corrupt = false;
+  std::string reason;
+  ASSERT_TRUE(writer.reserve(600, 0, position, corrupt, reason));
+  EXPECT_EQ(position, 0u);
+  EXPECT_FALSE(writer.reserve(600, 0, position, corrupt, reason));
+  EXPECT_FALSE(corrupt) << "no room yet is not corruption";
+  EXPECT_FALSE(writer.reserve(10, 601, position, corrupt, reason));
+  EXPECT_TRUE(corrupt) << "released beyond what was handed out";
+  ASSERT_TRUE(writer.reserve(600, 600, position, corrupt, reason));
+  EXPECT_EQ(position, 1000u) << "skipped to the start of the half: 400 bytes left at the end are too few";
+  EXPECT_FALSE(writer.reserve(10, 500, position, corrupt, reason));
+  EXPECT_TRUE(corrupt) << "the released count moved back";
+}
+
+}  // namespace
