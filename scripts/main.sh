@@ -41,6 +41,20 @@ receiver=$!
 wait "$receiver"
 
 echo
+echo "== ports: the date server as a port service, a client calling it from two threads =="
+"$bin/examples/port_date_server" 1 &
+server=$!
+"$bin/examples/port_date_client" 20000
+wait "$server"
+
+echo
+echo "== ports: 16 MiB buffers through a connection's section, read in place by the server =="
+"$bin/examples/port_bulk_server" 1 &
+server=$!
+"$bin/examples/port_bulk_client" 16
+wait "$server"
+
+echo
 echo "== the date server on TCP port 6013, and a client =="
 "$bin/examples/date_server" 127.0.0.1:6013 1 &
 server=$!

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, then builds and tests the
 # dev (warnings as errors), asan (Address+UndefinedBehavior sanitizers) and
-# tsan (ThreadSanitizer) configurations, runs the ring fuzzer for a minute
-# (clang's libFuzzer), builds the Windows configuration and runs its tests
+# tsan (ThreadSanitizer) configurations, runs the ring and port fuzzers for a
+# minute together (clang's libFuzzer), builds the Windows configuration and runs its tests
 # under Wine, and checks that the run left no shared-memory object behind.
 # Safe to run again and again.
 set -euo pipefail

@@ -280,7 +280,8 @@ TEST(port, calls_from_many_threads_of_another_process_each_get_their_own_reply) 
   port client = connect_when_up(name);
   ASSERT_TRUE(client.is_open());
   constexpr int threads = 8;
-  constexpr int calls = 10000;
+  // Wine's named pipes take about 300 us a message: fewer calls there, the same checks.
+  const int calls = xipc::test::running_under_wine() ? 1000 : 10000;
   std::atomic<int> wrong{0};
   std::vector<std::thread> callers;
   for (int t = 0; t < threads; ++t) {
@@ -334,6 +335,8 @@ TEST(port, a_killed_server_ends_every_waiting_call_with_peer_closed_at_once) {
   const auto waited = std::chrono::nanoseconds(latest_end_ns.load()) - killed.time_since_epoch();
   // The reading thread sees the channel close at once; the bound is loose
   // for a busy machine, not a measurement (docs/ports.md has the figure).
+  RecordProperty("ms_from_kill_to_the_last_call_ending",
+                 std::to_string(std::chrono::duration<double, std::milli>(waited).count()));
   EXPECT_LT(waited, 1s) << "the calls ended " << std::chrono::duration<double, std::milli>(waited).count()
                         << " ms after the kill";
   std::array<std::byte, 16> reply{};
