@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "backend/named_pipe_io.hpp"
 #include "port/port_frame.hpp"
 #include "port/port_section.hpp"
 #include "support/handles.hpp"
@@ -392,6 +393,67 @@ TEST(port, without_a_section_only_inline_messages_go) {
   EXPECT_EQ(pair.client.max_message_bytes(), 128u);
   EXPECT_EQ(pair.client.send(std::vector<std::byte>(129), 1s), errc::message_too_large);
   EXPECT_FALSE(pair.client.send(std::vector<std::byte>(128), 1s));
+}
+
+// ---- a hostile peer -------------------------------------------------------------
+
+// Sends raw bytes on a port's channel, as a peer that ignores the protocol would.
+void send_raw(const port& from, std::span<const std::byte> frame) {
+  ASSERT_FALSE(xipc::detail::named_pipe_send(from.native_handle(), frame, 1s));
+}
+
+TEST(port, a_broken_frame_breaks_the_connection_with_corrupted_and_says_why) {
+  using namespace xipc::detail;
+  auto pair = connect_pair(xipc::test::unique_name("badframe"));
+  port_frame_header header{0xdeadbeef, port_frame_version, static_cast<std::uint8_t>(port_frame_kind::message), 0, 0, 0, 0};
+  std::array<std::byte, sizeof header> frame{};
+  std::memcpy(frame.data(), &header, sizeof header);
+  send_raw(pair.client, frame);
+  std::array<std::byte, 64> buffer{};
+  EXPECT_EQ(pair.served.receive(buffer, 1s).error, errc::corrupted);
+  EXPECT_EQ(pair.served.receive(buffer, 1s).error, errc::corrupted) << "and it stays broken";
+  EXPECT_EQ(pair.served.call(bytes_of("?"), buffer, 1s).error, errc::corrupted);
+  EXPECT_NE(pair.served.broken_reason().find("magic 0xdeadbeef"), std::string::npos) << pair.served.broken_reason();
+  EXPECT_EQ(pair.client.broken_reason(), "") << "the other end found nothing wrong";
+}
+
+TEST(port, a_section_frame_pointing_outside_the_half_is_corrupted_not_a_crash) {
+  using namespace xipc::detail;
+  auto pair = connect_pair(xipc::test::unique_name("badpos"), {.inline_limit = 256, .section_bytes = 64 * 1024});
+  for (const std::uint64_t position : {std::uint64_t{60 * 1024}, std::uint64_t{1} << 62}) {
+    auto again = connect_pair(xipc::test::unique_name("badpos"), {.inline_limit = 256, .section_bytes = 64 * 1024});
+    const port_frame_header header{port_frame_magic, port_frame_version, static_cast<std::uint8_t>(port_frame_kind::message),
+                                   port_frame_in_section, 0, 8 * 1024, position};
+    std::array<std::byte, sizeof header> frame{};
+    std::memcpy(frame.data(), &header, sizeof header);
+    send_raw(again.client, frame);
+    xipc::port_received message;
+    EXPECT_EQ(again.served.receive(message, 1s), errc::corrupted) << position;
+    EXPECT_TRUE(message.empty());
+  }
+  // An oversize frame: more than a header and the inline limit.
+  send_raw(pair.client, std::vector<std::byte>(sizeof(port_frame_header) + 257));
+  std::array<std::byte, 64> buffer{};
+  EXPECT_EQ(pair.served.receive(buffer, 1s).error, errc::corrupted);
+}
+
+TEST(port, a_released_count_the_receiver_could_not_have_written_is_corrupted_for_the_sender) {
+  using namespace xipc::detail;
+  constexpr std::size_t section = 64 * 1024;
+  auto pair = connect_pair(xipc::test::unique_name("badrel"), {.inline_limit = 256, .section_bytes = section});
+  ASSERT_FALSE(pair.client.send(std::vector<std::byte>(1000), 1s));
+  xipc::port_received message;
+  ASSERT_FALSE(pair.served.receive(message, 1s));
+  // The first message of the client's half starts it; the header page is before the half.
+  auto* header = reinterpret_cast<port_section_header*>(const_cast<std::byte*>(message.bytes().data()) -
+                                                          port_half_offset(port_direction::client_to_server, section));
+  ASSERT_EQ(header->magic, port_section_magic);
+  auto& lane = header->lanes[static_cast<unsigned>(port_direction::client_to_server)];
+  lane.released.store(std::uint64_t{1} << 40);  // never handed out
+  EXPECT_EQ(pair.client.send(std::vector<std::byte>(1000), 1s), errc::corrupted);
+  EXPECT_NE(pair.client.broken_reason().find("released count"), std::string::npos) << pair.client.broken_reason();
+  lane.released.store(0);
+  EXPECT_EQ(pair.client.send(std::vector<std::byte>(10), 1s), errc::corrupted) << "the connection stays broken";
 }
 
 // ---- what the ends check in frames and section positions ----------------------

@@ -147,6 +147,10 @@ class port {
   [[nodiscard]] std::error_code reply(std::uint64_t call_id, std::span<const std::byte> message,
                                       deadline until = deadline::forever()) noexcept;
 
+  // Once a check of what the peer sent failed (errc::corrupted from then
+  // on), what was wrong: "bad frame magic 0xdeadbeef", say. Empty otherwise.
+  std::string broken_reason() const;
+
   // Who is at the other end, as the OS saw it when the connection was made.
   peer_credentials peer() const noexcept;
   // What the server set for this connection.

@@ -267,10 +267,9 @@ struct port_connection {
   }
 
   // Room in this end's half for `length` bytes, waiting until `until`.
-  std::error_code reserve(std::uint64_t length, deadline until, std::uint64_t& position) {
+  std::error_code reserve(std::uint64_t length, deadline until, std::uint64_t& position, std::string& reason) {
     auto attempt = [&]() -> std::error_code {
       bool corrupt = false;
-      std::string reason;
       const std::uint64_t released = out_lane->released.load(std::memory_order_acquire);
       if (writer.reserve(length, released, position, corrupt, reason)) return {};
       return code(corrupt ? errc::corrupted : errc::would_block);
@@ -296,7 +295,10 @@ struct port_connection {
     if (message.size() > max_message_bytes()) return code(errc::message_too_large);
     std::unique_lock<std::timed_mutex> lock(send_mutex, std::defer_lock);
     if (!lock_sending(lock, until)) return code(until.is_immediate() ? errc::would_block : errc::timed_out);
-    if (gone.load(std::memory_order_acquire)) return code(errc::peer_closed);
+    if (gone.load(std::memory_order_acquire)) {
+      std::lock_guard broken_lock(mutex);
+      return broken ? broken : code(errc::peer_closed);
+    }
     port_frame_header header{port_frame_magic, port_frame_version, static_cast<std::uint8_t>(kind), 0, call_id,
                              message.size(), 0};
     std::size_t frame_bytes = sizeof header;
@@ -305,7 +307,14 @@ struct port_connection {
       frame_bytes += message.size();
     } else {
       std::uint64_t position = 0;
-      if (const std::error_code error = reserve(message.size(), until, position)) return error;
+      std::string reason;
+      if (const std::error_code error = reserve(message.size(), until, position, reason)) {
+        if (error == errc::corrupted) {
+          std::lock_guard broken_lock(mutex);
+          fail(error, "the section: " + reason);
+        }
+        return error;
+      }
       std::memcpy(out_half + position % section_bytes, message.data(), message.size());
       header.flags = port_frame_in_section;
       header.position = position;
@@ -566,6 +575,12 @@ std::error_code port::reply(std::uint64_t call_id, std::span<const std::byte> me
   } catch (...) {
     return detail::code(errc::invalid_argument);
   }
+}
+
+std::string port::broken_reason() const {
+  if (!connection_) return {};
+  std::lock_guard lock(connection_->mutex);
+  return connection_->broken == errc::corrupted ? connection_->broken_reason : std::string();
 }
 
 peer_credentials port::peer() const noexcept { return connection_ ? connection_->peer : peer_credentials{}; }
