@@ -1,5 +1,8 @@
 #include <xipc/port.hpp>
 
+#include <xipc/anonymous_memory.hpp>
+#include <xipc/pipe.hpp>
+
 #include <gtest/gtest.h>
 #include <xipc/detail/config.hpp>
 
@@ -105,6 +108,26 @@ XIPC_TEST_ROLE(port_silent_server) {
   std::array<std::byte, 256> buffer{};
   for (;;) {
     if (connection.receive(buffer, 30s).error) return 1;
+  }
+}
+
+// Serves one client: each message's first handle is a region, into which it
+// writes "seen by <its pid>" and answers with an empty message. args: name
+XIPC_TEST_ROLE(port_region_writer) {
+  if (args.size() != 1) return 2;
+  auto server = port_server::create(args[0]);
+  port connection;
+  if (server.accept(connection, 30s)) return 1;
+  std::array<std::byte, 64> buffer{};
+  xipc::received_handles handles;
+  for (;;) {
+    const auto got = connection.receive(buffer, handles, 30s);
+    if (got.error == errc::peer_closed) return 0;
+    if (got.error || handles.size() != 1) return 3;
+    auto region = handles.take<xipc::anonymous_memory>(0);
+    const std::string text = "seen by " + std::to_string(xipc::test::this_process_id());
+    std::memcpy(region.data(), text.data(), text.size());
+    if (connection.send({}, 30s)) return 4;
   }
 }
 
@@ -393,6 +416,59 @@ TEST(port, without_a_section_only_inline_messages_go) {
   EXPECT_EQ(pair.client.max_message_bytes(), 128u);
   EXPECT_EQ(pair.client.send(std::vector<std::byte>(129), 1s), errc::message_too_large);
   EXPECT_FALSE(pair.client.send(std::vector<std::byte>(128), 1s));
+}
+
+TEST(port, messages_carry_handles_and_a_plain_receive_closes_them) {
+  auto pair = connect_pair(xipc::test::unique_name("handles"));
+  auto region = xipc::anonymous_memory::create(4096);
+  std::memcpy(region.data(), "shared", 6);
+  auto [reader, writer] = xipc::make_pipe();
+  xipc::handle_list out;
+  out.add(region).add(writer);
+  ASSERT_FALSE(pair.client.send(bytes_of("two objects"), out, 1s));
+  std::array<std::byte, 64> buffer{};
+  xipc::received_handles in;
+  const auto got = pair.served.receive(buffer, in, 1s);
+  ASSERT_FALSE(got.error) << got.error.message();
+  EXPECT_EQ(text_of({buffer.data(), got.bytes}), "two objects");
+  ASSERT_EQ(in.size(), 2u);
+  auto mapped = in.take<xipc::anonymous_memory>(0);
+  EXPECT_EQ(std::memcmp(mapped.data(), "shared", 6), 0) << "the same pages";
+  auto their_writer = in.take<xipc::pipe_writer>(1);
+  writer.close();
+  ASSERT_FALSE(their_writer.write_some(bytes_of("through the pipe"), 1s).error);
+  std::array<std::byte, 32> piped{};
+  const auto read = reader.read_some(piped, 1s);
+  EXPECT_EQ(text_of({piped.data(), read.bytes}), "through the pipe");
+
+  // A message with handles taken by a receive that wants none: they are closed, not leaked.
+  const std::size_t handles_before = xipc::test::open_handle_count();
+  ASSERT_FALSE(pair.client.send(bytes_of("dropped"), xipc::handle_list().add(region), 1s));
+  ASSERT_FALSE(pair.served.receive(buffer, 1s).error);
+  EXPECT_EQ(xipc::test::open_handle_count(), handles_before);
+  // In place, with a large message: the handles come with the view.
+  ASSERT_FALSE(pair.client.send(std::vector<std::byte>(10000), xipc::handle_list().add(region), 1s));
+  xipc::port_received message;
+  ASSERT_FALSE(pair.served.receive(message, 1s));
+  EXPECT_EQ(message.bytes().size(), 10000u);
+  ASSERT_EQ(message.handles().size(), 1u);
+  EXPECT_EQ(std::memcmp(message.handles().take<xipc::anonymous_memory>(0).data(), "shared", 6), 0);
+}
+
+TEST(port, a_region_sent_to_another_process_is_written_there) {
+  const auto name = xipc::test::unique_name("region");
+  auto server = peer_process::start("port_region_writer", {name});
+  port client = connect_when_up(name);
+  ASSERT_TRUE(client.is_open());
+  auto region = xipc::anonymous_memory::create(4096);
+  ASSERT_FALSE(client.send(bytes_of("write here"), xipc::handle_list().add(region), 10s));
+  std::array<std::byte, 8> answer{};
+  ASSERT_FALSE(client.receive(answer, 10s).error);
+  const std::string expected = "seen by " + std::to_string(client.peer().pid);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(region.data()), expected.size()), expected)
+      << "written by the process at the other end, as peer() names it";
+  client = {};
+  EXPECT_EQ(server.wait(), 0);
 }
 
 // ---- a hostile peer -------------------------------------------------------------

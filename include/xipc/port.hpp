@@ -40,6 +40,7 @@
 #include <xipc/concepts.hpp>
 #include <xipc/deadline.hpp>
 #include <xipc/error.hpp>
+#include <xipc/handle_passing.hpp>
 #include <xipc/native_handle.hpp>
 #include <xipc/sockets.hpp>
 
@@ -85,14 +86,18 @@ class port_received {
 
   std::span<const std::byte> bytes() const noexcept { return bytes_; }
   std::uint64_t call_id() const noexcept { return call_id_; }
+  // The objects the message carried (send with a handle_list); take each as its type.
+  received_handles& handles() noexcept { return handles_; }
   bool empty() const noexcept { return bytes_.empty(); }
-  // Gives the room back; bytes() is empty afterwards.
+  // Gives the room back; bytes() is empty afterwards. Handles not taken stay
+  // until destruction.
   void release() noexcept;
 
  private:
   friend class port;
   std::shared_ptr<detail::port_connection> owner_;
   std::vector<std::byte> copy_;  // a message that came inline
+  received_handles handles_;
   std::span<const std::byte> bytes_;
   std::uint64_t call_id_ = 0;
   std::uint64_t section_end_ = 0;  // a message in the section: where it ends, to release it
@@ -124,6 +129,11 @@ class port {
   [[nodiscard]] std::error_code try_send(std::span<const std::byte> message) noexcept {
     return send(message, deadline::immediately());
   }
+  // The same, carrying open objects (at most max_passed_handles): memory,
+  // pipe ends, sockets. The receiver gets its own handles to them, as with
+  // send_handles (xipc/handle_passing.hpp); the objects stay the sender's.
+  [[nodiscard]] std::error_code send(std::span<const std::byte> message, const handle_list& handles,
+                                     deadline until) noexcept;
   // The next message or call (replies go to their calls, never here). A
   // buffer too small is errc::message_too_large with the size needed, and the
   // message stays. errc::peer_closed once the peer is gone and everything it
@@ -132,7 +142,12 @@ class port {
   [[nodiscard]] port_message try_receive(std::span<std::byte> buffer) noexcept {
     return receive(buffer, deadline::immediately());
   }
-  // The same, in place: a large message is not copied out of the section.
+  // The same, with the handles the message carried put in `handles`
+  // (replacing what was there; none for a message without). The plain
+  // receive closes a message's handles.
+  [[nodiscard]] port_message receive(std::span<std::byte> buffer, received_handles& handles, deadline until) noexcept;
+  // The same, in place: a large message is not copied out of the section,
+  // and its handles come with it.
   [[nodiscard]] std::error_code receive(port_received& message, deadline until) noexcept;
 
   // Sends `request` as a call and waits for its reply, copied into `reply`.
@@ -166,6 +181,7 @@ class port {
   friend class port_server;
   explicit port(std::shared_ptr<detail::port_connection> connection) noexcept : connection_(std::move(connection)) {}
   static port connect(std::string_view name, deadline until, detail::failure& why);
+  port_message receive(std::span<std::byte> buffer, received_handles* handles, deadline until) noexcept;
 
   std::shared_ptr<detail::port_connection> connection_;
 };

@@ -75,6 +75,7 @@ struct receive_target {
   std::span<std::byte> buffer;
   bool done = false;
   port_message result;
+  received_handles* handles = nullptr;  // where the message's handles go; null: closed
 };
 
 // A message or call received and not yet taken.
@@ -85,7 +86,16 @@ struct inbound {
   std::size_t offset = 0;        // in the section: from the start of the peer's half
   std::uint64_t length = 0;
   std::uint64_t end = 0;         // in the section: what to release
+  received_handles handles;      // what it carried
 };
+
+// Whether a frame says that handles follow it (check_frame checks it all later).
+bool announces_handles(std::span<const std::byte> frame) {
+  port_frame_header header{};
+  if (frame.size() < sizeof header) return false;
+  std::memcpy(&header, frame.data(), sizeof header);
+  return header.magic == port_frame_magic && (header.flags & port_frame_with_handles) != 0;
+}
 
 }  // namespace
 
@@ -164,7 +174,7 @@ struct port_connection {
   const std::byte* section_bytes_at(std::size_t offset) const noexcept { return in_half + offset; }
 
   // Under `mutex`: where one received frame goes.
-  void dispatch(std::span<const std::byte> frame, receive_target* mine) {
+  void dispatch(std::span<const std::byte> frame, receive_target* mine, received_handles&& arrived) {
     port_frame_header header{};
     std::string reason;
     if (!check_frame(frame, inline_limit, section_bytes, header, reason)) return fail(code(errc::corrupted), reason);
@@ -205,6 +215,7 @@ struct port_connection {
       if (length != 0) std::memcpy(mine->buffer.data(), data, length);
       mine->result.bytes = length;
       mine->result.call_id = header.call_id;
+      if (mine->handles != nullptr) *mine->handles = std::move(arrived);
       mine->done = true;
       if (in_section) release(end);
       return;
@@ -212,6 +223,7 @@ struct port_connection {
     inbound message;
     message.call_id = header.call_id;
     message.length = length;
+    message.handles = std::move(arrived);
     if (in_section) {
       message.in_section = true;
       message.offset = offset;
@@ -233,6 +245,14 @@ struct port_connection {
         reading = true;
         lock.unlock();
         const io_result got = named_pipe_receive_bounded(channel.native_handle(), read_buffer, until);
+        // Handles come as the next message, which the sender sent right after this one.
+        received_handles arrived;
+        std::error_code handles_error;
+        if (!got.error && announces_handles(std::span<const std::byte>(read_buffer.data(), got.bytes))) {
+          std::array<std::byte, 1> none{};
+          const io_result more = receive_handles(channel, none, arrived, deadline::after(std::chrono::seconds(1)));
+          handles_error = more.error ? more.error : more.bytes != 0 ? code(errc::corrupted) : std::error_code{};
+        }
         lock.lock();
         reading = false;
         if (got.error == errc::timed_out || got.error == errc::would_block) {
@@ -243,7 +263,11 @@ struct port_connection {
           fail(got.error, got.error == errc::corrupted ? "a frame larger than the connection allows" : "");
           continue;
         }
-        dispatch(std::span<const std::byte>(read_buffer.data(), got.bytes), mine);
+        if (handles_error) {
+          fail(code(errc::corrupted), fmt::format("a frame announced handles that did not follow ({})", handles_error.message()));
+          continue;
+        }
+        dispatch(std::span<const std::byte>(read_buffer.data(), got.bytes), mine, std::move(arrived));
         changed.notify_all();
         continue;
       }
@@ -291,7 +315,8 @@ struct port_connection {
 
   // Sends one message, call or reply.
   std::error_code send(port_frame_kind kind, std::uint64_t call_id, std::span<const std::byte> message,
-                       deadline until) {
+                       deadline until, const handle_list* handles = nullptr) {
+    if (handles != nullptr && handles->size() > max_passed_handles) return code(errc::invalid_argument);
     if (message.size() > max_message_bytes()) return code(errc::message_too_large);
     std::unique_lock<std::timed_mutex> lock(send_mutex, std::defer_lock);
     if (!lock_sending(lock, until)) return code(until.is_immediate() ? errc::would_block : errc::timed_out);
@@ -319,8 +344,14 @@ struct port_connection {
       header.flags = port_frame_in_section;
       header.position = position;
     }
+    const bool with_handles = handles != nullptr && handles->size() > 0;
+    if (with_handles) header.flags |= port_frame_with_handles;
     std::memcpy(send_buffer.data(), &header, sizeof header);
     std::error_code error = named_pipe_send(channel.native_handle(), std::span(send_buffer.data(), frame_bytes), until);
+    // The handles go right behind the frame, under the same lock; a failure
+    // between the two leaves the peer's reader waiting for them, which it
+    // gives up as a broken connection after a second.
+    if (!error && with_handles) error = send_handles(channel, *handles, {}, until);
     if (error == errc::end_of_stream) error = code(errc::peer_closed);
     return error;
   }
@@ -421,6 +452,7 @@ port_received& port_received::operator=(port_received&& other) noexcept {
     release();
     owner_ = std::move(other.owner_);
     copy_ = std::move(other.copy_);
+    handles_ = std::move(other.handles_);
     bytes_ = std::exchange(other.bytes_, {});
     call_id_ = std::exchange(other.call_id_, 0);
     section_end_ = std::exchange(other.section_end_, 0);
@@ -481,7 +513,25 @@ std::error_code port::send(std::span<const std::byte> message, deadline until) n
   }
 }
 
+std::error_code port::send(std::span<const std::byte> message, const handle_list& handles, deadline until) noexcept {
+  if (!connection_) return detail::code(errc::invalid_argument);
+  try {
+    return connection_->send(detail::port_frame_kind::message, 0, message, until, &handles);
+  } catch (...) {
+    return detail::code(errc::invalid_argument);
+  }
+}
+
 port_message port::receive(std::span<std::byte> buffer, deadline until) noexcept {
+  return receive(buffer, nullptr, until);
+}
+
+port_message port::receive(std::span<std::byte> buffer, received_handles& handles, deadline until) noexcept {
+  handles.clear();
+  return receive(buffer, &handles, until);
+}
+
+port_message port::receive(std::span<std::byte> buffer, received_handles* handles, deadline until) noexcept {
   port_message result;
   if (!connection_) {
     result.error = detail::code(errc::invalid_argument);
@@ -489,7 +539,7 @@ port_message port::receive(std::span<std::byte> buffer, deadline until) noexcept
   }
   auto& c = *connection_;
   try {
-    detail::receive_target mine{buffer, false, {}};
+    detail::receive_target mine{buffer, false, {}, handles};
     std::unique_lock lock(c.mutex);
     const std::error_code error = c.wait_for(lock, until, [&] { return mine.done || !c.inbox.empty(); }, &mine);
     if (mine.done) return mine.result;
@@ -507,6 +557,7 @@ port_message port::receive(std::span<std::byte> buffer, deadline until) noexcept
     const std::byte* data = front.in_section ? c.section_bytes_at(front.offset) : front.bytes.data();
     if (front.length != 0) std::memcpy(buffer.data(), data, static_cast<std::size_t>(front.length));
     if (front.in_section) c.release(front.end);
+    if (handles != nullptr) *handles = std::move(front.handles);
     c.inbox.pop_front();
     return result;
   } catch (...) {
@@ -525,6 +576,7 @@ std::error_code port::receive(port_received& message, deadline until) noexcept {
     if (c.inbox.empty()) return error;
     detail::inbound& front = c.inbox.front();
     message.call_id_ = front.call_id;
+    message.handles_ = std::move(front.handles);
     if (front.in_section) {
       message.owner_ = connection_;
       message.in_section_ = true;

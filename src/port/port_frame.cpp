@@ -28,10 +28,13 @@ bool check_frame(std::span<const std::byte> frame, std::size_t inline_limit, std
   if (kind < port_frame_kind::welcome || kind > port_frame_kind::reply) {
     return fail(reason, fmt::format("unknown frame kind {}", header.kind));
   }
-  if ((header.flags & ~port_frame_in_section) != 0) return fail(reason, fmt::format("unknown frame flags {:#x}", header.flags));
+  if ((header.flags & ~port_frame_known_flags) != 0) return fail(reason, fmt::format("unknown frame flags {:#x}", header.flags));
   const bool call = kind == port_frame_kind::request || kind == port_frame_kind::reply;
   if (call != (header.call_id != 0)) {
     return fail(reason, fmt::format("a {} frame with call id {}", call ? "call" : "non-call", header.call_id));
+  }
+  if ((header.flags & port_frame_with_handles) != 0 && kind != port_frame_kind::message) {
+    return fail(reason, fmt::format("a frame of kind {} with handles", header.kind));
   }
   const std::size_t carried = frame.size() - sizeof header;
   if ((header.flags & port_frame_in_section) != 0) {

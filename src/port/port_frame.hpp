@@ -29,6 +29,8 @@ enum class port_frame_kind : std::uint8_t {
 };
 
 inline constexpr std::uint8_t port_frame_in_section = 1;  // the bytes are in the sender's half of the section
+inline constexpr std::uint8_t port_frame_with_handles = 2;  // handles follow: the next message is send_handles' frame
+inline constexpr std::uint8_t port_frame_known_flags = port_frame_in_section | port_frame_with_handles;
 
 struct port_frame_header {
   std::uint32_t magic;

@@ -35,6 +35,7 @@ inline xipc::pipe_writer writer;
 inline xipc::tcp_stream client;
 inline xipc::ring_channel::receiver jobs_rx;
 inline xipc::mailbox box;
+inline xipc::port dates;
 // A queue in shared memory that a condition's predicate looks at.
 struct shared_queue {
   int count = 0;
