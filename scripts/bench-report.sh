@@ -26,6 +26,7 @@ if $quick; then
   # The transports a reader compares first, at two sizes, each next to its baseline.
   filter='^(floor/rtt/64|memcpy/throughput/(64|4096)'
   filter+='|(ring|ring_block|mailbox_shm|mailbox_posix_mq|pipe|raw_pipe|local_stream|raw_local_stream|tcp|raw_tcp|local_dgram|udp|boost_mq)/rtt/(64|4096)'
+  filter+='|(port_call|raw_unix_seqpacket)/rtt/(64|65536)'
   filter+='|(ring_block|ring_readiness|wait_set16|mailbox_shm|pipe|local_stream)/rtt_idle/64'
   filter+='|(ring|ring_batch|mailbox_shm|pipe|local_stream|tcp|boost_mq)/throughput/(64|4096))(/.*)?$'
   run=(--benchmark_min_time=0.05)

@@ -23,7 +23,7 @@ END = "<!-- report:end -->"
 ORDER = [
     "ring", "ring_zero_copy", "ring_batch", "ring_adaptive", "ring_block", "ring_readiness", "wait_set16",
     "mailbox_shm", "mailbox_posix_mq", "mailbox_sysv",
-    "pipe", "fifo", "named_pipe_byte", "named_pipe_msg",
+    "pipe", "fifo", "named_pipe_byte", "named_pipe_msg", "port", "port_call",
     "local_stream", "local_dgram", "tcp", "udp",
     "floor", "memcpy", "slots", "boost_mq",
     "raw_pipe", "raw_fifo", "raw_unix_stream", "raw_unix_seqpacket",

@@ -218,12 +218,15 @@ TEST_F(ring_channel_test, a_shared_memory_object_that_is_no_ring_is_corrupted) {
   EXPECT_EQ(ec, errc::corrupted);
 }
 
+// 10 million natively; the asan, tsan and windows test presets ask for 2
+// million (XIPC_RING_STRESS_MESSAGES): they look for races, leaks and
+// Windows behaviour, which a tenth of the volume shows as well.
 std::uint64_t stress_messages() {
   const char* text = std::getenv("XIPC_RING_STRESS_MESSAGES");
   return text != nullptr ? number(text) : 10'000'000;
 }
 
-TEST_F(ring_channel_test, ten_million_messages_cross_processes_intact) {
+TEST_F(ring_channel_test, millions_of_messages_cross_processes_intact) {
   const auto name = names.make("");
   const std::uint64_t count = stress_messages();
   auto sender = peer_process::start("ring_send_stream", {name, "0", std::to_string(count)});
