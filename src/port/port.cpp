@@ -111,7 +111,12 @@ struct port_connection {
   const std::byte* in_half = nullptr;
 
   // Sending: one frame at a time, so that section positions go out in order.
-  std::timed_mutex send_mutex;
+  // A mutex with a deadline, made of a flag, a mutex and a condition
+  // variable (std::timed_mutex's timed lock is pthread_mutex_clocklock,
+  // which ThreadSanitizer does not see).
+  std::mutex send_gate;
+  std::condition_variable send_free;
+  bool send_taken = false;
   std::vector<std::byte> send_buffer;
   port_section_writer writer;
   std::atomic<bool> gone{false};
@@ -281,13 +286,26 @@ struct port_connection {
     }
   }
 
-  bool lock_sending(std::unique_lock<std::timed_mutex>& lock, deadline until) {
-    if (until.is_forever()) {
-      lock.lock();
-      return true;
+  // The right to send, waited for until `until`; give it back with end_sending.
+  bool begin_sending(deadline until) {
+    std::unique_lock lock(send_gate);
+    while (send_taken) {
+      if (until.is_immediate()) return false;
+      if (until.is_forever()) {
+        send_free.wait(lock);
+      } else if (send_free.wait_until(lock, until.time_point()) == std::cv_status::timeout && send_taken) {
+        return false;
+      }
     }
-    if (until.is_immediate()) return lock.try_lock();
-    return lock.try_lock_until(until.time_point());
+    send_taken = true;
+    return true;
+  }
+  void end_sending() {
+    {
+      std::lock_guard lock(send_gate);
+      send_taken = false;
+    }
+    send_free.notify_one();
   }
 
   // Room in this end's half for `length` bytes, waiting until `until`.
@@ -318,8 +336,11 @@ struct port_connection {
                        deadline until, const handle_list* handles = nullptr) {
     if (handles != nullptr && handles->size() > max_passed_handles) return code(errc::invalid_argument);
     if (message.size() > max_message_bytes()) return code(errc::message_too_large);
-    std::unique_lock<std::timed_mutex> lock(send_mutex, std::defer_lock);
-    if (!lock_sending(lock, until)) return code(until.is_immediate() ? errc::would_block : errc::timed_out);
+    if (!begin_sending(until)) return code(until.is_immediate() ? errc::would_block : errc::timed_out);
+    struct sending_ends {
+      port_connection& self;
+      ~sending_ends() { self.end_sending(); }
+    } ends{*this};
     if (gone.load(std::memory_order_acquire)) {
       std::lock_guard broken_lock(mutex);
       return broken ? broken : code(errc::peer_closed);
