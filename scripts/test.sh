@@ -17,13 +17,13 @@ xipc_require_packages "${xipc_build_packages[@]}" g++-mingw-w64-x86-64-posix cla
 # semaphores, mutexes, conditions), a mailbox's POSIX queue as
 # /dev/mqueue/xipc:mbox.xt* or a System V queue, System V shared memory as a
 # segment, FIFOs and files in the temporary directory, sockets in xipc's
-# socket directory.
+# socket directory (a port's as port:xt*).
 leftovers() {
   local tmp=${TMPDIR:-/tmp}
   {
     find /dev/shm /dev/mqueue -maxdepth 1 \( -name 'xipc.xt*' -o -name 'xipc:*.xt*' \) -newer "$1"
     find "$tmp" -maxdepth 1 -name 'xt*' -newer "$1"
-    find "$tmp/xipc-$(id -u)" ${XDG_RUNTIME_DIR:+"$XDG_RUNTIME_DIR/xipc"} -maxdepth 1 -name 'xt*' -newer "$1"
+    find "$tmp/xipc-$(id -u)" ${XDG_RUNTIME_DIR:+"$XDG_RUNTIME_DIR/xipc"} -maxdepth 1 \( -name 'xt*' -o -name 'port:xt*' \) -newer "$1"
   } 2>/dev/null
   # System V objects have no names: any more of this user's than before the run.
   local now

@@ -5,6 +5,7 @@
 #include <xipc/io.hpp>
 #include <xipc/mailbox.hpp>
 #include <xipc/named_pipe.hpp>
+#include <xipc/port.hpp>
 #include <xipc/process_condition.hpp>
 #include <xipc/process_mutex.hpp>
 #include <xipc/ring_channel.hpp>
@@ -50,7 +51,8 @@ struct cli_names : xipc::test::object_names {
           std::error_code ignored;
           xipc::sysv_shared_memory::remove(name, ignored);
           xipc::detail::failure left;
-          xipc::detail::remove_named_pipe(name, left);
+          xipc::detail::remove_rendezvous(xipc::name_kind::named_pipe, name, left);
+          xipc::detail::remove_rendezvous(xipc::name_kind::port, name, left);
         }) {}
 };
 
@@ -107,6 +109,7 @@ TEST(xipc_tool, ls_shows_a_live_object_of_every_kind_with_its_header) {
   ASSERT_FALSE(mutex.lock());
   auto condition = xipc::process_condition::create(name);
   auto server = xipc::named_pipe_server::create(name);
+  auto port_server = xipc::port_server::create(name);
   std::error_code sysv_error;
   auto segment = xipc::sysv_shared_memory::create(name, 1000, sysv_error);
 
@@ -127,6 +130,7 @@ TEST(xipc_tool, ls_shows_a_live_object_of_every_kind_with_its_header) {
   EXPECT_TRUE(contains(json_line(listed.out, "condition", name), "\"sleepers\": \"0\"")) << listed.out;
   EXPECT_TRUE(contains(json_line(listed.out, "shared_memory", name), "\"bytes\": 4096")) << listed.out;
   EXPECT_TRUE(contains(json_line(listed.out, "named_pipe", name), "\"server\": \"listening\"")) << listed.out;
+  EXPECT_TRUE(contains(json_line(listed.out, "port", name), "\"server\": \"listening\"")) << listed.out;
   if (xipc::sysv_shared_memory::supported) {
     ASSERT_FALSE(sysv_error) << sysv_error.message();
     EXPECT_TRUE(contains(json_line(listed.out, "sysv_shared_memory", name), "\"bytes\": 1000")) << listed.out;
@@ -200,6 +204,7 @@ XIPC_TEST_ROLE(cli_owner_until_killed) {
   if (args.size() != 2) return 2;
   auto ring = xipc::ring_channel::sender::open_or_create(args[0]);
   auto server = xipc::named_pipe_server::create(args[0]);
+  auto port_server = xipc::port_server::create(args[0]);
   xipc::semaphore::open(args[1]).post();
   std::this_thread::sleep_for(60s);
   return 0;
@@ -224,14 +229,17 @@ TEST(xipc_tool, a_killed_owner_makes_its_objects_stale_and_gc_removes_them) {
   EXPECT_EQ(dry.status, 0);
   EXPECT_TRUE(contains(dry.out, "would remove ring " + name)) << dry.out;
   EXPECT_TRUE(contains(dry.out, "would remove named_pipe " + name)) << dry.out;
+  EXPECT_TRUE(contains(dry.out, "would remove port " + name)) << dry.out;
   EXPECT_EQ(run_tool("inspect ring:" + name).status, 0) << "the dry run removed nothing";
 
   const tool_result collected = run_tool("gc " + name);
   EXPECT_EQ(collected.status, 0) << collected.out;
   EXPECT_TRUE(contains(collected.out, "removed ring " + name)) << collected.out;
   EXPECT_TRUE(contains(collected.out, "removed named_pipe " + name)) << collected.out;
+  EXPECT_TRUE(contains(collected.out, "removed port " + name)) << collected.out;
   EXPECT_EQ(run_tool("inspect ring:" + name).status, 3);
   EXPECT_EQ(run_tool("inspect named_pipe:" + name).status, 3);
+  EXPECT_EQ(run_tool("inspect port:" + name).status, 3);
 }
 
 TEST(xipc_tool, a_name_that_does_not_exist_exits_3_and_bad_arguments_exit_2) {
@@ -315,6 +323,29 @@ TEST(xipc_tool, send_and_recv_reach_a_mailbox_a_ring_a_semaphore_and_a_named_pip
   EXPECT_EQ(run_tool("send named_pipe:" + name + " piped").status, 0);
   listener.join();
   EXPECT_EQ(heard, "piped");
+
+  // A port: send and recv connect as a client, and talk to the server's end of that connection.
+  auto ports = xipc::port_server::create(name);
+  std::string ported;
+  std::thread port_listener([&] {
+    for (int i = 0; i < 2; ++i) {
+      xipc::port connection;
+      if (ports.accept(connection, xipc::deadline::after(30s))) return;
+      if (i == 0) {
+        std::array<std::byte, 16> bytes{};
+        const auto message = connection.receive(bytes, xipc::deadline::after(30s));
+        ported.assign(reinterpret_cast<const char*>(bytes.data()), message.bytes);
+      } else {
+        (void)connection.send(std::as_bytes(std::span("answer", 6)), xipc::deadline::after(30s));
+        std::array<std::byte, 1> none{};
+        (void)connection.receive(none, xipc::deadline::after(30s));  // until the tool goes
+      }
+    }
+  });
+  EXPECT_EQ(run_tool("send port:" + name + " ported").status, 0);
+  EXPECT_EQ(run_tool("recv --raw port:" + name).out, "answer");
+  port_listener.join();
+  EXPECT_EQ(ported, "ported");
 }
 
 TEST(xipc_tool, bench_runs_benchmarks_one_at_a_time_and_tabulates_them) {

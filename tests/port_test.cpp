@@ -58,6 +58,17 @@ port connect_when_up(const std::string& name, std::chrono::seconds patience = 10
   }
 }
 
+// Names of servers that run in peer processes. A killed server leaves its
+// socket file behind; taking the name over and letting it go removes it,
+// when the test ends, whether it passed or not.
+struct server_names : xipc::test::object_names {
+  server_names()
+      : object_names([](const std::string& name) {
+          std::error_code ignored;
+          port_server::create(name, {}, ignored);
+        }) {}
+};
+
 // A server and one connection to it, both ends in this process.
 struct connected {
   port_server server;
@@ -199,7 +210,8 @@ TEST(port, plain_messages_go_both_ways_and_are_not_calls) {
 }
 
 TEST(port, a_live_server_keeps_its_name_and_a_dead_ones_is_taken_over) {
-  const auto name = xipc::test::unique_name("stale");
+  server_names names;
+  const auto name = names.make("stale");
   ASSERT_EQ(peer_process::start("port_server_crash", {name}).wait(), 0);
   auto server = port_server::create(name);
   std::error_code ec;
@@ -299,7 +311,8 @@ TEST(port, a_reply_after_its_call_gave_up_is_discarded_not_given_to_the_next_cal
 }
 
 TEST(port, calls_from_many_threads_of_another_process_each_get_their_own_reply) {
-  const auto name = xipc::test::unique_name("many");
+  server_names names;
+  const auto name = names.make("many");
   auto server = peer_process::start("port_echo_server", {name});
   port client = connect_when_up(name);
   ASSERT_TRUE(client.is_open());
@@ -332,7 +345,8 @@ TEST(port, calls_from_many_threads_of_another_process_each_get_their_own_reply) 
 }
 
 TEST(port, a_killed_server_ends_every_waiting_call_with_peer_closed_at_once) {
-  const auto name = xipc::test::unique_name("kill");
+  server_names names;
+  const auto name = names.make("kill");
   auto server = peer_process::start("port_silent_server", {name});
   port client = connect_when_up(name);
   ASSERT_TRUE(client.is_open());
@@ -456,7 +470,8 @@ TEST(port, messages_carry_handles_and_a_plain_receive_closes_them) {
 }
 
 TEST(port, a_region_sent_to_another_process_is_written_there) {
-  const auto name = xipc::test::unique_name("region");
+  server_names names;
+  const auto name = names.make("region");
   auto server = peer_process::start("port_region_writer", {name});
   port client = connect_when_up(name);
   ASSERT_TRUE(client.is_open());

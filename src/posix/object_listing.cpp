@@ -64,15 +64,20 @@ void list_shm_namespace(bool all_users, std::vector<object_report>& found) {
 void list_socket_directory(bool all_users, std::vector<object_report>& found) {
   const std::string directory = local_socket_directory();
   const object_kind_entry* pipes = find_object_kind("named_pipe");
+  const object_kind_entry* ports = find_object_kind("port");
   for_each_entry(directory, [&](std::string_view file) {
     constexpr std::string_view suffix = ".sock";
+    constexpr std::string_view port_prefix = "port:";
     if (file.size() <= suffix.size() || file.substr(file.size() - suffix.size()) != suffix) return;
-    object_report report = report_of(pipes->label, file.substr(0, file.size() - suffix.size()));
+    const bool port = starts_with(file, port_prefix);
+    const object_kind_entry* kind = port ? ports : pipes;
+    const std::size_t skip = port ? port_prefix.size() : 0;
+    object_report report = report_of(kind->label, file.substr(skip, file.size() - suffix.size() - skip));
     report.location = fmt::format("{}/{}", directory, file);
-    if (validate_name(report.name)) return;  // a port's "port:<name>.sock", or not xipc's
+    if (validate_name(report.name)) return;  // not a name xipc makes
     if (!stat_into(report.location, all_users, report)) return;
     failure why;
-    if (named_pipe_location(report.name, why) != report.location) {
+    if (rendezvous_location(kind->kind, report.name, why) != report.location) {
       report.problem = "its name was too long for a socket path and is kept hashed; the full name is not recorded";
     }
     found.push_back(std::move(report));
@@ -111,19 +116,19 @@ std::vector<object_report> list_objects(bool all_users, failure& why) {
   return found;
 }
 
-std::string named_pipe_location(std::string_view name, failure& why) {
+std::string rendezvous_location(name_kind kind, std::string_view name, failure& why) {
   const std::string directory = local_socket_directory();
   struct stat info {};
-  if (::lstat(directory.c_str(), &info) != 0) return fmt::format("{}/{}", directory, os_name(name_kind::named_pipe, name));
-  return local_socket_path(name, why);
+  if (::lstat(directory.c_str(), &info) != 0) return fmt::format("{}/{}", directory, os_name(kind, name));
+  return local_socket_path(name, why, kind);
 }
 
-std::optional<bool> named_pipe_listening(const std::string& location) {
+std::optional<bool> rendezvous_listening(const std::string& location) {
   return path_bound_in_socket_table(location);
 }
 
-bool remove_named_pipe(std::string_view name, failure& why) {
-  const std::string path = named_pipe_location(name, why);
+bool remove_rendezvous(name_kind kind, std::string_view name, failure& why) {
+  const std::string path = rendezvous_location(kind, name, why);
   if (why) return false;
   struct stat info {};
   if (::lstat(path.c_str(), &info) != 0) {

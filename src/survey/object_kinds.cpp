@@ -13,6 +13,7 @@
 #include <xipc/io.hpp>
 #include <xipc/mailbox.hpp>
 #include <xipc/named_pipe.hpp>
+#include <xipc/port.hpp>
 #include <xipc/process_condition.hpp>
 #include <xipc/process_mutex.hpp>
 #include <xipc/ring_channel.hpp>
@@ -262,9 +263,13 @@ std::error_code connect_named_pipe(std::string_view name, deadline until, named_
   return ec;
 }
 
-std::error_code inspect_named_pipe(object_report& report) {
+// A named pipe or a port: whether a server listens at its socket file.
+// `probe` connects as a client, where the OS has no socket table to ask
+// (the server sees a client come and go).
+template <name_kind Kind, class Probe>
+std::error_code inspect_rendezvous(object_report& report, Probe&& probe) {
   failure why;
-  report.location = named_pipe_location(report.name, why);
+  report.location = rendezvous_location(Kind, report.name, why);
   if (why) {
     report.problem = problem_of(why);
     return {};
@@ -274,12 +279,9 @@ std::error_code inspect_named_pipe(object_report& report) {
       std::filesystem::symlink_status(report.location, missing).type() != std::filesystem::file_type::not_found;
   // The OS's socket table answers without disturbing the server; where there
   // is none, a connect does (the server sees a client come and go).
-  std::optional<bool> listening = named_pipe_listening(report.location);
+  std::optional<bool> listening = rendezvous_listening(report.location);
   if (!listening) {
-    named_pipe probe;
-    pipe_mode mode{};
-    const std::error_code ec =
-        connect_named_pipe(report.name, deadline::after(std::chrono::milliseconds(200)), probe, mode);
+    const std::error_code ec = probe(report.name, deadline::after(std::chrono::milliseconds(200)));
     if (ec && ec != errc::not_found) {
       report.problem = fmt::format("connecting to it failed: {}", ec.message());
       return {};
@@ -296,6 +298,16 @@ std::error_code inspect_named_pipe(object_report& report) {
   }
   return {};
 }
+
+std::error_code inspect_named_pipe(object_report& report) {
+  return inspect_rendezvous<name_kind::named_pipe>(report, [](std::string_view name, deadline until) {
+    named_pipe probe;
+    pipe_mode mode{};
+    return connect_named_pipe(name, until, probe, mode);
+  });
+}
+
+bool remove_named_pipe(std::string_view name, failure& why) { return remove_rendezvous(name_kind::named_pipe, name, why); }
 
 std::error_code send_named_pipe(std::string_view name, std::span<const std::byte> message,
                                 const message_options& options, failure& why) {
@@ -319,6 +331,44 @@ std::error_code receive_named_pipe(std::string_view name, std::vector<std::byte>
   message.resize(named_pipe_options{}.max_message_bytes);
   const io_result got =
       mode == pipe_mode::message ? pipe.receive(message, options.until) : pipe.read_some(message, options.until);
+  if (!got.error) message.resize(got.bytes);
+  return got.error;
+}
+
+// ---- port -----------------------------------------------------------------------
+
+std::error_code inspect_port(object_report& report) {
+  const std::error_code ec = inspect_rendezvous<name_kind::port>(report, [](std::string_view name, deadline until) {
+    std::error_code connected;
+    port probe = port::connect(name, until, connected);
+    return connected;
+  });
+  return ec;
+}
+
+bool remove_port(std::string_view name, failure& why) { return remove_rendezvous(name_kind::port, name, why); }
+
+// send and recv connect as a client: the message goes to (or comes from) the
+// server's end of a new connection, as a plain message, not a call.
+std::error_code send_port(std::string_view name, std::span<const std::byte> message, const message_options& options,
+                          failure& why) {
+  std::error_code ec;
+  port client = port::connect(name, options.until, ec);
+  if (!ec) ec = client.send(message, options.until);
+  if (ec) why = {ec, {}, ec.message()};
+  return ec;
+}
+
+std::error_code receive_port(std::string_view name, std::vector<std::byte>& message, const message_options& options,
+                             failure& why) {
+  std::error_code ec;
+  port client = port::connect(name, options.until, ec);
+  if (ec) {
+    why = {ec, {}, ec.message()};
+    return ec;
+  }
+  message.resize(std::max<std::size_t>(client.max_message_bytes(), 1));
+  const port_message got = client.receive(message, options.until);
   if (!got.error) message.resize(got.bytes);
   return got.error;
 }
@@ -435,6 +485,7 @@ constexpr std::array kinds{
     object_kind_entry{"mailbox", name_kind::mailbox, object_home::shm_namespace, inspect_mailbox, remove_mailbox, send_mailbox, receive_mailbox},
     object_kind_entry{"named_pipe", name_kind::named_pipe, object_home::socket_directory, inspect_named_pipe, remove_named_pipe, send_named_pipe,
                       receive_named_pipe},
+    object_kind_entry{"port", name_kind::port, object_home::socket_directory, inspect_port, remove_port, send_port, receive_port},
     object_kind_entry{"semaphore", name_kind::semaphore, object_home::shm_namespace, inspect_semaphore, remove_region<name_kind::semaphore>,
                       send_semaphore, receive_semaphore},
     object_kind_entry{"mutex", name_kind::mutex, object_home::shm_namespace, inspect_mutex, remove_region<name_kind::mutex>, nullptr, nullptr},

@@ -120,16 +120,19 @@ std::string os_prefix(name_kind kind);
 // no list that xipc can read.
 std::vector<object_report> list_objects(bool all_users, failure& why);
 
-// The path of the socket file of named pipe `name` (POSIX), or empty with
-// `why` set; where there is no file (Windows), std::errc::not_supported.
-std::string named_pipe_location(std::string_view name, failure& why);
+// Named pipes and ports are rendezvous points: a socket file on POSIX, a
+// pipe name on Windows. `kind` is name_kind::named_pipe or name_kind::port.
 
-// Whether a server listens at a named pipe's location, as the OS's socket
+// The path of the socket file of `name` (POSIX), or empty with `why` set; on
+// Windows the pipe's name.
+std::string rendezvous_location(name_kind kind, std::string_view name, failure& why);
+
+// Whether a server listens at a rendezvous location, as the OS's socket
 // table says without connecting; nothing when there is no table to ask.
-std::optional<bool> named_pipe_listening(const std::string& location);
+std::optional<bool> rendezvous_listening(const std::string& location);
 
-// Removes named pipe `name`'s socket file (POSIX): false when there is none.
-// Windows has no file to remove, and says so.
-bool remove_named_pipe(std::string_view name, failure& why);
+// Removes `name`'s socket file (POSIX): false when there is none. Windows
+// has no file to remove, and says so.
+bool remove_rendezvous(name_kind kind, std::string_view name, failure& why);
 
 }  // namespace xipc::detail

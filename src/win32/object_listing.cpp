@@ -13,16 +13,16 @@ std::vector<object_report> list_objects(bool, failure& why) {
   return {};
 }
 
-std::string named_pipe_location(std::string_view name, failure&) {
-  return os_name(name_kind::named_pipe, name, target_os::windows);
+std::string rendezvous_location(name_kind kind, std::string_view name, failure&) {
+  return os_name(kind, name, target_os::windows);
 }
 
-std::optional<bool> named_pipe_listening(const std::string&) { return std::nullopt; }
+std::optional<bool> rendezvous_listening(const std::string&) { return std::nullopt; }
 
-bool remove_named_pipe(std::string_view name, failure& why) {
+bool remove_rendezvous(name_kind kind, std::string_view name, failure& why) {
   why = refuse(errc::invalid_argument,
                fmt::format("a Windows named pipe ({}) exists only while its server runs; stop the server to remove it",
-                           os_name(name_kind::named_pipe, name, target_os::windows)));
+                           os_name(kind, name, target_os::windows)));
   return false;
 }
 
