@@ -15,28 +15,14 @@
 #include "port/port_frame.hpp"
 #include "port/port_section.hpp"
 
+#include "fuzz_script.hpp"
+
 namespace {
 
 constexpr std::uint64_t capacity = 4096;
 constexpr std::size_t inline_limit = 64;
 
-class script {
- public:
-  script(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
-  bool done() const { return at_ >= size_; }
-  std::uint8_t byte() { return at_ < size_ ? data_[at_++] : 0; }
-  std::uint64_t u64() {
-    std::uint64_t value = 0;
-    for (int i = 0; i < 8; ++i) value |= std::uint64_t{byte()} << (8 * i);
-    return value;
-  }
-  std::uint16_t u16() { return static_cast<std::uint16_t>(byte() | byte() << 8); }
-
- private:
-  const std::uint8_t* data_;
-  std::size_t size_;
-  std::size_t at_ = 0;
-};
+using xipc::fuzz::script;
 
 void check_inside(std::size_t offset, std::uint64_t length) {
   if (length == 0 || length > capacity || offset + length > capacity) std::abort();

@@ -13,29 +13,14 @@
 #include <optional>
 #include <span>
 
+#include "fuzz_script.hpp"
+
 namespace {
 
 constexpr std::size_t capacity = 1024;
 constexpr std::size_t max_message = 200;
 
-// Reads the script: one opcode byte, then the operands it needs.
-class script {
- public:
-  script(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
-  bool done() const { return at_ >= size_; }
-  std::uint8_t byte() { return at_ < size_ ? data_[at_++] : 0; }
-  std::uint16_t u16() { return static_cast<std::uint16_t>(byte() | byte() << 8); }
-  std::uint64_t u64() {
-    std::uint64_t value = 0;
-    for (int i = 0; i < 8; ++i) value |= std::uint64_t{byte()} << (8 * i);
-    return value;
-  }
-
- private:
-  const std::uint8_t* data_;
-  std::size_t size_;
-  std::size_t at_ = 0;
-};
+using xipc::fuzz::script;
 
 // The largest message any valid header allows for this capacity. Not
 // max_message: an end that re-attaches after the input rewrote the header's
