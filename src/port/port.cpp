@@ -443,15 +443,23 @@ std::shared_ptr<port_connection> take_welcome(named_pipe pipe, std::string_view 
       why = refuse(errc::corrupted, fmt::format("the server's section is not a memory region: {}", ec.message()));
       return nullptr;
     }
+    // Fixed first, then its size now: a region the server could still shrink
+    // (or shrank before sealing it) would fault when read.
+    if (!object_size_is_fixed(section.native_handle())) {
+      why = refuse(errc::corrupted, "the server's section can still be resized (it is not sealed)");
+      return nullptr;
+    }
+    failure size_why;
+    const std::size_t size_now = object_size(section.native_handle(), size_why);
+    if (section.size() != port_section_size(half) || size_now != section.size()) {
+      why = refuse(errc::corrupted, fmt::format("the server's section holds {} bytes ({} mapped); its welcome says {}",
+                                                size_now, section.size(), port_section_size(half)));
+      return nullptr;
+    }
     const auto* header_in_section = reinterpret_cast<const port_section_header*>(section.data());
-    if (section.size() != port_section_size(half) || !object_size_is_fixed(section.native_handle()) ||
-        header_in_section->magic != port_section_magic || header_in_section->version != port_section_version ||
+    if (header_in_section->magic != port_section_magic || header_in_section->version != port_section_version ||
         header_in_section->half_bytes != half) {
-      why = refuse(errc::corrupted,
-                   fmt::format("the server's section is not what its welcome says (size {}, expected {}; its size "
-                               "{} fixed)",
-                               section.size(), port_section_size(half),
-                               object_size_is_fixed(section.native_handle()) ? "is" : "is not"));
+      why = refuse(errc::corrupted, "the server's section has a header that does not match its welcome");
       return nullptr;
     }
   }
