@@ -21,6 +21,7 @@
 #include "support/handles.hpp"
 #include "support/object_names.hpp"
 #include "support/peer_process.hpp"
+#include "support/raw_handle_frames.hpp"
 
 namespace {
 
@@ -421,36 +422,8 @@ TEST(handle_passing, untaken_handles_are_closed_with_the_list) {
 
 // ---- too small, truncated, corrupted ------------------------------------------------------
 
-// A frame for `count` handles, written by hand: the tests below break the rules send_handles keeps.
-xipc::detail::handle_frame_header frame_for(std::size_t count, xipc::handle_kind kind, std::size_t payload) {
-  xipc::detail::handle_frame_header header{xipc::detail::handle_frame_magic, xipc::detail::handle_frame_version,
-                                           static_cast<std::uint16_t>(count), payload, {}};
-  for (std::size_t i = 0; i < std::min(count, xipc::max_passed_handles); ++i) {
-    header.entries[i] = {static_cast<std::uint8_t>(kind), 0, 0, 0};
-  }
-  return header;
-}
-
-// Sends `header` and `payload` with `fds` attached, as a hostile or broken peer could.
-void send_raw(int socket, const xipc::detail::handle_frame_header& header, std::string_view payload,
-              const std::vector<int>& fds) {
-  std::array<iovec, 2> parts{iovec{const_cast<xipc::detail::handle_frame_header*>(&header), sizeof header},
-                             iovec{const_cast<char*>(payload.data()), payload.size()}};
-  std::vector<char> control(CMSG_SPACE(sizeof(int) * fds.size()));
-  msghdr message{};
-  message.msg_iov = parts.data();
-  message.msg_iovlen = parts.size();
-  if (!fds.empty()) {
-    message.msg_control = control.data();
-    message.msg_controllen = control.size();
-    cmsghdr* attached = CMSG_FIRSTHDR(&message);
-    attached->cmsg_level = SOL_SOCKET;
-    attached->cmsg_type = SCM_RIGHTS;
-    attached->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
-    std::memcpy(CMSG_DATA(attached), fds.data(), sizeof(int) * fds.size());
-  }
-  ASSERT_GE(::sendmsg(socket, &message, 0), 0) << std::strerror(errno);
-}
+using xipc::test::frame_for;
+using xipc::test::send_raw;
 
 template <class Pair>
 void more_handles_than_fit_are_reported_and_none_leaks() {

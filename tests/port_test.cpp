@@ -1,6 +1,7 @@
 #include <xipc/port.hpp>
 
 #include <xipc/anonymous_memory.hpp>
+#include <xipc/named_pipe.hpp>
 #include <xipc/pipe.hpp>
 
 #include <gtest/gtest.h>
@@ -21,7 +22,14 @@
 #include "support/handles.hpp"
 #include "support/object_names.hpp"
 #include "support/peer_process.hpp"
+#include "support/raw_handle_frames.hpp"
 #include "support/sequenced.hpp"
+
+#if XIPC_OS_LINUX
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#endif
 
 namespace {
 
@@ -310,6 +318,35 @@ TEST(port, a_reply_after_its_call_gave_up_is_discarded_not_given_to_the_next_cal
   EXPECT_EQ(pair.client.try_receive(reply).error, errc::would_block) << "the late reply went nowhere";
 }
 
+// Takes a port right from a named pipe, opens it and makes 200 calls through
+// it, each checked. args: pipe name, the pid expected as peer()
+XIPC_TEST_ROLE(port_right_caller) {
+  if (args.size() != 2) return 2;
+  xipc::named_pipe hand;
+  for (int attempt = 0; attempt < 5000 && !hand.is_open(); ++attempt) {
+    std::error_code ec;
+    hand = xipc::named_pipe::connect(args[0], {xipc::pipe_mode::message, 1024}, 5s, ec);
+    if (ec) std::this_thread::sleep_for(2ms);
+  }
+  if (!hand.is_open()) return 3;
+  std::array<std::byte, 64> note{};
+  xipc::received_handles handles;
+  if (xipc::receive_handles(hand, note, handles, 10s).error || handles.size() != 1) return 4;
+  port service = port::connect(handles.take<xipc::port_right>(0), 10s);
+  if (std::to_string(service.peer().pid) != args[1]) return 5;
+  std::vector<std::byte> reply(1024);
+  for (int i = 0; i < 200; ++i) {
+    std::vector<std::byte> request(1 + xipc::test::sequenced_size(i, 599));
+    xipc::test::fill_sequenced(request, static_cast<std::uint64_t>(i));
+    const auto answer = service.call(request, reply, 10s);
+    const auto expected = answer_to(request);
+    if (answer.error || answer.bytes != expected.size() || !std::equal(expected.begin(), expected.end(), reply.begin())) {
+      return 6;
+    }
+  }
+  return 0;
+}
+
 TEST(port, calls_from_many_threads_of_another_process_each_get_their_own_reply) {
   server_names names;
   const auto name = names.make("many");
@@ -486,6 +523,220 @@ TEST(port, a_region_sent_to_another_process_is_written_there) {
   EXPECT_EQ(server.wait(), 0);
 }
 
+// ---- rights: a connection handed to another process ----------------------------
+
+#if XIPC_OS_WINDOWS
+
+TEST(port, making_a_right_is_not_supported_on_windows_and_says_so) {
+  auto pair = connect_pair(xipc::test::unique_name("right"));
+  xipc::port_right right;
+  EXPECT_EQ(pair.client.make_right(right, 1s), errc::not_supported);
+  EXPECT_FALSE(right.is_open());
+  std::thread answer([&] {
+    std::array<std::byte, 16> request{};
+    auto got = pair.served.receive(request, 5s);
+    if (!got.error) (void)pair.served.reply(got.call_id, {}, 5s);
+  });
+  std::array<std::byte, 16> reply{};
+  EXPECT_FALSE(pair.client.call(bytes_of("still here"), reply, 5s).error) << "the port goes on";
+  answer.join();
+  GTEST_SKIP() << "port rights need a channel whose ends can change process; Windows ties a pipe's ends to "
+                  "their makers (docs/ports.md)";
+}
+
+#else
+
+TEST(port, a_right_passed_to_another_process_connects_it_to_the_same_server) {
+  server_names names;
+  const auto name = names.make("right");
+  auto server = peer_process::start("port_echo_server", {name});
+  port client = connect_when_up(name);
+  ASSERT_TRUE(client.is_open());
+  const std::string hand_name = xipc::test::unique_name("hand");
+  auto hand_server = xipc::named_pipe_server::create(hand_name, {xipc::pipe_mode::message, 1024});
+  auto caller = peer_process::start("port_right_caller", {hand_name, std::to_string(xipc::test::this_process_id())});
+  xipc::named_pipe hand;
+  ASSERT_FALSE(hand_server.accept(hand, 10s));
+  {
+    xipc::port_right right;
+    ASSERT_FALSE(client.make_right(right, 5s));
+    ASSERT_TRUE(right.is_open());
+    ASSERT_FALSE(xipc::send_handles(hand, xipc::handle_list().add(right), bytes_of("yours"), 5s));
+  }  // this process's copy of the right is closed: the caller holds the only one
+  EXPECT_EQ(caller.wait(), 0) << "1-4: no right arrived; 5: peer() is not the maker; 6: a call failed";
+  std::array<std::byte, 16> reply{};
+  const auto answer = client.call(bytes_of("and me"), reply, 5s);
+  EXPECT_FALSE(answer.error) << "the maker's own connection goes on";
+  client = {};
+  server.kill();
+}
+
+TEST(port, a_right_sent_in_a_port_message_is_accepted_by_the_server_and_works_before_it_is_seen) {
+  auto service = connect_pair(xipc::test::unique_name("svc"), {.inline_limit = 256, .section_bytes = 64 * 1024});
+  auto broker = connect_pair(xipc::test::unique_name("broker"));
+  xipc::port_right right;
+  ASSERT_FALSE(service.client.make_right(right, 5s));
+  ASSERT_FALSE(broker.client.send(bytes_of("a service"), xipc::handle_list().add(right), 5s));
+  right = {};
+  std::array<std::byte, 64> note{};
+  xipc::received_handles handles;
+  ASSERT_FALSE(broker.served.receive(note, handles, 5s).error);
+  ASSERT_EQ(handles.size(), 1u);
+  EXPECT_EQ(handles.info(0).kind, xipc::handle_kind::port_right);
+  port opened = port::connect(handles.take<xipc::port_right>(0), 5s);
+  EXPECT_EQ(opened.inline_limit(), 256u);
+  EXPECT_EQ(opened.section_bytes(), 64u * 1024);
+  // Sent before the server has read the connection the right was made on.
+  ASSERT_FALSE(opened.send(bytes_of("small"), 5s));
+  const std::vector<std::byte> large(10000, std::byte{0x5a});
+  ASSERT_FALSE(opened.send(large, 5s));
+
+  port nothing;
+  EXPECT_EQ(service.server.accept(nothing, deadline::immediately()), errc::would_block)
+      << "the connect frame waits in the maker's connection until that is read";
+  std::array<std::byte, 16> buffer{};
+  EXPECT_EQ(service.served.receive(buffer, 50ms).error, errc::timed_out) << "reading it admits the right";
+  port admitted;
+  ASSERT_FALSE(service.server.accept(admitted, 5s));
+  EXPECT_EQ(admitted.peer().pid, xipc::test::this_process_id()) << "the process that made the right";
+  std::vector<std::byte> got(20000);
+  auto first = admitted.receive(got, 5s);
+  ASSERT_FALSE(first.error);
+  EXPECT_EQ(text_of({got.data(), first.bytes}), "small");
+  auto second = admitted.receive(got, 5s);
+  ASSERT_FALSE(second.error);
+  EXPECT_TRUE(std::equal(large.begin(), large.end(), got.begin())) << "through the right's own section";
+  EXPECT_EQ(second.bytes, large.size());
+
+  std::thread answering([&] {
+    auto call = admitted.receive(got, 5s);
+    if (!call.error) (void)admitted.reply(call.call_id, answer_to({got.data(), call.bytes}), 5s);
+  });
+  std::array<std::byte, 16> reply{};
+  const auto answer = opened.call(bytes_of("ping"), reply, 5s);
+  answering.join();
+  ASSERT_FALSE(answer.error);
+  const auto expected = answer_to(bytes_of("ping"));
+  EXPECT_TRUE(std::equal(expected.begin(), expected.end(), reply.begin()));
+
+  opened = {};
+  EXPECT_EQ(admitted.receive(got, 5s).error, errc::peer_closed) << "its client left";
+}
+
+TEST(port, a_right_made_while_a_server_sleeps_in_accept_wakes_it) {
+  auto service = connect_pair(xipc::test::unique_name("wake"));
+  std::atomic<bool> stop{false};
+  std::thread reader([&] {
+    std::array<std::byte, 16> buffer{};
+    while (!stop) (void)service.served.receive(buffer, 20ms);
+  });
+  port admitted;
+  std::error_code accepted;
+  std::thread accepting([&] { accepted = service.server.accept(admitted, 10s); });
+  std::this_thread::sleep_for(50ms);
+  xipc::port_right right;
+  const auto made_at = std::chrono::steady_clock::now();
+  ASSERT_FALSE(service.client.make_right(right, 5s));
+  accepting.join();
+  const auto waited = std::chrono::steady_clock::now() - made_at;
+  stop = true;
+  reader.join();
+  ASSERT_FALSE(accepted);
+  EXPECT_TRUE(admitted.is_open());
+  EXPECT_LT(waited, 5s) << "accept woke for the right, not at its deadline";
+}
+
+TEST(port, a_right_to_a_server_that_is_gone_is_closed_and_its_calls_end_with_peer_closed) {
+  auto service = connect_pair(xipc::test::unique_name("gone"));
+  xipc::port_right right;
+  ASSERT_FALSE(service.client.make_right(right, 5s));
+  service.server = {};  // stops accepting; its connection stays
+  std::array<std::byte, 16> buffer{};
+  EXPECT_EQ(service.served.receive(buffer, 50ms).error, errc::timed_out);
+  port opened = port::connect(std::move(right), 5s);
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(opened.call(bytes_of("anyone?"), buffer, 5s).error, errc::peer_closed);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
+}
+
+TEST(port, a_dropped_right_is_a_client_that_left_and_rights_come_only_from_clients) {
+  auto service = connect_pair(xipc::test::unique_name("drop"));
+  {
+    xipc::port_right right;
+    ASSERT_FALSE(service.client.make_right(right, 5s));
+  }
+  std::array<std::byte, 16> buffer{};
+  EXPECT_EQ(service.served.receive(buffer, 50ms).error, errc::timed_out);
+  port admitted;
+  ASSERT_FALSE(service.server.accept(admitted, 5s));
+  EXPECT_EQ(admitted.receive(buffer, 5s).error, errc::peer_closed);
+
+  xipc::port_right from_server;
+  EXPECT_EQ(service.served.make_right(from_server, 1s), errc::not_supported) << "a right leads to a server";
+  EXPECT_EQ(port().make_right(from_server, 1s), errc::invalid_argument);
+  std::error_code ec;
+  port::connect(xipc::port_right(), 1s, ec);
+  EXPECT_EQ(ec, errc::invalid_argument) << "an empty right";
+}
+
+#endif  // !XIPC_OS_WINDOWS
+
+#if XIPC_OS_LINUX
+
+// A connect frame as a hostile client sends it: a channel end and a section of its choosing.
+void send_connect(const port& from, int channel, int section) {
+  using namespace xipc::detail;
+  const port_frame_header header{port_frame_magic, port_frame_version, static_cast<std::uint8_t>(port_frame_kind::connect),
+                                 port_frame_with_handles, 0, 0, 0};
+  std::array<std::byte, sizeof header> frame{};
+  std::memcpy(frame.data(), &header, sizeof header);
+  ASSERT_FALSE(named_pipe_send(from.native_handle(), frame, 1s));
+  auto handles = xipc::test::frame_for(2, xipc::handle_kind::port_right, 0);
+  handles.entries[1].kind = static_cast<std::uint8_t>(xipc::handle_kind::anonymous_memory);
+  handles.entries[1].writable = 1;
+  xipc::test::send_raw(from.native_handle(), handles, "", {channel, section});
+}
+
+TEST(port, a_connect_frame_with_an_unsealed_section_or_a_channel_that_is_not_one_is_corrupted) {
+  using namespace xipc::detail;
+  const std::size_t half = 64 * 1024;
+  int ends[2] = {-1, -1};
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ends), 0);
+  const int unsealed = ::memfd_create("hostile", MFD_CLOEXEC);
+  ASSERT_GE(unsealed, 0);
+  ASSERT_EQ(::ftruncate(unsealed, static_cast<off_t>(port_section_size(half))), 0);
+  {
+    auto pair = connect_pair(xipc::test::unique_name("hostile"), {.inline_limit = 256, .section_bytes = half});
+    send_connect(pair.client, ends[0], unsealed);
+    std::array<std::byte, 16> buffer{};
+    EXPECT_EQ(pair.served.receive(buffer, 1s).error, errc::corrupted);
+    EXPECT_NE(pair.served.broken_reason().find("not sealed"), std::string::npos) << pair.served.broken_reason();
+    port nothing;
+    EXPECT_EQ(pair.server.accept(nothing, deadline::immediately()), errc::would_block);
+  }
+  {
+    auto pair = connect_pair(xipc::test::unique_name("hostile"), {.inline_limit = 256, .section_bytes = half});
+    auto not_a_channel = xipc::make_pipe();
+    send_connect(pair.client, not_a_channel.reader.native_handle(), unsealed);
+    std::array<std::byte, 16> buffer{};
+    EXPECT_EQ(pair.served.receive(buffer, 1s).error, errc::corrupted);
+    EXPECT_NE(pair.served.broken_reason().find("channel"), std::string::npos) << pair.served.broken_reason();
+  }
+  {
+    // To a client: a right leads to a server, never to a client.
+    auto pair = connect_pair(xipc::test::unique_name("hostile"), {.inline_limit = 256, .section_bytes = half});
+    send_connect(pair.served, ends[0], unsealed);
+    std::array<std::byte, 16> buffer{};
+    EXPECT_EQ(pair.client.receive(buffer, 1s).error, errc::corrupted);
+    EXPECT_NE(pair.client.broken_reason().find("sent to a client"), std::string::npos) << pair.client.broken_reason();
+  }
+  ::close(ends[0]);
+  ::close(ends[1]);
+  ::close(unsealed);
+}
+
+#endif  // XIPC_OS_LINUX
+
 // ---- a hostile peer -------------------------------------------------------------
 
 // Sends raw bytes on a port's channel, as a peer that ignores the protocol would.
@@ -597,6 +848,24 @@ TEST(port_frame, every_field_is_checked) {
   bad = good;
   bad.kind = static_cast<std::uint8_t>(port_frame_kind::request);
   refused(bad, 10, "call id 0");
+  auto connect = good;
+  connect.kind = static_cast<std::uint8_t>(port_frame_kind::connect);
+  connect.flags = port_frame_with_handles;
+  connect.length = 0;
+  EXPECT_TRUE(check_frame(frame_of(connect, 0), 256, 4096, out, reason)) << reason;
+  bad = connect;
+  bad.flags = 0;
+  refused(bad, 0, "a connect frame with flags 0");
+  bad.flags = port_frame_with_handles | port_frame_in_section;
+  refused(bad, 0, "a connect frame");
+  bad = connect;
+  bad.length = 3;
+  refused(bad, 3, "a connect frame");
+  bad = good;
+  bad.kind = static_cast<std::uint8_t>(port_frame_kind::reply);
+  bad.call_id = 1;
+  bad.flags = port_frame_with_handles;
+  refused(bad, 10, "with handles");
   std::vector<std::byte> short_frame(5);
   EXPECT_FALSE(check_frame(short_frame, 256, 4096, out, reason));
 }

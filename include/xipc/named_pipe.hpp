@@ -87,6 +87,10 @@ class named_pipe : public detail::owned_handle {
       : detail::owned_handle(handle), options_(options) {}
   static named_pipe connect(std::string_view name, const named_pipe_options& options, deadline until,
                             detail::failure& why, name_kind kind = name_kind::named_pipe);
+  // Two connected ends with no name (a socket pair; errc::not_supported on
+  // Windows, where a pipe's ends stay tied to the processes that opened them).
+  static void connected_pair(named_pipe& first, named_pipe& second, const named_pipe_options& options,
+                             detail::failure& why);
 
   named_pipe_options options_;
 };

@@ -29,11 +29,12 @@ enum class handle_kind : std::uint8_t {
   local_datagram,
   tcp_stream,
   udp_socket,
+  port_right,
 };
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
-inline constexpr std::uint8_t handle_kind_count = 8;
+inline constexpr std::uint8_t handle_kind_count = 9;
 
 const char* to_string(handle_kind kind) noexcept;
 

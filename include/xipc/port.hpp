@@ -70,6 +70,22 @@ struct port_message : io_result {
 
 class port;
 
+// A connection to a port's server that no process has opened yet: what a
+// port hands to another process, as a Mach send right is handed on. Made by
+// port::make_right, carried in a handle_list (by a port, a named_pipe or a
+// local socket) and opened by port::connect(std::move(right)). Dropping it
+// unopened is a client that left: the server's end says errc::peer_closed.
+// Thread safety: one thread at a time.
+class port_right : public detail::owned_handle {
+ public:
+  port_right() noexcept = default;
+  // Takes ownership of a channel end made by make_right (a socket on POSIX).
+  explicit port_right(native_handle_type channel) noexcept : detail::owned_handle(channel) {}
+};
+
+template <>
+struct handle_traits<port_right> : passable_as<handle_kind::port_right> {};
+
 // A message received in place: its bytes stay where they arrived (the
 // section, for a large one) until release() or destruction, which frees
 // their room for the peer. The bytes are in memory the peer can still write:
@@ -120,7 +136,23 @@ class port {
   static port connect(std::string_view name, deadline until = deadline::forever());
   static port connect(std::string_view name, deadline until, std::error_code& ec);
 
+  // Opens a right that another process made (port::make_right) and passed
+  // here: a connection to that port's server, which accepts it like any
+  // client. errc::corrupted when the right is not what make_right makes.
+  static port connect(port_right right, deadline until = deadline::forever());
+  static port connect(port_right right, deadline until, std::error_code& ec);
+
   bool is_open() const noexcept { return connection_ != nullptr; }
+
+  // A new connection to this port's server, not yet opened, for another
+  // process: pass `right` in a handle_list, and the receiver opens it with
+  // connect(std::move(right)). The server gets it from accept(), as a client
+  // admitted by this one (its allow-list is not asked again; peer() there
+  // names this process, which made the connection). The right works at once:
+  // messages and calls sent through it wait for the server. Only a client's
+  // end makes rights (errc::not_supported for an end from accept: a right
+  // leads to a server). Windows: errc::not_supported (docs/ports.md says why).
+  [[nodiscard]] std::error_code make_right(port_right& right, deadline until = deadline::forever()) noexcept;
 
   // message_channel. A message of any size up to max_message_bytes(),
   // 0 bytes included; larger is errc::message_too_large, nothing sent. A
@@ -181,6 +213,7 @@ class port {
   friend class port_server;
   explicit port(std::shared_ptr<detail::port_connection> connection) noexcept : connection_(std::move(connection)) {}
   static port connect(std::string_view name, deadline until, detail::failure& why);
+  static port connect(port_right& right, deadline until, detail::failure& why);
   port_message receive(std::span<std::byte> buffer, received_handles* handles, deadline until) noexcept;
 
   std::shared_ptr<detail::port_connection> connection_;
@@ -206,7 +239,9 @@ class port_server {
 
   // The next client, connected: errc::timed_out (errc::would_block when
   // immediate) when none came. Clients refused by allow_only_uids, or that
-  // fail the handshake, are closed and do not count.
+  // fail the handshake, are closed and do not count. Connections made
+  // through a right (port::make_right) come here too, once the connection
+  // the right was made on has been read (by a receive or a call on it).
   [[nodiscard]] std::error_code accept(port& connection, deadline until = deadline::forever()) noexcept;
 
   // Accept only processes running as one of `uids` (the kernel's view of the
@@ -218,6 +253,8 @@ class port_server {
 
   const std::string& name() const noexcept;
   const port_options& options() const noexcept;
+  // The listener, readable when a client connects by name (a connection
+  // made through a right does not show there: accept() sees both).
   native_handle_type native_handle() const noexcept;
 
  private:

@@ -32,6 +32,7 @@
 //   fifo::create fifo::open_reader fifo::open_writer fifo::remove
 //   fifo_reader::read_some fifo_writer::write_some
 //   named_pipe_server::create named_pipe_server::accept named_pipe_server::remove_name named_pipe::connect
+//   named_pipe::connected_pair
 //   child_process::spawn child_process::wait child_process::kill
 //   send_handles receive_handles
 // END PUBLIC MEMBERS

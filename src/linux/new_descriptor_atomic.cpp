@@ -12,6 +12,10 @@ int new_socket_descriptor(int domain, int type, bool non_blocking) noexcept {
   return ::socket(domain, type | SOCK_CLOEXEC | (non_blocking ? SOCK_NONBLOCK : 0), 0);
 }
 
+int new_socket_pair(int domain, int type, int ends[2]) noexcept {
+  return ::socketpair(domain, type | SOCK_CLOEXEC, 0, ends);
+}
+
 // Without SOCK_NONBLOCK the connection is blocking, whatever the listener is.
 int accept_new_descriptor(int listener) noexcept { return ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC); }
 

@@ -15,6 +15,7 @@
 #include <xipc/handle_passing.hpp>
 #include <xipc/named_pipe.hpp>
 #include <xipc/pipe.hpp>
+#include <xipc/port.hpp>
 #include <xipc/shared_memory.hpp>
 #include <xipc/sockets.hpp>
 
@@ -33,7 +34,8 @@ namespace xipc::detail {
   X(local_stream)                 \
   X(local_datagram)               \
   X(tcp_stream)                   \
-  X(udp_socket)
+  X(udp_socket)                   \
+  X(port_right)
 
 inline constexpr std::uint32_t handle_frame_magic = 0x48504958;  // "XIPH"
 inline constexpr std::uint16_t handle_frame_version = 1;

@@ -21,6 +21,7 @@ const char* to_string(handle_kind kind) noexcept {
     case handle_kind::local_datagram: return "local_datagram";
     case handle_kind::tcp_stream: return "tcp_stream";
     case handle_kind::udp_socket: return "udp_socket";
+    case handle_kind::port_right: return "port_right";
   }
   return "unknown";
 }

@@ -28,6 +28,8 @@
 #include <xipc/handle_passing.hpp>
 #include <xipc/named_pipe.hpp>
 
+#include "backend/doorbell.hpp"
+#include "backend/handle_wait.hpp"
 #include "backend/mapping.hpp"
 #include "backend/named_pipe_io.hpp"
 #include "backend/process_identity.hpp"
@@ -55,6 +57,41 @@ struct port_access {
   }
   static named_pipe connect(std::string_view name, deadline until, failure& why) {
     return named_pipe::connect(name, port_channel_options(), until, why, name_kind::port);
+  }
+  static void pair(named_pipe& first, named_pipe& second, failure& why) {
+    named_pipe::connected_pair(first, second, port_channel_options(), why);
+  }
+  static named_pipe adopt(native_handle_type channel) { return named_pipe(channel, port_channel_options()); }
+};
+
+struct port_connection;
+
+// Connections made through rights (port::make_right), handed from the
+// reading thread of the connection that brought them to port_server::accept.
+// Shared by a server and every connection it accepted.
+struct port_incoming {
+  std::mutex mutex;
+  std::deque<std::shared_ptr<port_connection>> waiting;
+  bool open = true;       // false once the server is gone: new ones are closed
+  doorbell_handles bell;  // rung when one is queued; accept sleeps on it
+
+  ~port_incoming() { close_doorbell(bell); }
+
+  // Queues a connection for accept; without a server, closes it (its client sees peer_closed).
+  void offer(std::shared_ptr<port_connection> made) {
+    {
+      std::lock_guard lock(mutex);
+      if (!open) return;
+      waiting.push_back(std::move(made));
+    }
+    ring_doorbell(bell.id);
+  }
+  std::shared_ptr<port_connection> take() {
+    std::lock_guard lock(mutex);
+    if (waiting.empty()) return nullptr;
+    auto made = std::move(waiting.front());
+    waiting.pop_front();
+    return made;
   }
 };
 
@@ -133,6 +170,8 @@ struct port_connection {
   std::unordered_set<std::uint64_t> unanswered;
   std::uint64_t next_call_id = 1;
   port_section_reader reader;
+  // A server's end: where connections made through rights go. Null at a client's end.
+  std::shared_ptr<port_incoming> incoming;
 
   port_connection(named_pipe pipe, std::size_t inline_bytes, std::size_t half_bytes)
       : channel(std::move(pipe)),
@@ -187,6 +226,7 @@ struct port_connection {
     if (kind == port_frame_kind::welcome || kind == port_frame_kind::refused) {
       return fail(code(errc::corrupted), "a handshake frame after the handshake");
     }
+    if (kind == port_frame_kind::connect) return admit(std::move(arrived));
     const bool in_section = (header.flags & port_frame_in_section) != 0;
     const std::byte* data = frame.data() + sizeof header;
     std::size_t offset = 0;
@@ -384,9 +424,61 @@ struct port_connection {
     }
     channel.close();
   }
+
+  // Under `mutex`: a connect frame's connection, for the server's accept.
+  void admit(received_handles&& arrived);
 };
 
 namespace {
+
+// Checks a section that came from the peer before a byte of it is read: its
+// size fixed first, then its size now (a region the peer could still shrink,
+// or shrank before sealing it, would fault when read), then its header.
+// `reason` completes "the section ...".
+bool check_section(const anonymous_memory& section, std::size_t half, std::string& reason) {
+  if (!object_size_is_fixed(section.native_handle())) {
+    reason = "can still be resized (it is not sealed)";
+    return false;
+  }
+  failure size_why;
+  const std::size_t size_now = object_size(section.native_handle(), size_why);
+  if (section.size() != port_section_size(half) || size_now != section.size()) {
+    reason = fmt::format("holds {} bytes ({} mapped), not the {} its connection says", size_now, section.size(),
+                         port_section_size(half));
+    return false;
+  }
+  const auto* header = reinterpret_cast<const port_section_header*>(section.data());
+  if (header->magic != port_section_magic || header->version != port_section_version || header->half_bytes != half) {
+    reason = "has a header that does not match its connection";
+    return false;
+  }
+  return true;
+}
+
+// A new section with halves of `half` bytes (not 0), its header written.
+anonymous_memory make_section(std::size_t half, std::error_code& ec) {
+  anonymous_memory section = anonymous_memory::create(port_section_size(half), ec);
+  if (ec) return {};
+  auto* header = reinterpret_cast<port_section_header*>(section.data());
+  header->magic = port_section_magic;
+  header->version = port_section_version;
+  header->half_bytes = half;
+  for (auto& lane : header->lanes) lane.room.key = new_random_key();
+  return section;
+}
+
+// Sends a frame with no bytes of its own (refused), or the welcome with the section.
+std::error_code send_handshake(named_pipe& pipe, port_frame_kind kind, const port_welcome* welcome,
+                               const anonymous_memory* section, deadline until) {
+  std::array<std::byte, sizeof(port_frame_header) + sizeof(port_welcome)> bytes{};
+  const std::size_t body = welcome != nullptr ? sizeof *welcome : 0;
+  const port_frame_header header{port_frame_magic, port_frame_version, static_cast<std::uint8_t>(kind), 0, 0, body, 0};
+  std::memcpy(bytes.data(), &header, sizeof header);
+  if (welcome != nullptr) std::memcpy(bytes.data() + sizeof header, welcome, sizeof *welcome);
+  handle_list handles;
+  if (section != nullptr && section->native_handle() != invalid_native_handle) handles.add(*section);
+  return send_handles(pipe, handles, std::span(bytes.data(), sizeof header + body), until);
+}
 
 std::shared_ptr<port_connection> open_section(named_pipe pipe, std::size_t inline_limit, std::size_t half_bytes,
                                               anonymous_memory section, port_direction sending) {
@@ -396,14 +488,45 @@ std::shared_ptr<port_connection> open_section(named_pipe pipe, std::size_t inlin
   return connection;
 }
 
-// The client's side of the handshake: the server's welcome, with its section.
-std::shared_ptr<port_connection> take_welcome(named_pipe pipe, std::string_view name, deadline until, failure& why) {
+}  // namespace
+
+void port_connection::admit(received_handles&& arrived) {
+  if (!incoming) return fail(code(errc::corrupted), "a connect frame sent to a client (a right leads to a server)");
+  const std::size_t expected = section_bytes != 0 ? 2 : 1;
+  if (arrived.size() != expected) {
+    return fail(code(errc::corrupted), fmt::format("a connect frame with {} handles, not {}", arrived.size(), expected));
+  }
+  std::error_code ec;
+  port_right end = arrived.take<port_right>(0, ec);
+  if (ec) return fail(code(errc::corrupted), fmt::format("a connect frame's channel: {}", ec.message()));
+  anonymous_memory new_section;
+  if (section_bytes != 0) {
+    new_section = arrived.take<anonymous_memory>(1, ec);
+    if (ec) return fail(code(errc::corrupted), fmt::format("a connect frame's section: {}", ec.message()));
+    std::string reason;
+    if (!check_section(new_section, section_bytes, reason)) {
+      return fail(code(errc::corrupted), "a connect frame's section " + reason);
+    }
+  }
+  auto made = open_section(port_access::adopt(end.release()), inline_limit, section_bytes, std::move(new_section),
+                           port_direction::server_to_client);
+  named_pipe_peer(made->channel.native_handle(), true, made->peer);
+  made->incoming = incoming;
+  incoming->offer(std::move(made));
+}
+
+namespace {
+
+// The client's side of the handshake: the welcome, with its section, from
+// the server (or, for a right, from the client that made it). `what` names
+// the port for errors.
+std::shared_ptr<port_connection> take_welcome(named_pipe pipe, std::string_view what, deadline until, failure& why) {
   std::array<std::byte, sizeof(port_frame_header) + sizeof(port_welcome) + 64> buffer{};
   received_handles handles;
   const io_result got = receive_handles(pipe, buffer, handles, until);
   if (got.error) {
     why.code = got.error == errc::end_of_stream ? code(errc::peer_closed) : got.error;
-    why.detail = fmt::format("no welcome from the server of port \"{}\": {}", name, why.code.message());
+    why.detail = fmt::format("no welcome from the server of {}: {}", what, why.code.message());
     return nullptr;
   }
   port_frame_header header{};
@@ -443,23 +566,8 @@ std::shared_ptr<port_connection> take_welcome(named_pipe pipe, std::string_view 
       why = refuse(errc::corrupted, fmt::format("the server's section is not a memory region: {}", ec.message()));
       return nullptr;
     }
-    // Fixed first, then its size now: a region the server could still shrink
-    // (or shrank before sealing it) would fault when read.
-    if (!object_size_is_fixed(section.native_handle())) {
-      why = refuse(errc::corrupted, "the server's section can still be resized (it is not sealed)");
-      return nullptr;
-    }
-    failure size_why;
-    const std::size_t size_now = object_size(section.native_handle(), size_why);
-    if (section.size() != port_section_size(half) || size_now != section.size()) {
-      why = refuse(errc::corrupted, fmt::format("the server's section holds {} bytes ({} mapped); its welcome says {}",
-                                                size_now, section.size(), port_section_size(half)));
-      return nullptr;
-    }
-    const auto* header_in_section = reinterpret_cast<const port_section_header*>(section.data());
-    if (header_in_section->magic != port_section_magic || header_in_section->version != port_section_version ||
-        header_in_section->half_bytes != half) {
-      why = refuse(errc::corrupted, "the server's section has a header that does not match its welcome");
+    if (!check_section(section, half, reason)) {
+      why = refuse(errc::corrupted, "the server's section " + reason);
       return nullptr;
     }
   }
@@ -520,9 +628,68 @@ port& port::operator=(port&& other) noexcept {
 port port::connect(std::string_view name, deadline until, detail::failure& why) {
   named_pipe pipe = detail::port_access::connect(name, until, why);
   if (why) return {};
-  auto connection = detail::take_welcome(std::move(pipe), name, until, why);
+  auto connection = detail::take_welcome(std::move(pipe), fmt::format("port \"{}\"", name), until, why);
   if (why) return {};
   return port(std::move(connection));
+}
+
+port port::connect(port_right& right, deadline until, detail::failure& why) {
+  if (!right.is_open()) {
+    why = detail::refuse(errc::invalid_argument, "the right is empty (never made, or opened already)");
+    return {};
+  }
+  named_pipe pipe = detail::port_access::adopt(right.release());
+  auto connection = detail::take_welcome(std::move(pipe), "a port right", until, why);
+  if (why) return {};
+  return port(std::move(connection));
+}
+
+port port::connect(port_right right, deadline until) {
+  return detail::report_or_throw("port", "a port right", [&](auto& why) { return connect(right, until, why); });
+}
+
+port port::connect(port_right right, deadline until, std::error_code& ec) {
+  return detail::report_to(ec, [&](auto& why) { return connect(right, until, why); });
+}
+
+std::error_code port::make_right(port_right& right, deadline until) noexcept {
+  if (!connection_) return detail::code(errc::invalid_argument);
+  auto& c = *connection_;
+  if (c.incoming) return detail::code(errc::not_supported);
+  try {
+    // Everything the server would do for a client is done here, so that the
+    // right works before the server has seen it: the pair, the section, and
+    // the welcome, waiting in the right's end. The server gets its end and
+    // the section in a connect frame, checks the section as a client checks
+    // a server's, and hands the connection to accept.
+    detail::failure why;
+    named_pipe server_end;
+    named_pipe client_end;
+    detail::port_access::pair(server_end, client_end, why);
+    if (why) return why.code;
+    anonymous_memory section;
+    if (c.section_bytes != 0) {
+      std::error_code ec;
+      section = detail::make_section(c.section_bytes, ec);
+      if (ec) return ec;
+    }
+    const detail::port_welcome welcome{c.inline_limit, c.section_bytes};
+    if (const std::error_code ec =
+            detail::send_handshake(server_end, detail::port_frame_kind::welcome, &welcome, &section, until)) {
+      return ec;
+    }
+    const port_right for_server(server_end.release());
+    handle_list handles;
+    handles.add(for_server);
+    if (c.section_bytes != 0) handles.add(section);
+    if (const std::error_code ec = c.send(detail::port_frame_kind::connect, 0, {}, until, &handles)) return ec;
+    right = port_right(client_end.release());
+    return {};
+  } catch (const std::system_error& error) {
+    return error.code();
+  } catch (...) {
+    return detail::code(errc::invalid_argument);
+  }
 }
 
 port port::connect(std::string_view name, deadline until) {
@@ -680,6 +847,23 @@ struct port_server::state {
   std::size_t half_bytes = 0;  // options.section_bytes in whole pages
   std::vector<std::uint32_t> uids;
   std::function<void(std::string_view)> log;
+  std::shared_ptr<detail::port_incoming> incoming = std::make_shared<detail::port_incoming>();
+
+  // Connections made through rights that no accept took are closed: their
+  // clients see peer_closed, as when a server dies.
+  ~state() {
+    std::deque<std::shared_ptr<detail::port_connection>> left;
+    {
+      std::lock_guard lock(incoming->mutex);
+      incoming->open = false;
+      left.swap(incoming->waiting);
+    }
+    for (auto& made : left) made->close();
+  }
+
+  // Hands a client that connected by name its welcome and section; false
+  // when it was refused or did not take them.
+  bool welcome(named_pipe& pipe, deadline until, std::shared_ptr<detail::port_connection>& made, std::error_code& error);
 };
 
 port_server::port_server() noexcept = default;
@@ -702,6 +886,7 @@ port_server port_server::create(std::string_view name, const port_options& optio
   }
   port_server server;
   server.state_ = std::make_unique<state>();
+  if (!detail::open_doorbell(server.state_->incoming->bell, why)) return {};
   server.state_->listener = detail::port_access::listen(name, why);
   if (why) return {};
   server.state_->options = options;
@@ -731,65 +916,79 @@ bool uid_allowed(const std::vector<std::uint32_t>& uids, const peer_credentials&
   return !unknown && detail::named_pipe_peer_has_uid && std::find(uids.begin(), uids.end(), peer.uid) != uids.end();
 }
 
-// Sends a frame with no bytes of its own (refused), or the welcome with the section.
-std::error_code send_handshake(named_pipe& pipe, detail::port_frame_kind kind, const detail::port_welcome* welcome,
-                               const anonymous_memory* section, deadline until) {
-  std::array<std::byte, sizeof(detail::port_frame_header) + sizeof(detail::port_welcome)> bytes{};
-  const std::size_t body = welcome != nullptr ? sizeof *welcome : 0;
-  const detail::port_frame_header header{detail::port_frame_magic, detail::port_frame_version,
-                                         static_cast<std::uint8_t>(kind), 0, 0, body, 0};
-  std::memcpy(bytes.data(), &header, sizeof header);
-  if (welcome != nullptr) std::memcpy(bytes.data() + sizeof header, welcome, sizeof *welcome);
-  handle_list handles;
-  if (section != nullptr && section->native_handle() != invalid_native_handle) handles.add(*section);
-  return send_handles(pipe, handles, std::span(bytes.data(), sizeof header + body), until);
-}
-
 }  // namespace
+
+bool port_server::state::welcome(named_pipe& pipe, deadline until, std::shared_ptr<detail::port_connection>& made,
+                                 std::error_code& error) {
+  peer_credentials peer;
+  const std::error_code unknown = detail::named_pipe_peer(pipe.native_handle(), true, peer);
+  // A client that does not read its welcome in a second is not worth waiting for.
+  const deadline handshake = handshake_deadline(until);
+  if (!uid_allowed(uids, peer, unknown)) {
+    const std::string reason =
+        unknown ? fmt::format("xipc: port \"{}\" refused a client: its credentials are unknown ({})", listener.name(),
+                              unknown.message())
+                : fmt::format("xipc: port \"{}\" refused a client: pid {} uid {} gid {}, uid not in {{{}}}{}",
+                              listener.name(), peer.pid, peer.uid, peer.gid, fmt::join(uids, ", "),
+                              detail::named_pipe_peer_has_uid ? "" : " (this OS reports no uid for a pipe's client)");
+    (void)detail::send_handshake(pipe, detail::port_frame_kind::refused, nullptr, nullptr, handshake);
+    if (log) {
+      log(reason);
+    } else {
+      fmt::print(stderr, "{}\n", reason);
+    }
+    return false;
+  }
+  anonymous_memory section;
+  if (half_bytes != 0) {
+    section = detail::make_section(half_bytes, error);
+    if (error) return false;
+  }
+  const detail::port_welcome settings{options.inline_limit, half_bytes};
+  if (detail::send_handshake(pipe, detail::port_frame_kind::welcome, &settings, &section, handshake)) return false;
+  made = detail::open_section(std::move(pipe), options.inline_limit, half_bytes, std::move(section),
+                              detail::port_direction::server_to_client);
+  made->peer = peer;
+  made->incoming = incoming;
+  return true;
+}
 
 std::error_code port_server::accept(port& connection, deadline until) noexcept {
   if (!state_) return detail::code(errc::invalid_argument);
   try {
     for (;;) {
+      // Connections made through rights first: they are connected already.
+      if (auto made = state_->incoming->take()) {
+        connection = port(std::move(made));
+        return {};
+      }
       named_pipe pipe;
-      if (const std::error_code error = state_->listener.accept(pipe, until)) return error;
-      peer_credentials peer;
-      const std::error_code unknown = detail::named_pipe_peer(pipe.native_handle(), true, peer);
-      // A client that does not read its welcome in a second is not worth waiting for.
-      const deadline handshake = handshake_deadline(until);
-      if (!uid_allowed(state_->uids, peer, unknown)) {
-        const std::string reason =
-            unknown ? fmt::format("xipc: port \"{}\" refused a client: its credentials are unknown ({})",
-                                  state_->listener.name(), unknown.message())
-                    : fmt::format("xipc: port \"{}\" refused a client: pid {} uid {} gid {}, uid not in {{{}}}{}",
-                                  state_->listener.name(), peer.pid, peer.uid, peer.gid, fmt::join(state_->uids, ", "),
-                                  detail::named_pipe_peer_has_uid ? "" : " (this OS reports no uid for a pipe's client)");
-        (void)send_handshake(pipe, detail::port_frame_kind::refused, nullptr, nullptr, handshake);
-        if (state_->log) {
-          state_->log(reason);
-        } else {
-          fmt::print(stderr, "{}\n", reason);
-        }
+      const std::error_code error = state_->listener.accept(pipe, deadline::immediately());
+      if (error == errc::would_block) {
+        if (until.is_immediate()) return error;
+        if (until.expired()) return detail::code(errc::timed_out);
+        // Until a client connects by name or a right's connection is queued.
+        // The bell is cleared before the queue is looked at again, so a ring
+        // after that look is never lost.
+        std::array<detail::handle_interest, 2> interests{};
+        interests[0].handle = state_->listener.native_handle();
+        interests[1].handle = state_->incoming->bell.wait;
+        const auto slice = until.is_forever() ? std::chrono::milliseconds(std::chrono::hours(1))
+                                              : std::min<std::chrono::milliseconds>(
+                                                    std::chrono::ceil<std::chrono::milliseconds>(until.remaining()),
+                                                    std::chrono::hours(1));
+        detail::wait_for_handles(interests, slice);
+        detail::clear_doorbell(state_->incoming->bell);
         continue;
       }
-      anonymous_memory section;
-      if (state_->half_bytes != 0) {
-        std::error_code ec;
-        section = anonymous_memory::create(detail::port_section_size(state_->half_bytes), ec);
-        if (ec) return ec;
-        auto* header = reinterpret_cast<detail::port_section_header*>(section.data());
-        header->magic = detail::port_section_magic;
-        header->version = detail::port_section_version;
-        header->half_bytes = state_->half_bytes;
-        for (auto& lane : header->lanes) lane.room.key = detail::new_random_key();
+      if (error) return error;
+      std::shared_ptr<detail::port_connection> made;
+      std::error_code failed;
+      if (state_->welcome(pipe, until, made, failed)) {
+        connection = port(std::move(made));
+        return {};
       }
-      const detail::port_welcome welcome{state_->options.inline_limit, state_->half_bytes};
-      if (send_handshake(pipe, detail::port_frame_kind::welcome, &welcome, &section, handshake)) continue;
-      auto made = detail::open_section(std::move(pipe), state_->options.inline_limit, state_->half_bytes,
-                                       std::move(section), detail::port_direction::server_to_client);
-      made->peer = peer;
-      connection = port(std::move(made));
-      return {};
+      if (failed) return failed;
     }
   } catch (const std::system_error& error) {
     return error.code();

@@ -25,7 +25,7 @@ bool check_frame(std::span<const std::byte> frame, std::size_t inline_limit, std
     return fail(reason, fmt::format("frame version {}, expected {}", header.version, port_frame_version));
   }
   const auto kind = static_cast<port_frame_kind>(header.kind);
-  if (kind < port_frame_kind::welcome || kind > port_frame_kind::reply) {
+  if (kind < port_frame_kind::welcome || kind > port_frame_kind::connect) {
     return fail(reason, fmt::format("unknown frame kind {}", header.kind));
   }
   if ((header.flags & ~port_frame_known_flags) != 0) return fail(reason, fmt::format("unknown frame flags {:#x}", header.flags));
@@ -33,8 +33,13 @@ bool check_frame(std::span<const std::byte> frame, std::size_t inline_limit, std
   if (call != (header.call_id != 0)) {
     return fail(reason, fmt::format("a {} frame with call id {}", call ? "call" : "non-call", header.call_id));
   }
-  if ((header.flags & port_frame_with_handles) != 0 && kind != port_frame_kind::message) {
+  const bool connect = kind == port_frame_kind::connect;
+  if ((header.flags & port_frame_with_handles) != 0 && kind != port_frame_kind::message && !connect) {
     return fail(reason, fmt::format("a frame of kind {} with handles", header.kind));
+  }
+  if (connect && (header.flags != port_frame_with_handles || header.length != 0 || frame.size() != sizeof header)) {
+    return fail(reason, fmt::format("a connect frame with flags {:#x} and {} bytes (it has handles and no bytes)",
+                                    header.flags, header.length));
   }
   const std::size_t carried = frame.size() - sizeof header;
   if ((header.flags & port_frame_in_section) != 0) {

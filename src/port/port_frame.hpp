@@ -26,6 +26,8 @@ enum class port_frame_kind : std::uint8_t {
   message = 3,  // a plain message
   request = 4,  // a call: answer with a reply of the same id
   reply = 5,    // the answer to the sender's own call `call_id`
+  connect = 6,  // client to server: a new connection made for another process (port::make_right), whose
+                // server end and section follow as handles
 };
 
 inline constexpr std::uint8_t port_frame_in_section = 1;  // the bytes are in the sender's half of the section

@@ -180,6 +180,7 @@ bool passed_handle_fits(native_handle_type fd, handle_kind kind, failure& why) {
     case handle_kind::local_datagram: fits = domain == AF_UNIX && type == SOCK_DGRAM; break;
     case handle_kind::tcp_stream: fits = ip && type == SOCK_STREAM; break;
     case handle_kind::udp_socket: fits = ip && type == SOCK_DGRAM; break;
+    case handle_kind::port_right: fits = domain == AF_UNIX && type == SOCK_SEQPACKET; break;
   }
   if (!fits) {
     why = refuse(errc::corrupted, fmt::format("the sender said {}, but the descriptor is something else "

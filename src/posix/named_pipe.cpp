@@ -8,6 +8,8 @@
 #include <cstdint>
 
 #include "posix/local_socket.hpp"
+#include "posix/new_descriptor.hpp"
+#include "backend/os_error.hpp"
 #include "net/socket_io.hpp"
 #include "backend/named_pipe_io.hpp"
 #include "backend/sockets.hpp"
@@ -65,6 +67,21 @@ named_pipe named_pipe::connect(std::string_view name, const named_pipe_options& 
     return {};
   }
   return named_pipe(socket, options);
+}
+
+void named_pipe::connected_pair(named_pipe& first, named_pipe& second, const named_pipe_options& options,
+                                detail::failure& why) {
+  int ends[2] = {-1, -1};
+  const int type = options.mode == pipe_mode::byte ? SOCK_STREAM : SOCK_SEQPACKET;
+  if (detail::new_socket_pair(AF_UNIX, type, ends) != 0) {
+    why = detail::os_failure("socketpair", errno);
+    return;
+  }
+  named_pipe made_first(ends[0], options);
+  named_pipe made_second(ends[1], options);
+  if (!size_for_messages(ends[0], options, why) || !size_for_messages(ends[1], options, why)) return;
+  first = std::move(made_first);
+  second = std::move(made_second);
 }
 
 namespace detail {

@@ -17,6 +17,9 @@ int new_pipe_descriptors(int ends[2]) noexcept;
 // socket(2), close-on-exec, non-blocking when asked; -1 with errno set on failure.
 int new_socket_descriptor(int domain, int type, bool non_blocking) noexcept;
 
+// socketpair(2), both ends close-on-exec and blocking; 0, or -1 with errno set.
+int new_socket_pair(int domain, int type, int ends[2]) noexcept;
+
 // accept(2) on `listener`: the connection close-on-exec and blocking; -1 with errno set.
 int accept_new_descriptor(int listener) noexcept;
 

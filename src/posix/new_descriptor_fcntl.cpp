@@ -49,6 +49,18 @@ int new_socket_descriptor(int domain, int type, bool non_blocking) noexcept {
   return fd;
 }
 
+int new_socket_pair(int domain, int type, int ends[2]) noexcept {
+  if (::socketpair(domain, type, 0, ends) != 0) return -1;
+  if (!set_close_on_exec(ends[0]) || !set_close_on_exec(ends[1])) {
+    const int saved = errno;
+    ::close(ends[0]);
+    ::close(ends[1]);
+    errno = saved;
+    return -1;
+  }
+  return 0;
+}
+
 int accept_new_descriptor(int listener) noexcept {
   int fd = -1;
   do {

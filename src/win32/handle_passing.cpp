@@ -263,6 +263,16 @@ bool passed_handle_fits(native_handle_type handle, handle_kind kind, failure& wh
       found = fmt::format("a socket of family {}, type {}", info.iAddressFamily, info.iSocketType);
       break;
     }
+    case handle_kind::port_right: {
+      // A pipe end opened for reading and writing; its handshake checks the rest.
+      DWORD flags = 0;
+      if (::GetFileType(handle) == FILE_TYPE_PIPE && ::GetNamedPipeInfo(handle, &flags, nullptr, nullptr, nullptr) &&
+          (flags & PIPE_TYPE_MESSAGE) != 0) {
+        return true;
+      }
+      found = "not a message-mode pipe";
+      break;
+    }
   }
   why = refuse(errc::corrupted, fmt::format("the sender said {}, but the handle is {}", to_string(kind), found));
   return false;

@@ -205,6 +205,17 @@ std::error_code named_pipe_server::accept(named_pipe& connection, deadline until
   }
 }
 
+void named_pipe::connected_pair(named_pipe&, named_pipe&, const named_pipe_options&, detail::failure& why) {
+  // A pair could be made (an instance under a random name, and its client
+  // end), but a pipe's ends stay tied to the processes that opened them:
+  // GetNamedPipeClientProcessId and GetNamedPipeServerProcessId keep naming
+  // the maker after an end is handed to another process, and handle passing
+  // finds the process to duplicate into that way.
+  why = detail::refuse(errc::not_supported,
+                       "a connected pair of pipe ends to hand to other processes (Windows ties each end to the "
+                       "process that opened it)");
+}
+
 void named_pipe_server::remove_name() noexcept {
   // The name goes with the last instance: the listening ones close here,
   // accepted connections keep theirs.
