@@ -66,10 +66,10 @@ TEST(name, maps_to_each_os_namespace) {
 TEST(name, no_name_of_one_kind_reaches_another_kinds_object) {
   const name_kind kinds[] = {name_kind::shared_memory, name_kind::mailbox, name_kind::ring, name_kind::named_pipe,
                              name_kind::port,          name_kind::semaphore, name_kind::mutex,
-                             name_kind::condition};
+                             name_kind::condition, name_kind::broadcast};
   // Names that spell another kind's prefix or suffix inside them.
   const std::string names[] = {"jobs", "mbox.jobs", "ring.jobs", "xipc.jobs", "mbox", "ring.mbox.jobs",
-                               "port.jobs", "jobs.sock", "port", "sem.jobs", "mtx.jobs", "cnd.jobs"};
+                               "port.jobs", "jobs.sock", "port", "sem.jobs", "mtx.jobs", "cnd.jobs", "bcst.jobs"};
   for (const auto os : {target_os::posix, target_os::macos, target_os::windows}) {
     for (const auto kind : kinds) {
       for (const auto other : kinds) {

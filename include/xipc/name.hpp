@@ -30,6 +30,7 @@ enum class name_kind {
   semaphore,      // a named semaphore's region
   mutex,          // a named process_mutex's region
   condition,      // a named process_condition's region
+  broadcast,      // a broadcast channel's shared region
 };
 
 // The operating system whose conventions a name is mapped to.

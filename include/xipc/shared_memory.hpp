@@ -88,6 +88,7 @@ class shared_memory : public detail::mapped_region {
   static bool remove(std::string_view name, detail::failure& why, name_kind kind = name_kind::shared_memory);
   // Build on the failure& forms, to keep the OS call in their messages.
   friend class ring_channel;
+  friend class broadcast;
   friend class mailbox;
   friend struct detail::mailbox_state;
   friend struct detail::handle_passing;  // a region received from another process

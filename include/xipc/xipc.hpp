@@ -4,6 +4,7 @@
 #pragma once
 
 #include <xipc/anonymous_memory.hpp>
+#include <xipc/broadcast.hpp>
 #include <xipc/child_process.hpp>
 #include <xipc/concepts.hpp>
 #include <xipc/deadline.hpp>

@@ -65,6 +65,7 @@ std::string os_name(name_kind kind, std::string_view name, target_os os) {
                                   : kind == name_kind::semaphore ? "xipc:sem."
                                   : kind == name_kind::mutex     ? "xipc:mtx."
                                   : kind == name_kind::condition ? "xipc:cnd."
+                                  : kind == name_kind::broadcast ? "xipc:bcst."
                                                                  : "xipc.";
   switch (os) {
     case target_os::windows:

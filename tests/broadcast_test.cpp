@@ -1,0 +1,453 @@
+#include <xipc/broadcast.hpp>
+
+#include <gtest/gtest.h>
+#include <xipc/anonymous_memory.hpp>
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/object_names.hpp"
+#include "support/peer_process.hpp"
+#include "support/sequenced.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using xipc::broadcast_options;
+using xipc::broadcast_publisher;
+using xipc::broadcast_subscriber;
+using xipc::deadline;
+using xipc::errc;
+using xipc::slow_subscriber;
+using xipc::test::peer_process;
+
+// A channel in this process's memory: page-aligned, as shared memory is.
+class channel_memory {
+ public:
+  explicit channel_memory(broadcast_options options)
+      : memory_(xipc::anonymous_memory::create(xipc::broadcast_memory_bytes(options))) {
+    const auto ec = xipc::format_broadcast(bytes(), options);
+    EXPECT_FALSE(ec) << ec.message();
+  }
+  std::span<std::byte> bytes() { return {memory_.data(), memory_.size()}; }
+  xipc::detail::broadcast_layout& layout() { return *reinterpret_cast<xipc::detail::broadcast_layout*>(memory_.data()); }
+
+ private:
+  xipc::anonymous_memory memory_;
+};
+
+std::vector<std::byte> number(std::uint64_t n) {
+  std::vector<std::byte> bytes(sizeof n);
+  std::memcpy(bytes.data(), &n, sizeof n);
+  return bytes;
+}
+
+std::uint64_t number_in(std::span<const std::byte> bytes) {
+  std::uint64_t n = ~std::uint64_t{0};
+  if (bytes.size() == sizeof n) std::memcpy(&n, bytes.data(), sizeof n);
+  return n;
+}
+
+// Receives one 8-byte number, or fails the test.
+std::uint64_t next_number(broadcast_subscriber& sub, std::uint64_t* lost = nullptr) {
+  std::array<std::byte, 64> buffer{};
+  const auto got = sub.receive(buffer, 5s);
+  EXPECT_FALSE(got.error) << got.error.message();
+  if (lost != nullptr) *lost = got.lost;
+  return number_in(std::span(buffer).first(got.bytes));
+}
+
+TEST(broadcast, options_out_of_range_are_refused) {
+  EXPECT_EQ(xipc::broadcast_memory_bytes({.slot_count = 3}), 0u);
+  EXPECT_EQ(xipc::broadcast_memory_bytes({.slot_count = 1}), 0u);
+  EXPECT_EQ(xipc::broadcast_memory_bytes({.max_message_bytes = 0}), 0u);
+  EXPECT_EQ(xipc::broadcast_memory_bytes({.max_subscribers = 0}), 0u);
+  EXPECT_EQ(xipc::broadcast_memory_bytes({.max_subscribers = 5000}), 0u);
+  EXPECT_GT(xipc::broadcast_memory_bytes({}), 256u * 1024);
+  std::vector<std::byte> small(64);
+  EXPECT_EQ(xipc::format_broadcast(small, {}), errc::invalid_argument);
+}
+
+TEST(broadcast, every_subscriber_gets_every_message_in_order) {
+  const broadcast_options options{.slot_count = 64, .max_message_bytes = 200, .max_subscribers = 8,
+                                  .policy = slow_subscriber::wait};
+  channel_memory memory(options);
+  auto pub = broadcast_publisher::attach(memory.bytes());
+  constexpr int subscribers = 4;
+  constexpr std::uint64_t messages = 50000;
+  std::vector<broadcast_subscriber> subs;
+  for (int i = 0; i < subscribers; ++i) subs.push_back(broadcast_subscriber::attach(memory.bytes()));
+  EXPECT_EQ(pub.subscriber_count(), 4u);
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> readers;
+  for (auto& sub : subs) {
+    readers.emplace_back([&] {
+      std::vector<std::byte> buffer(200);
+      for (std::uint64_t i = 0; i < messages; ++i) {
+        const auto got = sub.receive(buffer, 10s);
+        if (got.error || got.lost != 0 || !xipc::test::is_sequenced(std::span(buffer).first(got.bytes), i, 200)) {
+          ++wrong;
+          return;
+        }
+      }
+    });
+  }
+  std::vector<std::byte> message(200);
+  for (std::uint64_t i = 0; i < messages; ++i) {
+    message.resize(xipc::test::sequenced_size(i, 200));
+    xipc::test::fill_sequenced(message, i);
+    ASSERT_FALSE(pub.send(message, 10s)) << i;
+  }
+  for (auto& reader : readers) reader.join();
+  EXPECT_EQ(wrong.load(), 0) << "a subscriber missed, lost or misread a message";
+}
+
+TEST(broadcast, an_overtaken_subscriber_is_told_how_many_it_lost_and_goes_on_from_the_oldest) {
+  const broadcast_options options{.slot_count = 8, .max_message_bytes = 64, .max_subscribers = 2};
+  channel_memory memory(options);
+  auto pub = broadcast_publisher::attach(memory.bytes());
+  auto sub = broadcast_subscriber::attach(memory.bytes());
+  for (std::uint64_t i = 0; i < 20; ++i) ASSERT_FALSE(pub.try_send(number(i))) << "overtake never waits";
+  std::uint64_t lost = 0;
+  EXPECT_EQ(next_number(sub, &lost), 12u) << "slots hold the last 8";
+  EXPECT_EQ(lost, 12u);
+  for (std::uint64_t i = 13; i < 20; ++i) {
+    EXPECT_EQ(next_number(sub, &lost), i);
+    EXPECT_EQ(lost, 0u) << "loss is reported once, with the message after it";
+  }
+  EXPECT_EQ(sub.lost(), 12u);
+  std::array<std::byte, 8> buffer{};
+  EXPECT_EQ(sub.try_receive(buffer).error, errc::would_block);
+}
+
+TEST(broadcast, a_late_joiner_gets_what_comes_after_it_joined) {
+  channel_memory memory({.slot_count = 16, .max_message_bytes = 64, .max_subscribers = 4});
+  auto pub = broadcast_publisher::attach(memory.bytes());
+  auto early = broadcast_subscriber::attach(memory.bytes());
+  for (std::uint64_t i = 0; i < 5; ++i) ASSERT_FALSE(pub.try_send(number(i)));
+  auto late = broadcast_subscriber::attach(memory.bytes());
+  for (std::uint64_t i = 5; i < 8; ++i) ASSERT_FALSE(pub.try_send(number(i)));
+  for (std::uint64_t i = 5; i < 8; ++i) EXPECT_EQ(next_number(late), i);
+  for (std::uint64_t i = 0; i < 8; ++i) EXPECT_EQ(next_number(early), i);
+  std::array<std::byte, 8> buffer{};
+  EXPECT_EQ(late.try_receive(buffer).error, errc::would_block);
+}
+
+TEST(broadcast, under_the_waiting_policy_the_slowest_subscriber_holds_the_publisher_back) {
+  channel_memory memory({.slot_count = 8, .max_message_bytes = 64, .max_subscribers = 4, .policy = slow_subscriber::wait});
+  auto pub = broadcast_publisher::attach(memory.bytes());
+  auto fast = broadcast_subscriber::attach(memory.bytes());
+  auto slow = broadcast_subscriber::attach(memory.bytes());
+  for (std::uint64_t i = 0; i < 8; ++i) ASSERT_FALSE(pub.try_send(number(i)));
+  for (std::uint64_t i = 0; i < 8; ++i) EXPECT_EQ(next_number(fast), i);
+  EXPECT_EQ(pub.try_send(number(8)), errc::would_block);
+  EXPECT_EQ(pub.send(number(8), 30ms), errc::timed_out);
+  EXPECT_EQ(next_number(slow), 0u);
+  ASSERT_FALSE(pub.try_send(number(8))) << "one slot came free";
+  std::thread reader([&] {
+    std::this_thread::sleep_for(20ms);
+    for (std::uint64_t i = 1; i < 9; ++i) EXPECT_EQ(next_number(slow), i);
+  });
+  EXPECT_FALSE(pub.send(number(9), 5s)) << "woken when the slow one read";
+  reader.join();
+  for (std::uint64_t i = 8; i < 10; ++i) EXPECT_EQ(next_number(fast), i);
+  for (std::uint64_t i = 10; i < 17; ++i) ASSERT_FALSE(pub.try_send(number(i))) << i;
+  EXPECT_EQ(pub.try_send(number(17)), errc::would_block) << "the slow one, at 9, holds 17 back";
+  for (std::uint64_t i = 10; i < 17; ++i) EXPECT_EQ(next_number(fast), i);
+  slow.detach();
+  EXPECT_FALSE(pub.try_send(number(17))) << "a subscriber that left holds nothing back";
+}
+
+TEST(broadcast, subscribers_are_counted_and_can_be_waited_for) {
+  channel_memory memory({.slot_count = 8, .max_message_bytes = 64, .max_subscribers = 2});
+  auto pub = broadcast_publisher::attach(memory.bytes());
+  EXPECT_EQ(pub.subscriber_count(), 0u);
+  EXPECT_EQ(pub.wait_for_subscribers(1, deadline::immediately()), errc::would_block);
+  EXPECT_EQ(pub.wait_for_subscribers(1, 20ms), errc::timed_out);
+  EXPECT_EQ(pub.wait_for_subscribers(3, 1s), errc::invalid_argument);
+  broadcast_subscriber first;
+  broadcast_subscriber second;
+  std::thread joining([&] {
+    first = broadcast_subscriber::attach(memory.bytes());
+    std::this_thread::sleep_for(20ms);
+    second = broadcast_subscriber::attach(memory.bytes());
+  });
+  EXPECT_FALSE(pub.wait_for_subscribers(2, 5s));
+  joining.join();
+  EXPECT_EQ(pub.subscriber_count(), 2u);
+  std::error_code ec;
+  broadcast_subscriber::attach(memory.bytes(), {}, ec);
+  EXPECT_EQ(ec, errc::busy) << "every place is held";
+  first.detach();
+  EXPECT_EQ(pub.subscriber_count(), 1u);
+  auto third = broadcast_subscriber::attach(memory.bytes(), {}, ec);
+  EXPECT_FALSE(ec) << "a place left is taken again";
+}
+
+TEST(broadcast, a_detached_publisher_is_peer_closed_after_the_drain_and_a_new_one_takes_over) {
+  channel_memory memory({.slot_count = 8, .max_message_bytes = 64, .max_subscribers = 2});
+  auto pub = broadcast_publisher::attach(memory.bytes());
+  auto sub = broadcast_subscriber::attach(memory.bytes());
+  std::error_code ec;
+  broadcast_publisher::attach(memory.bytes(), {}, ec);
+  EXPECT_EQ(ec, errc::busy) << "one publisher at a time";
+  ASSERT_FALSE(pub.try_send(number(1)));
+  ASSERT_FALSE(pub.try_send(number(2)));
+  pub.detach();
+  EXPECT_EQ(next_number(sub), 1u);
+  EXPECT_EQ(next_number(sub), 2u);
+  std::array<std::byte, 8> buffer{};
+  EXPECT_EQ(sub.try_receive(buffer).error, errc::peer_closed);
+  EXPECT_EQ(sub.receive(buffer, 5s).error, errc::peer_closed) << "at once, not at the deadline";
+  auto next = broadcast_publisher::attach(memory.bytes());
+  EXPECT_EQ(next.published(), 2u) << "it goes on after the last message";
+  ASSERT_FALSE(next.try_send(number(3)));
+  EXPECT_EQ(next_number(sub), 3u);
+}
+
+TEST(broadcast, too_large_messages_are_refused_and_a_small_buffer_leaves_the_message) {
+  channel_memory memory({.slot_count = 8, .max_message_bytes = 16, .max_subscribers = 2});
+  auto pub = broadcast_publisher::attach(memory.bytes());
+  auto sub = broadcast_subscriber::attach(memory.bytes());
+  std::vector<std::byte> big(17);
+  EXPECT_EQ(pub.try_send(big), errc::message_too_large);
+  ASSERT_FALSE(pub.try_send(std::vector<std::byte>(16, std::byte{7})));
+  std::array<std::byte, 8> small{};
+  const auto got = sub.try_receive(small);
+  EXPECT_EQ(got.error, errc::message_too_large);
+  EXPECT_EQ(got.bytes, 16u);
+  std::array<std::byte, 16> enough{};
+  const auto again = sub.try_receive(enough);
+  ASSERT_FALSE(again.error);
+  EXPECT_EQ(again.bytes, 16u);
+  EXPECT_EQ(enough[15], std::byte{7});
+}
+
+TEST(broadcast, a_prepared_slot_is_written_in_place_and_cut_at_commit) {
+  channel_memory memory({.slot_count = 8, .max_message_bytes = 64, .max_subscribers = 2});
+  auto pub = broadcast_publisher::attach(memory.bytes());
+  auto sub = broadcast_subscriber::attach(memory.bytes());
+  auto slot = pub.try_prepare(64);
+  ASSERT_TRUE(slot);
+  std::memset(slot.bytes.data(), 'x', 64);
+  pub.commit(5);
+  std::array<std::byte, 64> buffer{};
+  const auto got = sub.try_receive(buffer);
+  ASSERT_FALSE(got.error);
+  EXPECT_EQ(got.bytes, 5u);
+  EXPECT_EQ(pub.try_prepare(65).error, errc::message_too_large);
+}
+
+// ---- what a broken or hostile process leaves in the shared memory ----------------
+
+TEST(broadcast, a_damaged_header_is_refused_at_attach_and_says_what) {
+  const broadcast_options options{.slot_count = 8, .max_message_bytes = 64, .max_subscribers = 2};
+  {
+    channel_memory memory(options);
+    memory.layout().header.slot_count = 12;
+    std::error_code ec;
+    broadcast_subscriber::attach(memory.bytes(), {}, ec);
+    EXPECT_EQ(ec, errc::corrupted);
+  }
+  {
+    channel_memory memory(options);
+    memory.layout().header.memory_bytes = std::uint64_t{1} << 40;
+    try {
+      broadcast_publisher::attach(memory.bytes());
+      ADD_FAILURE() << "attached to a header that claims more memory than there is";
+    } catch (const std::system_error& error) {
+      EXPECT_EQ(error.code(), errc::corrupted);
+      EXPECT_NE(std::string(error.what()).find("memory holds"), std::string::npos) << error.what();
+    }
+  }
+  {
+    channel_memory memory(options);
+    memory.layout().header.magic = 0;
+    std::error_code ec;
+    broadcast_subscriber::attach(memory.bytes(), {}, ec);
+    EXPECT_EQ(ec, errc::corrupted);
+  }
+}
+
+TEST(broadcast, impossible_stamps_sizes_and_counts_are_corrupted_not_a_crash_or_a_hang) {
+  const broadcast_options options{.slot_count = 8, .max_message_bytes = 64, .max_subscribers = 2};
+  const auto slots_at = [&](channel_memory& memory) {
+    return memory.bytes().data() + xipc::detail::broadcast_subscribers_offset +
+           options.max_subscribers * sizeof(xipc::detail::broadcast_subscriber_line);
+  };
+  std::array<std::byte, 64> buffer{};
+  {
+    // A size above the maximum with a good stamp.
+    channel_memory memory(options);
+    auto pub = broadcast_publisher::attach(memory.bytes());
+    auto sub = broadcast_subscriber::attach(memory.bytes());
+    ASSERT_FALSE(pub.try_send(number(0)));
+    reinterpret_cast<xipc::detail::broadcast_slot_head*>(slots_at(memory))->size = 1u << 30;
+    EXPECT_EQ(sub.try_receive(buffer).error, errc::corrupted);
+  }
+  {
+    // Published, but the slot never held it.
+    channel_memory memory(options);
+    auto sub = broadcast_subscriber::attach(memory.bytes());
+    memory.layout().publisher.published = 3;
+    EXPECT_EQ(sub.try_receive(buffer).error, errc::corrupted);
+  }
+  {
+    // A stamp from a lap the publisher has not reached.
+    channel_memory memory(options);
+    auto sub = broadcast_subscriber::attach(memory.bytes());
+    memory.layout().publisher.published = 1;
+    reinterpret_cast<xipc::detail::broadcast_slot_head*>(slots_at(memory))->stamp = 2 * 800 + 2;
+    EXPECT_EQ(sub.try_receive(buffer).error, errc::corrupted);
+  }
+  {
+    // A stamp of another slot's sequence.
+    channel_memory memory(options);
+    auto sub = broadcast_subscriber::attach(memory.bytes());
+    memory.layout().publisher.published = 20;
+    reinterpret_cast<xipc::detail::broadcast_slot_head*>(slots_at(memory))->stamp = 2 * 13 + 2;
+    EXPECT_EQ(sub.try_receive(buffer).error, errc::corrupted);
+  }
+  {
+    // A subscriber's cursor far past what was published holds the waiting publisher back nowhere.
+    channel_memory memory({.slot_count = 8, .max_message_bytes = 64, .max_subscribers = 2, .policy = slow_subscriber::wait});
+    auto pub = broadcast_publisher::attach(memory.bytes());
+    auto sub = broadcast_subscriber::attach(memory.bytes());
+    auto* places = reinterpret_cast<xipc::detail::broadcast_subscriber_line*>(memory.bytes().data() +
+                                                                              xipc::detail::broadcast_subscribers_offset);
+    for (int i = 0; i < 2; ++i) {
+      if (places[i].owner != 0) places[i].cursor = 1u << 20;
+    }
+    for (std::uint64_t i = 0; i < 20; ++i) ASSERT_FALSE(pub.try_send(number(i)));
+  }
+}
+
+// ---- across processes -------------------------------------------------------------
+
+// Subscribes to `name`, tells it is there by waiting to be counted, and
+// checks every message until the publisher leaves. args: name count
+XIPC_TEST_ROLE(broadcast_checking_subscriber) {
+  if (args.size() != 2) return 2;
+  auto sub = xipc::broadcast::subscriber::open(args[0]);
+  const std::uint64_t count = std::strtoull(args[1], nullptr, 10);
+  std::vector<std::byte> buffer(256);
+  for (std::uint64_t i = 0;; ++i) {
+    const auto got = sub.receive(buffer, 60s);
+    if (got.error == errc::peer_closed) return i == count ? 0 : 3;
+    if (got.error) return 4;
+    if (got.lost != 0) return 5;
+    if (!xipc::test::is_sequenced(std::span(buffer).first(got.bytes), i, 256)) return 6;
+  }
+}
+
+// Subscribes and never reads. args: name
+XIPC_TEST_ROLE(broadcast_idle_subscriber) {
+  if (args.size() != 1) return 2;
+  auto sub = xipc::broadcast::subscriber::open(args[0]);
+  std::this_thread::sleep_for(60s);
+  return 0;
+}
+
+// Publishes numbers 0, 1, ... until killed. args: name
+XIPC_TEST_ROLE(broadcast_endless_publisher) {
+  if (args.size() != 1) return 2;
+  auto pub = xipc::broadcast::publisher::open_or_create(args[0], {.slot_count = 64, .max_message_bytes = 64});
+  for (std::uint64_t i = 0;; ++i) {
+    if (pub.send(number(i), 60s)) return 3;
+    if (i % 64 == 0) std::this_thread::sleep_for(1ms);
+  }
+}
+
+struct broadcast_names : xipc::test::object_names {
+  broadcast_names()
+      : object_names([](const std::string& name) {
+          std::error_code ignored;
+          xipc::broadcast::remove(name, ignored);
+        }) {}
+};
+
+// 10^6 natively; the asan, tsan and windows test presets ask for fewer
+// (XIPC_BROADCAST_STRESS_MESSAGES): they look for races, leaks and Windows
+// behaviour, which a tenth of the volume shows as well.
+std::uint64_t stress_messages() {
+  const char* text = std::getenv("XIPC_BROADCAST_STRESS_MESSAGES");
+  return text != nullptr ? std::strtoull(text, nullptr, 10) : 1'000'000;
+}
+
+TEST(broadcast, eight_subscriber_processes_each_get_every_checksummed_message_in_order) {
+  broadcast_names names;
+  const auto name = names.make("fanout");
+  const std::uint64_t messages = stress_messages();
+  auto pub = xipc::broadcast::publisher::open_or_create(
+      name, {.slot_count = 256, .max_message_bytes = 256, .max_subscribers = 8, .policy = slow_subscriber::wait});
+  std::vector<peer_process> subs;
+  for (int i = 0; i < 8; ++i) subs.push_back(peer_process::start("broadcast_checking_subscriber", {name, std::to_string(messages)}));
+  ASSERT_FALSE(pub.wait_for_subscribers(8, 30s));
+  std::vector<std::byte> message(256);
+  for (std::uint64_t i = 0; i < messages; ++i) {
+    message.resize(xipc::test::sequenced_size(i, 256));
+    xipc::test::fill_sequenced(message, i);
+    ASSERT_FALSE(pub.send(message, 30s)) << i;
+  }
+  pub = {};
+  for (auto& sub : subs) EXPECT_EQ(sub.wait(60s), 0) << "3: a count other than sent; 4: an error; 5: a loss; 6: a bad message";
+}
+
+TEST(broadcast, a_killed_subscriber_never_blocks_the_waiting_publisher) {
+  broadcast_names names;
+  const auto name = names.make("killsub");
+  auto pub = xipc::broadcast::publisher::open_or_create(
+      name, {.slot_count = 8, .max_message_bytes = 64, .max_subscribers = 4, .policy = slow_subscriber::wait});
+  auto idle = peer_process::start("broadcast_idle_subscriber", {name});
+  ASSERT_FALSE(pub.wait_for_subscribers(1, 30s));
+  for (std::uint64_t i = 0; i < 8; ++i) ASSERT_FALSE(pub.try_send(number(i)));
+  EXPECT_EQ(pub.try_send(number(8)), errc::would_block) << "held back by the idle subscriber";
+  idle.kill();
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_FALSE(pub.send(number(8), 5s)) << "its place is reclaimed";
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
+  EXPECT_EQ(pub.end().subscriber_count(), 0u);
+}
+
+TEST(broadcast, a_killed_publisher_is_peer_closed_after_the_drain_and_is_taken_over) {
+  broadcast_names names;
+  const auto name = names.make("killpub");
+  auto publisher = peer_process::start("broadcast_endless_publisher", {name});
+  xipc::broadcast::subscriber sub;
+  for (int attempt = 0; attempt < 5000 && !sub.is_open(); ++attempt) {
+    std::error_code ec;
+    sub = xipc::broadcast::subscriber::open(name, {}, ec);
+    if (ec) std::this_thread::sleep_for(2ms);
+  }
+  ASSERT_TRUE(sub.is_open());
+  std::array<std::byte, 64> buffer{};
+  std::uint64_t previous = 0;
+  for (int i = 0; i < 100; ++i) {
+    const auto got = sub.receive(buffer, 10s);
+    ASSERT_FALSE(got.error) << got.error.message();
+    const std::uint64_t n = number_in(std::span(buffer).first(got.bytes));
+    if (i > 0) {
+      EXPECT_EQ(n, previous + 1 + got.lost) << "in order, losses counted";
+    }
+    previous = n;
+  }
+  publisher.kill();
+  const auto killed = std::chrono::steady_clock::now();
+  xipc::broadcast_received got;
+  do {
+    got = sub.receive(buffer, 10s);
+  } while (!got.error);
+  EXPECT_EQ(got.error, errc::peer_closed);
+  EXPECT_LT(std::chrono::steady_clock::now() - killed, 2s);
+  auto next = xipc::broadcast::publisher::open_or_create(name, {.slot_count = 64, .max_message_bytes = 64});
+  ASSERT_FALSE(next.send(number(12345), 1s));
+  const auto after = sub.receive(buffer, 5s);
+  ASSERT_FALSE(after.error);
+  EXPECT_EQ(number_in(std::span(buffer).first(after.bytes)), 12345u);
+}
+
+}  // namespace
