@@ -2,6 +2,7 @@
 // kind, a damaged one, one whose owner was killed, and names that do not
 // exist. The tool runs as a child process, as a shell would run it.
 #include <gtest/gtest.h>
+#include <xipc/broadcast.hpp>
 #include <xipc/io.hpp>
 #include <xipc/mailbox.hpp>
 #include <xipc/named_pipe.hpp>
@@ -44,6 +45,7 @@ struct cli_names : xipc::test::object_names {
       : object_names([](const std::string& name) {
           xipc::shared_memory::remove(name);
           xipc::ring_channel::remove(name);
+          xipc::broadcast::remove(name);
           xipc::mailbox::remove(name);
           xipc::semaphore::remove(name);
           xipc::process_mutex::remove(name);
@@ -110,6 +112,9 @@ TEST(xipc_tool, ls_shows_a_live_object_of_every_kind_with_its_header) {
   auto condition = xipc::process_condition::create(name);
   auto server = xipc::named_pipe_server::create(name);
   auto port_server = xipc::port_server::create(name);
+  auto caster = xipc::broadcast::publisher::open_or_create(name, {.slot_count = 16, .max_message_bytes = 32});
+  auto listener = xipc::broadcast::subscriber::open(name);
+  ASSERT_FALSE(caster.try_send(std::as_bytes(std::span("x", 1))));
   std::error_code sysv_error;
   auto segment = xipc::sysv_shared_memory::create(name, 1000, sysv_error);
 
@@ -131,6 +136,11 @@ TEST(xipc_tool, ls_shows_a_live_object_of_every_kind_with_its_header) {
   EXPECT_TRUE(contains(json_line(listed.out, "shared_memory", name), "\"bytes\": 4096")) << listed.out;
   EXPECT_TRUE(contains(json_line(listed.out, "named_pipe", name), "\"server\": \"listening\"")) << listed.out;
   EXPECT_TRUE(contains(json_line(listed.out, "port", name), "\"server\": \"listening\"")) << listed.out;
+  const std::string cast_line = json_line(listed.out, "broadcast", name);
+  EXPECT_TRUE(contains(cast_line, "\"slot_count\": \"16\"")) << cast_line;
+  EXPECT_TRUE(contains(cast_line, "\"published\": \"1\"")) << cast_line;
+  EXPECT_TRUE(contains(cast_line, "\"subscribers\": \"1\"")) << cast_line;
+  EXPECT_TRUE(contains(cast_line, "\"role\": \"subscriber\"")) << cast_line;
   if (xipc::sysv_shared_memory::supported) {
     ASSERT_FALSE(sysv_error) << sysv_error.message();
     EXPECT_TRUE(contains(json_line(listed.out, "sysv_shared_memory", name), "\"bytes\": 1000")) << listed.out;
@@ -346,6 +356,27 @@ TEST(xipc_tool, send_and_recv_reach_a_mailbox_a_ring_a_semaphore_and_a_named_pip
   EXPECT_EQ(run_tool("recv --raw port:" + name).out, "answer");
   port_listener.join();
   EXPECT_EQ(ported, "ported");
+
+  // A broadcast: send attaches as its publisher, recv joins as a subscriber
+  // and prints the next message published after it joined.
+  {
+    auto subscriber_here = [&] {
+      { auto made = xipc::broadcast::publisher::open_or_create(name, {.slot_count = 16, .max_message_bytes = 32}); }
+      return xipc::broadcast::subscriber::open(name);
+    }();
+    EXPECT_EQ(run_tool("send broadcast:" + name + " cast").status, 0);
+    std::array<std::byte, 32> bytes{};
+    const auto cast = subscriber_here.try_receive(bytes);
+    ASSERT_FALSE(cast.error) << cast.error.message();
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(bytes.data()), cast.bytes), "cast");
+  }
+  std::string printed;
+  std::thread tuned_in([&] { printed = run_tool("recv --raw --timeout 20s broadcast:" + name).out; });
+  auto caster = xipc::broadcast::publisher::open_or_create(name, {.slot_count = 16, .max_message_bytes = 32});
+  ASSERT_FALSE(caster.wait_for_subscribers(1, xipc::deadline::after(20s)));
+  ASSERT_FALSE(caster.send(std::as_bytes(std::span("on air", 6)), xipc::deadline::after(5s)));
+  tuned_in.join();
+  EXPECT_EQ(printed, "on air");
 }
 
 TEST(xipc_tool, bench_runs_benchmarks_one_at_a_time_and_tabulates_them) {

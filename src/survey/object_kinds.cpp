@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include <xipc/broadcast.hpp>
 #include <xipc/io.hpp>
 #include <xipc/mailbox.hpp>
 #include <xipc/named_pipe.hpp>
@@ -173,6 +174,85 @@ std::error_code receive_ring(std::string_view name, std::vector<std::byte>& mess
     if (!got.error) message.resize(got.bytes);
     return got.error;
   }
+}
+
+// ---- broadcast ------------------------------------------------------------------
+
+std::error_code inspect_broadcast(object_report& report) {
+  shared_memory region;
+  if (const std::error_code ec = look_at_region(report, name_kind::broadcast, region)) return ec;
+  if (!region.data()) return {};
+  broadcast_geometry channel;
+  failure why;
+  if (!read_broadcast_geometry({region.data(), region.size()}, channel, why)) {
+    report.problem = why.detail;
+    return {};
+  }
+  report.facts.emplace_back("slot_count", std::to_string(channel.slot_count));
+  report.facts.emplace_back("max_message_bytes", std::to_string(channel.max_message));
+  report.facts.emplace_back("max_subscribers", std::to_string(channel.max_subscribers));
+  report.facts.emplace_back("policy", channel.policy == slow_subscriber::wait ? "wait" : "overtake");
+  report.facts.emplace_back("published", std::to_string(channel.layout->publisher.published.load(std::memory_order_acquire)));
+  const std::uint64_t owner = channel.layout->publisher.owner.load(std::memory_order_acquire);
+  report.facts.emplace_back("publisher", owner == broadcast_owner_none       ? "never attached"
+                                         : owner == broadcast_owner_detached ? "detached"
+                                                                             : "attached");
+  if (owner > broadcast_owner_detached) add_process(report, "publisher", owner);
+  std::size_t subscribers = 0;
+  for (std::uint64_t i = 0; i < channel.max_subscribers; ++i) {
+    const std::uint64_t token = channel.subscribers[i].owner.load(std::memory_order_acquire);
+    if (token == 0) continue;
+    ++subscribers;
+    add_process(report, "subscriber", token);
+  }
+  report.facts.emplace_back("subscribers", std::to_string(subscribers));
+  const bool someone_alive =
+      std::any_of(report.processes.begin(), report.processes.end(), [](const auto& p) { return p.alive; });
+  if (!report.processes.empty() && !someone_alive) {
+    report.stale = "every process attached to it has ended without detaching";
+  }
+  return {};
+}
+
+bool remove_broadcast(std::string_view name, failure& why) { return sync_regions::remove(name, name_kind::broadcast, why); }
+
+std::error_code send_broadcast(std::string_view name, std::span<const std::byte> message, const message_options& options,
+                               failure& why) {
+  // The channel's own options, so that opening it never changes or refuses it.
+  object_report report = report_of("broadcast", name);
+  if (const std::error_code ec = inspect_broadcast(report)) return ec;
+  if (!report.problem.empty()) {
+    why = refuse(errc::corrupted, report.problem);
+    return why.code;
+  }
+  broadcast_options wanted{};
+  for (const auto& [fact, value] : report.facts) {
+    if (fact == "slot_count") wanted.slot_count = std::stoull(value);
+    if (fact == "max_message_bytes") wanted.max_message_bytes = std::stoull(value);
+    if (fact == "max_subscribers") wanted.max_subscribers = std::stoull(value);
+    if (fact == "policy") wanted.policy = value == "wait" ? slow_subscriber::wait : slow_subscriber::overtake;
+  }
+  std::error_code ec;
+  auto publisher = broadcast::publisher::open_or_create(name, wanted, {}, ec);
+  if (ec) {
+    why = {ec, {}, fmt::format("cannot attach as its publisher: {}", ec.message())};
+    return ec;
+  }
+  return publisher.send(message, options.until);
+}
+
+std::error_code receive_broadcast(std::string_view name, std::vector<std::byte>& message, const message_options& options,
+                                  failure& why) {
+  std::error_code ec;
+  auto subscriber = broadcast::subscriber::open(name, {}, ec);
+  if (ec) {
+    why = {ec, {}, fmt::format("cannot join as a subscriber: {}", ec.message())};
+    return ec;
+  }
+  message.resize(std::max<std::size_t>(message.size(), subscriber.end().max_message_bytes()));
+  const broadcast_received got = subscriber.receive(message, options.until);
+  if (!got.error) message.resize(got.bytes);
+  return got.error;
 }
 
 // ---- mailbox --------------------------------------------------------------------
@@ -482,6 +562,8 @@ constexpr std::array kinds{
     object_kind_entry{"shared_memory", name_kind::shared_memory, object_home::shm_namespace, inspect_shared_memory, remove_shared_memory, nullptr,
                       nullptr},
     object_kind_entry{"ring", name_kind::ring, object_home::shm_namespace, inspect_ring, remove_ring, send_ring, receive_ring},
+    object_kind_entry{"broadcast", name_kind::broadcast, object_home::shm_namespace, inspect_broadcast, remove_broadcast, send_broadcast,
+                      receive_broadcast},
     object_kind_entry{"mailbox", name_kind::mailbox, object_home::shm_namespace, inspect_mailbox, remove_mailbox, send_mailbox, receive_mailbox},
     object_kind_entry{"named_pipe", name_kind::named_pipe, object_home::socket_directory, inspect_named_pipe, remove_named_pipe, send_named_pipe,
                       receive_named_pipe},
