@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 #include <xipc/anonymous_memory.hpp>
+#include <xipc/wait_set.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -10,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/setup_error.hpp"
 #include "support/object_names.hpp"
 #include "support/peer_process.hpp"
 #include "support/sequenced.hpp"
@@ -38,6 +41,14 @@ class channel_memory {
 
  private:
   xipc::anonymous_memory memory_;
+};
+
+struct broadcast_names : xipc::test::object_names {
+  broadcast_names()
+      : object_names([](const std::string& name) {
+          std::error_code ignored;
+          xipc::broadcast::remove(name, ignored);
+        }) {}
 };
 
 std::vector<std::byte> number(std::uint64_t n) {
@@ -209,6 +220,32 @@ TEST(broadcast, a_detached_publisher_is_peer_closed_after_the_drain_and_a_new_on
   EXPECT_EQ(next_number(sub), 3u);
 }
 
+TEST(broadcast, a_message_completed_but_not_counted_by_a_publisher_that_died_is_never_numbered_twice) {
+  channel_memory memory({.slot_count = 8, .max_message_bytes = 64, .max_subscribers = 2});
+  auto pub = broadcast_publisher::attach(memory.bytes());
+  auto sub = broadcast_subscriber::attach(memory.bytes());
+  ASSERT_FALSE(pub.try_send(number(0)));
+  EXPECT_EQ(next_number(sub), 0u);
+  // Message 1 written and stamped complete; the publisher "dies" before it
+  // stores published = 2.
+  auto slot = pub.try_prepare(8);
+  ASSERT_TRUE(slot);
+  std::memcpy(slot.bytes.data(), number(1).data(), 8);
+  xipc::detail::broadcast_geometry geometry;
+  xipc::detail::failure why;
+  ASSERT_TRUE(xipc::detail::read_broadcast_geometry(memory.bytes(), geometry, why));
+  geometry.head(1).size = 8;
+  geometry.head(1).stamp = 2 * 1 + 2;
+  pub.detach();
+  EXPECT_EQ(next_number(sub), 1u) << "complete: a subscriber may read it";
+  std::array<std::byte, 8> buffer{};
+  EXPECT_EQ(sub.try_receive(buffer).error, errc::peer_closed);
+  auto next = broadcast_publisher::attach(memory.bytes());
+  EXPECT_EQ(next.published(), 2u) << "the new publisher counts it";
+  ASSERT_FALSE(next.try_send(number(2)));
+  EXPECT_EQ(next_number(sub), 2u) << "the next message has the next number";
+}
+
 TEST(broadcast, too_large_messages_are_refused_and_a_small_buffer_leaves_the_message) {
   channel_memory memory({.slot_count = 8, .max_message_bytes = 16, .max_subscribers = 2});
   auto pub = broadcast_publisher::attach(memory.bytes());
@@ -240,6 +277,92 @@ TEST(broadcast, a_prepared_slot_is_written_in_place_and_cut_at_commit) {
   ASSERT_FALSE(got.error);
   EXPECT_EQ(got.bytes, 5u);
   EXPECT_EQ(pub.try_prepare(65).error, errc::message_too_large);
+}
+
+// ---- readiness: event loops and the wait set ----------------------------------------
+
+TEST(broadcast, subscribers_join_a_wait_set_and_wake_it_when_a_message_is_published) {
+  channel_memory memory({.slot_count = 8, .max_message_bytes = 64, .max_subscribers = 4});
+  auto pub = broadcast_publisher::attach(memory.bytes());
+  auto first = broadcast_subscriber::attach(memory.bytes());
+  auto second = broadcast_subscriber::attach(memory.bytes());
+  xipc::wait_set set;
+  const auto one = set.add(first);
+  const auto two = set.add(second);
+  std::vector<xipc::wait_set::key> ready;
+  EXPECT_EQ(set.wait(ready, deadline::immediately()), errc::would_block);
+  EXPECT_EQ(set.wait(ready, 20ms), errc::timed_out);
+  std::thread later([&] {
+    std::this_thread::sleep_for(30ms);
+    EXPECT_FALSE(pub.try_send(number(7)));
+  });
+  ASSERT_FALSE(set.wait(ready, 5s)) << "woken by the publish";
+  later.join();
+  std::vector<xipc::wait_set::key> more;
+  if (ready.size() == 1) {
+    ASSERT_FALSE(set.wait(more, 1s)) << "the other one is ready too";
+  }
+  ready.insert(ready.end(), more.begin(), more.end());
+  std::sort(ready.begin(), ready.end());
+  ready.erase(std::unique(ready.begin(), ready.end()), ready.end());
+  EXPECT_EQ(ready, (std::vector<xipc::wait_set::key>{one, two}));
+  EXPECT_EQ(next_number(first), 7u);
+  EXPECT_EQ(next_number(second), 7u);
+  EXPECT_EQ(set.wait(ready, deadline::immediately()), errc::would_block) << "both drained";
+  pub.detach();
+  ASSERT_FALSE(set.wait(ready, 5s)) << "a publisher that left makes them ready";
+  std::array<std::byte, 8> buffer{};
+  EXPECT_EQ(first.try_receive(buffer).error, errc::peer_closed);
+}
+
+TEST(broadcast, a_waiting_publisher_joins_a_wait_set_and_wakes_when_room_comes) {
+  channel_memory memory({.slot_count = 4, .max_message_bytes = 64, .max_subscribers = 2, .policy = slow_subscriber::wait});
+  auto pub = broadcast_publisher::attach(memory.bytes());
+  auto sub = broadcast_subscriber::attach(memory.bytes());
+  for (std::uint64_t i = 0; i < 4; ++i) ASSERT_FALSE(pub.try_send(number(i)));
+  EXPECT_FALSE(pub.ready());
+  xipc::wait_set set;
+  set.add(pub);
+  std::vector<xipc::wait_set::key> ready;
+  EXPECT_EQ(set.wait(ready, 20ms), errc::timed_out);
+  std::thread reader([&] {
+    std::this_thread::sleep_for(30ms);
+    EXPECT_EQ(next_number(sub), 0u);
+  });
+  EXPECT_FALSE(set.wait(ready, 5s)) << "woken when a slot came free";
+  reader.join();
+  EXPECT_FALSE(pub.try_send(number(4)));
+}
+
+// A publisher that never publishes, until it is killed. args: name
+XIPC_TEST_ROLE(broadcast_silent_publisher) {
+  if (args.size() != 1) return 2;
+  auto pub = xipc::broadcast::publisher::open_or_create(args[0], {.slot_count = 8, .max_message_bytes = 64});
+  std::this_thread::sleep_for(60s);
+  return 0;
+}
+
+TEST(broadcast, a_killed_publisher_ends_a_wait_sets_wait_and_receive_says_peer_closed) {
+  broadcast_names names;
+  const auto name = names.make("quiet");
+  auto publisher = peer_process::start("broadcast_silent_publisher", {name});
+  xipc::broadcast::subscriber sub;
+  for (int attempt = 0; attempt < 5000 && !sub.is_open(); ++attempt) {
+    std::error_code ec;
+    sub = xipc::broadcast::subscriber::open(name, {}, ec);
+    if (ec) std::this_thread::sleep_for(2ms);
+  }
+  ASSERT_TRUE(sub.is_open());
+  xipc::wait_set set;
+  set.add(sub);
+  std::vector<xipc::wait_set::key> ready;
+  EXPECT_EQ(set.wait(ready, 50ms), errc::timed_out);
+  publisher.kill();
+  const auto killed = std::chrono::steady_clock::now();
+  ASSERT_FALSE(set.wait(ready, 5s));
+  EXPECT_LT(std::chrono::steady_clock::now() - killed, 550ms);
+  std::array<std::byte, 8> buffer{};
+  EXPECT_EQ(sub.try_receive(buffer).error, errc::peer_closed);
 }
 
 // ---- what a broken or hostile process leaves in the shared memory ----------------
@@ -276,8 +399,10 @@ TEST(broadcast, a_damaged_header_is_refused_at_attach_and_says_what) {
 TEST(broadcast, impossible_stamps_sizes_and_counts_are_corrupted_not_a_crash_or_a_hang) {
   const broadcast_options options{.slot_count = 8, .max_message_bytes = 64, .max_subscribers = 2};
   const auto slots_at = [&](channel_memory& memory) {
-    return memory.bytes().data() + xipc::detail::broadcast_subscribers_offset +
-           options.max_subscribers * sizeof(xipc::detail::broadcast_subscriber_line);
+    xipc::detail::broadcast_geometry geometry;
+    xipc::detail::failure why;
+    EXPECT_TRUE(xipc::detail::read_broadcast_geometry(memory.bytes(), geometry, why)) << why.detail;
+    return geometry.slots;
   };
   std::array<std::byte, 64> buffer{};
   {
@@ -361,14 +486,6 @@ XIPC_TEST_ROLE(broadcast_endless_publisher) {
     if (i % 64 == 0) std::this_thread::sleep_for(1ms);
   }
 }
-
-struct broadcast_names : xipc::test::object_names {
-  broadcast_names()
-      : object_names([](const std::string& name) {
-          std::error_code ignored;
-          xipc::broadcast::remove(name, ignored);
-        }) {}
-};
 
 // 10^6 natively; the asan, tsan and windows test presets ask for fewer
 // (XIPC_BROADCAST_STRESS_MESSAGES): they look for races, leaks and Windows

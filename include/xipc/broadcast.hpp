@@ -44,6 +44,7 @@
 namespace xipc {
 namespace detail {
 struct failure;
+class readiness_point;
 }
 
 // What happens when the publisher laps a subscriber that has not read.
@@ -82,6 +83,7 @@ namespace detail {
 struct broadcast_geometry {
   broadcast_layout* layout = nullptr;
   broadcast_subscriber_line* subscribers = nullptr;
+  doorbell_slot* bells = nullptr;
   std::byte* slots = nullptr;
   std::uint64_t slot_count = 0;
   std::uint64_t slot_bytes = 0;
@@ -138,6 +140,18 @@ class broadcast_publisher {
   // errc::would_block when immediate, errc::invalid_argument above max_subscribers.
   [[nodiscard]] std::error_code wait_for_subscribers(std::size_t count, deadline until) noexcept;
 
+  // ---- Readiness, for event loops and wait_set (docs/event_loops.md) ----
+  // Whether a send would not wait now: always under overtake; under wait,
+  // when the slowest live subscriber leaves a slot free.
+  [[nodiscard]] bool ready() noexcept;
+  // The handle an event loop waits on for room; it fires only while armed.
+  native_handle_type readiness_handle();
+  native_handle_type readiness_handle(std::error_code& ec);
+  // Announces a wait on the handle; false when no wait is needed (send now).
+  [[nodiscard]] bool arm() noexcept;
+  // Withdraws the announcement and clears the handle.
+  void disarm(bool handle_fired = true) noexcept;
+
   // Detaches: subscribers see errc::peer_closed once they have drained.
   void detach() noexcept;
 
@@ -165,6 +179,7 @@ class broadcast_publisher {
   std::uint64_t bound_ = 0;  // under wait: sequences below it are known to be writable
   std::size_t prepared_size_ = 0;
   std::uint64_t token_ = 0;
+  detail::readiness_point* readiness_ = nullptr;  // made by the first readiness call
 };
 
 // A subscribing end: it receives every message published after it attached.
@@ -197,6 +212,20 @@ class broadcast_subscriber {
   // Messages published that this subscriber has not received yet (lost ones included).
   std::uint64_t backlog() const noexcept;
 
+  // ---- Readiness, for event loops and wait_set (docs/event_loops.md) ----
+  // Whether a receive would not wait now: a message is there (or was
+  // written over: receive reports the loss), or the publisher is gone.
+  [[nodiscard]] bool ready() noexcept;
+  // The handle an event loop waits on for messages; it fires only while
+  // armed. Errors: what the OS says.
+  native_handle_type readiness_handle();
+  native_handle_type readiness_handle(std::error_code& ec);
+  // Announces a wait on the handle. False when no wait is needed (ready(),
+  // or the publisher's process ended): receive now.
+  [[nodiscard]] bool arm() noexcept;
+  // Withdraws the announcement and clears the handle.
+  void disarm(bool handle_fired = true) noexcept;
+
   // Leaves: the publisher stops waiting for this subscriber.
   void detach() noexcept;
 
@@ -220,6 +249,7 @@ class broadcast_subscriber {
   std::uint64_t pending_lost_ = 0;  // lost before the next message, reported with it
   std::uint64_t token_ = 0;
   std::uint64_t dead_owner_ = 0;  // a publisher token found dead
+  detail::readiness_point* readiness_ = nullptr;  // made by the first readiness call
 };
 
 // A named broadcast channel: the memory-level ends over a shared_memory
@@ -269,6 +299,11 @@ class broadcast::publisher {
   [[nodiscard]] std::error_code wait_for_subscribers(std::size_t count, deadline until) noexcept {
     return end_.wait_for_subscribers(count, until);
   }
+  [[nodiscard]] bool ready() noexcept { return end_.ready(); }
+  native_handle_type readiness_handle() { return end_.readiness_handle(); }
+  native_handle_type readiness_handle(std::error_code& ec) { return end_.readiness_handle(ec); }
+  [[nodiscard]] bool arm() noexcept { return end_.arm(); }
+  void disarm(bool handle_fired = true) noexcept { end_.disarm(handle_fired); }
   // The end itself, for the zero-copy loans.
   broadcast_publisher& end() noexcept { return end_; }
   bool is_open() const noexcept { return end_.is_attached(); }
@@ -305,6 +340,11 @@ class broadcast::subscriber {
     return end_.try_receive(buffer);
   }
   std::uint64_t lost() const noexcept { return end_.lost(); }
+  [[nodiscard]] bool ready() noexcept { return end_.ready(); }
+  native_handle_type readiness_handle() { return end_.readiness_handle(); }
+  native_handle_type readiness_handle(std::error_code& ec) { return end_.readiness_handle(ec); }
+  [[nodiscard]] bool arm() noexcept { return end_.arm(); }
+  void disarm(bool handle_fired = true) noexcept { end_.disarm(handle_fired); }
   broadcast_subscriber& end() noexcept { return end_; }
   bool is_open() const noexcept { return end_.is_attached(); }
 
@@ -317,5 +357,6 @@ class broadcast::subscriber {
 };
 
 static_assert(message_sender<broadcast_publisher>);
+static_assert(message_receiver<broadcast_subscriber>);
 
 }  // namespace xipc

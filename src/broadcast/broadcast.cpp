@@ -8,11 +8,13 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <memory>
 #include <thread>
 
 #include "backend/process_identity.hpp"
 #include "core/setup_error.hpp"
 #include "sync/event_wait.hpp"
+#include "sync/readiness.hpp"
 #include "sync/wait_word.hpp"
 
 namespace xipc {
@@ -32,8 +34,13 @@ std::uint64_t slot_stride(std::uint64_t max_message) {
   return (broadcast_slot_head_bytes + max_message + slot_align - 1) / slot_align * slot_align;
 }
 
-std::uint64_t slots_offset(std::uint64_t max_subscribers) {
+std::uint64_t bells_offset(std::uint64_t max_subscribers) {
   return broadcast_subscribers_offset + max_subscribers * sizeof(broadcast_subscriber_line);
+}
+
+std::uint64_t slots_offset(std::uint64_t max_subscribers) {
+  const std::uint64_t end = bells_offset(max_subscribers) + max_subscribers * sizeof(doorbell_slot);
+  return (end + broadcast_line_bytes - 1) / broadcast_line_bytes * broadcast_line_bytes;
 }
 
 // Why the options cannot make a channel; empty when they can.
@@ -53,7 +60,32 @@ std::string options_problem(const broadcast_options& options) {
   return {};
 }
 
-event_count event_of(broadcast_signal_line& line) { return event_count(line.word, line.sleepers); }
+// The subscribers sleep on `messages`, and their readiness handles are rung with it.
+event_count messages_event(const broadcast_geometry& geometry) noexcept {
+  return event_count(geometry.layout->messages.word, geometry.layout->messages.sleepers, geometry.bells,
+                     static_cast<std::uint32_t>(geometry.max_subscribers));
+}
+
+// The publisher sleeps on `room`, and its readiness handle is rung with it.
+event_count room_event(const broadcast_geometry& geometry) noexcept {
+  return event_count(geometry.layout->room.word, geometry.layout->room.sleepers, &geometry.layout->room.bell, 1);
+}
+
+// Makes an end's readiness point on first use: a doorbell, named in one of `slots`.
+bool open_point(readiness_point*& point, std::span<doorbell_slot> slots, std::string_view what, failure& why) {
+  if (point != nullptr) return true;
+  auto made = std::make_unique<readiness_point>();
+  if (!made->open(slots, what, why)) return false;
+  point = made.release();
+  return true;
+}
+
+void close_point(readiness_point*& point, event_count event) noexcept {
+  if (point == nullptr) return;
+  point->release(event);
+  delete point;
+  point = nullptr;
+}
 
 // Copies a slot's payload for a reader that checks the stamp afterwards.
 // The publisher may be rewriting those bytes meanwhile (a sequence lock's
@@ -143,6 +175,7 @@ bool read_broadcast_geometry(std::span<std::byte> memory, broadcast_geometry& ge
   }
   geometry.layout = layout;
   geometry.subscribers = reinterpret_cast<broadcast_subscriber_line*>(memory.data() + broadcast_subscribers_offset);
+  geometry.bells = reinterpret_cast<doorbell_slot*>(memory.data() + bells_offset(max_subscribers));
   geometry.slots = memory.data() + slots_offset(max_subscribers);
   geometry.slot_count = slot_count;
   geometry.slot_bytes = slot_bytes;
@@ -196,6 +229,7 @@ broadcast_publisher& broadcast_publisher::operator=(broadcast_publisher&& other)
     bound_ = other.bound_;
     prepared_size_ = other.prepared_size_;
     token_ = other.token_;
+    readiness_ = std::exchange(other.readiness_, nullptr);
   }
   return *this;
 }
@@ -217,8 +251,14 @@ broadcast_publisher broadcast_publisher::attach(std::span<std::byte> memory, wai
     if (line.owner.compare_exchange_weak(owner, made.token_, std::memory_order_acq_rel)) break;
   }
   // A publisher that died goes on from its last committed message; a
-  // message it was writing is written again.
+  // message it was writing is written again. One it completed but died
+  // before counting in `published` may already have been read: it is
+  // counted now, never written again under the same number.
   made.next_ = line.published.load(std::memory_order_acquire);
+  if (made.geometry_.head(made.next_).stamp.load(std::memory_order_acquire) == 2 * made.next_ + 2) {
+    ++made.next_;
+    line.published.store(made.next_, std::memory_order_release);
+  }
   made.bound_ = made.next_;  // the waiting policy scans before its first message
   made.policy_ = policy;
   return made;
@@ -285,7 +325,7 @@ write_slot broadcast_publisher::prepare(std::size_t size, deadline until) noexce
       return detail::code(errc::would_block);
     };
     const std::error_code error =
-        detail::wait_as(policy_, detail::event_of(geometry_.layout->room), attempt, watch, until);
+        detail::wait_as(policy_, detail::room_event(geometry_), attempt, watch, until);
     if (error) return {{}, error};
   }
   auto& head = geometry_.head(next_);
@@ -301,7 +341,7 @@ void broadcast_publisher::commit(std::size_t size) noexcept {
   head.stamp.store(2 * next_ + 2, std::memory_order_release);
   ++next_;
   geometry_.layout->publisher.published.store(next_, std::memory_order_release);
-  detail::event_of(geometry_.layout->messages).notify();
+  detail::messages_event(geometry_).notify();
 }
 
 std::error_code broadcast_publisher::send(std::span<const std::byte> message, deadline until) noexcept {
@@ -329,15 +369,16 @@ std::error_code broadcast_publisher::wait_for_subscribers(std::size_t count, dea
     return detail::code(errc::would_block);
   };
   const wait_policy sleeping{wait_mode::block, {}};
-  return detail::wait_as(sleeping, detail::event_of(geometry_.layout->room), attempt, watch, until);
+  return detail::wait_as(sleeping, detail::room_event(geometry_), attempt, watch, until);
 }
 
 void broadcast_publisher::detach() noexcept {
   if (!is_attached()) return;
+  detail::close_point(readiness_, detail::room_event(geometry_));
   auto& line = geometry_.layout->publisher;
   std::uint64_t mine = token_;
   line.owner.compare_exchange_strong(mine, detail::broadcast_owner_detached, std::memory_order_acq_rel);
-  detail::event_of(geometry_.layout->messages).notify();
+  detail::messages_event(geometry_).notify();
   geometry_ = {};
 }
 
@@ -354,6 +395,7 @@ broadcast_subscriber& broadcast_subscriber::operator=(broadcast_subscriber&& oth
     pending_lost_ = other.pending_lost_;
     token_ = other.token_;
     dead_owner_ = other.dead_owner_;
+    readiness_ = std::exchange(other.readiness_, nullptr);
   }
   return *this;
 }
@@ -392,7 +434,7 @@ broadcast_subscriber broadcast_subscriber::attach(std::span<std::byte> memory, w
     }
   }
   made.cursor_ = cursor;
-  detail::event_of(made.geometry_.layout->room).notify();  // wait_for_subscribers
+  detail::room_event(made.geometry_).notify();  // wait_for_subscribers
   return made;
 }
 
@@ -442,7 +484,7 @@ broadcast_received broadcast_subscriber::take(std::span<std::byte> buffer) noexc
       result.lost = std::exchange(pending_lost_, 0);
       cursor_ = r + 1;
       place_->cursor.store(cursor_, std::memory_order_release);
-      if (geometry_.policy == slow_subscriber::wait) detail::event_of(geometry_.layout->room).notify();
+      if (geometry_.policy == slow_subscriber::wait) detail::room_event(geometry_).notify();
       return result;
     }
     // The sequence the slot holds or is being written with.
@@ -501,7 +543,7 @@ broadcast_received broadcast_subscriber::receive(std::span<std::byte> buffer, de
     look_at_publisher();
     return publisher_gone() ? std::error_code{} : detail::code(errc::would_block);
   };
-  const std::error_code error = detail::wait_as(policy_, detail::event_of(geometry_.layout->messages), attempt, watch, until);
+  const std::error_code error = detail::wait_as(policy_, detail::messages_event(geometry_), attempt, watch, until);
   if (error) {
     result = {};
     result.error = error;
@@ -519,12 +561,95 @@ std::uint64_t broadcast_subscriber::backlog() const noexcept {
 
 void broadcast_subscriber::detach() noexcept {
   if (!is_attached()) return;
+  detail::close_point(readiness_, detail::messages_event(geometry_));
   place_->cursor.store(detail::broadcast_no_cursor, std::memory_order_seq_cst);
   std::uint64_t mine = token_;
   place_->owner.compare_exchange_strong(mine, 0, std::memory_order_acq_rel);
-  detail::event_of(geometry_.layout->room).notify();
+  detail::room_event(geometry_).notify();
   geometry_ = {};
   place_ = nullptr;
+}
+
+// ---- readiness (docs/event_loops.md)
+
+bool broadcast_publisher::ready() noexcept {
+  if (!is_attached()) return false;
+  return geometry_.policy == slow_subscriber::overtake || room();
+}
+
+native_handle_type broadcast_publisher::readiness_handle() {
+  return detail::report_or_throw("broadcast_publisher", "readiness", [&](auto& why) {
+    if (!is_attached()) why = detail::refuse(errc::invalid_argument, "the publisher is not attached");
+    else detail::open_point(readiness_, std::span(&geometry_.layout->room.bell, 1), "the broadcast's publisher", why);
+    return why ? invalid_native_handle : readiness_->handle();
+  });
+}
+
+native_handle_type broadcast_publisher::readiness_handle(std::error_code& ec) {
+  return detail::report_to(ec, [&](auto& why) {
+    if (!is_attached()) why = detail::refuse(errc::invalid_argument, "the publisher is not attached");
+    else detail::open_point(readiness_, std::span(&geometry_.layout->room.bell, 1), "the broadcast's publisher", why);
+    return why ? invalid_native_handle : readiness_->handle();
+  });
+}
+
+bool broadcast_publisher::arm() noexcept {
+  if (!is_attached()) return false;
+  detail::failure ignored;
+  if (!detail::open_point(readiness_, std::span(&geometry_.layout->room.bell, 1), "the broadcast's publisher", ignored)) {
+    return false;
+  }
+  // A subscriber that died holds no room back: event loops re-arm at least
+  // once per liveness interval, and each full arming looks for the dead.
+  if (!ready() && reclaim_dead()) bound_ = next_;
+  return readiness_->arm(detail::room_event(geometry_), [&] { return ready(); }, 0);
+}
+
+void broadcast_publisher::disarm(bool handle_fired) noexcept {
+  if (readiness_ != nullptr) readiness_->disarm(detail::room_event(geometry_), handle_fired);
+}
+
+bool broadcast_subscriber::ready() noexcept {
+  if (!is_attached()) return false;
+  // There, or written over (receive reports the loss), or damaged (receive says so).
+  if (geometry_.head(cursor_).stamp.load(std::memory_order_acquire) >= 2 * cursor_ + 2) return true;
+  if (geometry_.layout->publisher.published.load(std::memory_order_acquire) > cursor_) return true;
+  return publisher_gone();
+}
+
+native_handle_type broadcast_subscriber::readiness_handle() {
+  return detail::report_or_throw("broadcast_subscriber", "readiness", [&](auto& why) {
+    if (!is_attached()) why = detail::refuse(errc::invalid_argument, "the subscriber is not attached");
+    else detail::open_point(readiness_, std::span(geometry_.bells, geometry_.max_subscribers), "a broadcast subscriber", why);
+    return why ? invalid_native_handle : readiness_->handle();
+  });
+}
+
+native_handle_type broadcast_subscriber::readiness_handle(std::error_code& ec) {
+  return detail::report_to(ec, [&](auto& why) {
+    if (!is_attached()) why = detail::refuse(errc::invalid_argument, "the subscriber is not attached");
+    else detail::open_point(readiness_, std::span(geometry_.bells, geometry_.max_subscribers), "a broadcast subscriber", why);
+    return why ? invalid_native_handle : readiness_->handle();
+  });
+}
+
+bool broadcast_subscriber::arm() noexcept {
+  if (!is_attached()) return false;
+  detail::failure ignored;
+  if (!detail::open_point(readiness_, std::span(geometry_.bells, geometry_.max_subscribers), "a broadcast subscriber",
+                          ignored)) {
+    return false;
+  }
+  const std::uint64_t owner = geometry_.layout->publisher.owner.load(std::memory_order_acquire);
+  const std::uint64_t process = owner > detail::broadcast_owner_detached ? owner : 0;
+  const bool wait = readiness_->arm(detail::messages_event(geometry_), [&] { return ready(); }, process);
+  // A publisher found dead is reported by the next receive at once.
+  if (readiness_->peer_ended()) look_at_publisher();
+  return wait;
+}
+
+void broadcast_subscriber::disarm(bool handle_fired) noexcept {
+  if (readiness_ != nullptr) readiness_->disarm(detail::messages_event(geometry_), handle_fired);
 }
 
 }  // namespace xipc

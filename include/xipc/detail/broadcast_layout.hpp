@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <xipc/detail/doorbell_slot.hpp>
 #include <xipc/detail/wait_word.hpp>
 
 namespace xipc::detail {
@@ -41,11 +42,14 @@ struct alignas(broadcast_line_bytes) broadcast_publisher_line {
 inline constexpr std::uint64_t broadcast_owner_none = 0;
 inline constexpr std::uint64_t broadcast_owner_detached = 1;
 
-// An event count: who sleeps on it, and the word they sleep on.
+// An event count: who sleeps on it, and the word they sleep on. `bell` is
+// the publisher's readiness handle in the room line (unused in the messages
+// line, whose bells are the subscribers', one per place, after the places).
 struct alignas(broadcast_line_bytes) broadcast_signal_line {
   std::atomic<std::uint32_t> sleepers;
   std::uint32_t unused;
   wait_word word;
+  doorbell_slot bell;
 };
 
 // One subscriber's place: written by its subscriber (and, for one that
@@ -70,7 +74,8 @@ struct broadcast_layout {
   broadcast_publisher_line publisher;
   broadcast_signal_line messages;  // subscribers sleep here for messages; the publisher wakes them
   broadcast_signal_line room;      // the publisher sleeps here for room or subscribers; subscribers wake it
-  // Then max_subscribers subscriber lines, then slot_count slots.
+  // Then max_subscribers subscriber lines, max_subscribers doorbell slots
+  // (the subscribers' readiness handles), and slot_count slots.
 };
 
 static_assert(sizeof(broadcast_header) == broadcast_line_bytes);
