@@ -22,6 +22,7 @@ END = "<!-- report:end -->"
 # Transports in the order the tables list them: xipc first, then baselines.
 ORDER = [
     "ring", "ring_zero_copy", "ring_batch", "ring_adaptive", "ring_block", "ring_readiness", "wait_set16",
+    "broadcast1", "broadcast1_adaptive", "broadcast4_adaptive", "broadcast4", "rings4",
     "mailbox_shm", "mailbox_posix_mq", "mailbox_sysv",
     "pipe", "fifo", "named_pipe_byte", "named_pipe_msg", "port", "port_call",
     "local_stream", "local_dgram", "tcp", "udp",

@@ -87,6 +87,38 @@ void close_point(readiness_point*& point, event_count event) noexcept {
   point = nullptr;
 }
 
+// The sequence lock's two fences. GCC's ThreadSanitizer does not model
+// atomic_thread_fence (it refuses to build it), so sanitized builds use a
+// read-modify-write for the writer's and an acquire load for the reader's;
+// both are at least as strong on x86, where ThreadSanitizer runs.
+#if defined(__SANITIZE_THREAD__)
+#define XIPC_BROADCAST_NO_FENCES 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define XIPC_BROADCAST_NO_FENCES 1
+#endif
+#endif
+
+// Marks a slot as being written, before any byte of the new message is.
+void mark_writing(broadcast_slot_head& head, std::uint64_t stamp) noexcept {
+#ifdef XIPC_BROADCAST_NO_FENCES
+  head.stamp.exchange(stamp, std::memory_order_acq_rel);
+#else
+  head.stamp.store(stamp, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_release);
+#endif
+}
+
+// The stamp again, after the copy, with the copy's loads ordered before it.
+std::uint64_t stamp_after_copy(const broadcast_slot_head& head) noexcept {
+#ifdef XIPC_BROADCAST_NO_FENCES
+  return head.stamp.load(std::memory_order_acquire);
+#else
+  std::atomic_thread_fence(std::memory_order_acquire);
+  return head.stamp.load(std::memory_order_relaxed);
+#endif
+}
+
 // Copies a slot's payload for a reader that checks the stamp afterwards.
 // The publisher may be rewriting those bytes meanwhile (a sequence lock's
 // reader); the copy is then thrown away, never used. ThreadSanitizer is told
@@ -291,8 +323,12 @@ bool broadcast_publisher::room() noexcept {
   // messages may be overwritten, and a joiner that stores its cursor, then
   // reads the guard, starts at or after it. Either this second scan sees the
   // joiner's cursor or the joiner sees the guard (both sides seq_cst).
+  // Cursors that keep moving down between two scans are joiners, or a
+  // hostile process; after a few rounds the publisher says "no room yet"
+  // rather than spin for it.
   std::uint64_t lowest = lowest_cursor();
-  for (;;) {
+  for (int round = 0;; ++round) {
+    if (round == 16) return false;
     geometry_.layout->publisher.guard.store(lowest, std::memory_order_seq_cst);
     const std::uint64_t again = lowest_cursor();
     if (again >= lowest) break;
@@ -328,9 +364,7 @@ write_slot broadcast_publisher::prepare(std::size_t size, deadline until) noexce
         detail::wait_as(policy_, detail::room_event(geometry_), attempt, watch, until);
     if (error) return {{}, error};
   }
-  auto& head = geometry_.head(next_);
-  head.stamp.store(2 * next_ + 1, std::memory_order_relaxed);
-  std::atomic_thread_fence(std::memory_order_release);
+  detail::mark_writing(geometry_.head(next_), 2 * next_ + 1);
   prepared_size_ = size;
   return {std::span(geometry_.payload(next_), size), {}};
 }
@@ -470,8 +504,7 @@ broadcast_received broadcast_subscriber::take(std::span<std::byte> buffer) noexc
       const std::uint64_t size = head.size.load(std::memory_order_relaxed);
       const bool fits = size <= buffer.size() && size <= geometry_.max_message;
       if (fits && size != 0) detail::copy_racing(buffer.data(), geometry_.payload(r), static_cast<std::size_t>(size));
-      std::atomic_thread_fence(std::memory_order_acquire);
-      if (head.stamp.load(std::memory_order_relaxed) != stamp) continue;  // overwritten meanwhile: lost, seen next look
+      if (detail::stamp_after_copy(head) != stamp) continue;  // overwritten meanwhile: lost, seen next look
       if (size > geometry_.max_message) {
         result.error = detail::code(errc::corrupted);
         return result;
