@@ -220,6 +220,41 @@ TEST(broadcast, a_detached_publisher_is_peer_closed_after_the_drain_and_a_new_on
   EXPECT_EQ(next_number(sub), 3u);
 }
 
+TEST(broadcast, a_peeked_message_is_read_in_place_and_holds_its_slot_under_the_waiting_policy) {
+  channel_memory memory({.slot_count = 2, .max_message_bytes = 64, .max_subscribers = 2, .policy = slow_subscriber::wait});
+  auto pub = broadcast_publisher::attach(memory.bytes());
+  auto sub = broadcast_subscriber::attach(memory.bytes());
+  ASSERT_FALSE(pub.try_send(number(0)));
+  ASSERT_FALSE(pub.try_send(number(1)));
+  const auto view = sub.try_peek();
+  ASSERT_TRUE(view) << view.error.message();
+  EXPECT_EQ(number_in(view.bytes), 0u);
+  const auto again = sub.try_peek();
+  EXPECT_EQ(again.bytes.data(), view.bytes.data()) << "the same message, where it lies";
+  EXPECT_EQ(pub.try_send(number(2)), errc::would_block) << "its slot is held";
+  EXPECT_TRUE(sub.release());
+  ASSERT_FALSE(pub.try_send(number(2)));
+  EXPECT_EQ(number_in(sub.try_peek().bytes), 1u);
+  EXPECT_TRUE(sub.release());
+  EXPECT_FALSE(sub.release()) << "nothing held";
+  EXPECT_EQ(next_number(sub), 2u);
+}
+
+TEST(broadcast, a_peeked_message_overtaken_while_held_is_reported_by_release_and_counted_as_lost) {
+  channel_memory memory({.slot_count = 4, .max_message_bytes = 64, .max_subscribers = 2});
+  auto pub = broadcast_publisher::attach(memory.bytes());
+  auto sub = broadcast_subscriber::attach(memory.bytes());
+  ASSERT_FALSE(pub.try_send(number(0)));
+  const auto view = sub.try_peek();
+  ASSERT_TRUE(view);
+  for (std::uint64_t i = 1; i < 6; ++i) ASSERT_FALSE(pub.try_send(number(i)));  // 4 written over slot 0
+  EXPECT_FALSE(sub.release()) << "what it read may be torn";
+  std::uint64_t lost = 0;
+  const std::uint64_t next = next_number(sub, &lost);
+  EXPECT_EQ(next, 2u) << "the oldest still there";
+  EXPECT_EQ(lost, 2u) << "message 0, taken back, and message 1, overtaken";
+}
+
 TEST(broadcast, a_message_completed_but_not_counted_by_a_publisher_that_died_is_never_numbered_twice) {
   channel_memory memory({.slot_count = 8, .max_message_bytes = 64, .max_subscribers = 2});
   auto pub = broadcast_publisher::attach(memory.bytes());

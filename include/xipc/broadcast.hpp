@@ -78,6 +78,15 @@ struct broadcast_received : io_result {
   std::uint64_t lost = 0;
 };
 
+// A message read in place (broadcast_subscriber::peek): its bytes stay in
+// their slot until release(); `lost` as for a receive.
+struct broadcast_view {
+  std::span<const std::byte> bytes;
+  std::error_code error;
+  std::uint64_t lost = 0;
+  explicit operator bool() const noexcept { return !error; }
+};
+
 namespace detail {
 // What each side copies out of the header at attach and trusts from then on.
 struct broadcast_geometry {
@@ -207,6 +216,19 @@ class broadcast_subscriber {
   }
   [[nodiscard]] broadcast_received receive(std::span<std::byte> buffer, deadline until) noexcept;
 
+  // The next message in place, not copied: the errors of receive (but never
+  // message_too_large). Peeking again before release() gives the same one.
+  // Under overtake, the publisher may write over it while it is held: what
+  // release() says decides whether what was read can be used.
+  [[nodiscard]] broadcast_view try_peek() noexcept { return peek(deadline::immediately()); }
+  [[nodiscard]] broadcast_view peek(deadline until) noexcept;
+  // Gives the peeked message back and moves to the next. True when its bytes
+  // stayed whole all the while it was held (always, under wait); false when
+  // the publisher overtook it meanwhile: what was read may be torn, and the
+  // message counts as lost (reported with the next one). A receive releases
+  // a held message first.
+  [[nodiscard]] bool release() noexcept;
+
   // Messages lost to overtaking since attach.
   std::uint64_t lost() const noexcept { return lost_; }
   // Messages published that this subscriber has not received yet (lost ones included).
@@ -235,8 +257,9 @@ class broadcast_subscriber {
  private:
   static broadcast_subscriber attach(std::span<std::byte> memory, wait_policy policy, detail::failure& why);
   friend class broadcast;
-  // One look: a message, would_block, peer_closed or corrupted.
-  broadcast_received take(std::span<std::byte> buffer) noexcept;
+  // One look: a message (copied into `buffer`, or, `in_place`, held where it
+  // is), would_block, peer_closed or corrupted.
+  broadcast_received take(std::span<std::byte> buffer, bool in_place = false) noexcept;
   // Whether the publisher detached, or its process was seen dead by look_at_publisher.
   bool publisher_gone() const noexcept;
   void look_at_publisher() noexcept;
@@ -249,6 +272,8 @@ class broadcast_subscriber {
   std::uint64_t pending_lost_ = 0;  // lost before the next message, reported with it
   std::uint64_t token_ = 0;
   std::uint64_t dead_owner_ = 0;  // a publisher token found dead
+  std::uint64_t held_stamp_ = 0;  // a peeked message's stamp, 0 when none is held
+  std::size_t held_size_ = 0;
   detail::readiness_point* readiness_ = nullptr;  // made by the first readiness call
 };
 

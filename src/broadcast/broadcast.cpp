@@ -429,6 +429,8 @@ broadcast_subscriber& broadcast_subscriber::operator=(broadcast_subscriber&& oth
     pending_lost_ = other.pending_lost_;
     token_ = other.token_;
     dead_owner_ = other.dead_owner_;
+    held_stamp_ = std::exchange(other.held_stamp_, 0);
+    held_size_ = other.held_size_;
     readiness_ = std::exchange(other.readiness_, nullptr);
   }
   return *this;
@@ -491,7 +493,7 @@ void broadcast_subscriber::look_at_publisher() noexcept {
   if (owner > detail::broadcast_owner_detached && !detail::process_alive(owner)) dead_owner_ = owner;
 }
 
-broadcast_received broadcast_subscriber::take(std::span<std::byte> buffer) noexcept {
+broadcast_received broadcast_subscriber::take(std::span<std::byte> buffer, bool in_place) noexcept {
   broadcast_received result;
   auto& publisher = geometry_.layout->publisher;
   // Each look either returns or moves on; a publisher that keeps changing a
@@ -502,6 +504,18 @@ broadcast_received broadcast_subscriber::take(std::span<std::byte> buffer) noexc
     const std::uint64_t stamp = head.stamp.load(std::memory_order_acquire);
     if (stamp == 2 * r + 2) {
       const std::uint64_t size = head.size.load(std::memory_order_relaxed);
+      if (in_place) {
+        if (detail::stamp_after_copy(head) != stamp) continue;  // the size may be the next lap's
+        if (size > geometry_.max_message) {
+          result.error = detail::code(errc::corrupted);
+          return result;
+        }
+        result.bytes = static_cast<std::size_t>(size);
+        result.lost = std::exchange(pending_lost_, 0);
+        held_stamp_ = stamp;
+        held_size_ = result.bytes;
+        return result;
+      }
       const bool fits = size <= buffer.size() && size <= geometry_.max_message;
       if (fits && size != 0) detail::copy_racing(buffer.data(), geometry_.payload(r), static_cast<std::size_t>(size));
       if (detail::stamp_after_copy(head) != stamp) continue;  // overwritten meanwhile: lost, seen next look
@@ -566,6 +580,7 @@ broadcast_received broadcast_subscriber::receive(std::span<std::byte> buffer, de
     none.error = detail::code(errc::invalid_argument);
     return none;
   }
+  if (held_stamp_ != 0) static_cast<void>(release());
   broadcast_received result;
   auto attempt = [&] {
     result = take(buffer);
@@ -584,6 +599,48 @@ broadcast_received broadcast_subscriber::receive(std::span<std::byte> buffer, de
   }
   if (result.error == errc::would_block) result = take(buffer);  // the watch saw the publisher gone
   return result;
+}
+
+broadcast_view broadcast_subscriber::peek(deadline until) noexcept {
+  broadcast_view view;
+  if (!is_attached()) {
+    view.error = detail::code(errc::invalid_argument);
+    return view;
+  }
+  if (held_stamp_ == 0) {
+    broadcast_received result;
+    auto attempt = [&] {
+      result = take({}, true);
+      return result.error == errc::would_block ? result.error : std::error_code{};
+    };
+    auto watch = [&] {
+      look_at_publisher();
+      return publisher_gone() ? std::error_code{} : detail::code(errc::would_block);
+    };
+    const std::error_code error =
+        detail::wait_as(policy_, detail::messages_event(geometry_), attempt, watch, until);
+    if (!error && result.error == errc::would_block) result = take({}, true);
+    view.error = error ? error : result.error;
+    view.lost = result.lost;
+    if (view.error) return view;
+  }
+  view.bytes = std::span<const std::byte>(geometry_.payload(cursor_), held_size_);
+  return view;
+}
+
+bool broadcast_subscriber::release() noexcept {
+  if (!is_attached() || held_stamp_ == 0) return false;
+  const bool whole = detail::stamp_after_copy(geometry_.head(cursor_)) == held_stamp_;
+  held_stamp_ = 0;
+  held_size_ = 0;
+  if (!whole) {
+    ++lost_;
+    ++pending_lost_;
+  }
+  ++cursor_;
+  place_->cursor.store(cursor_, std::memory_order_release);
+  if (geometry_.policy == slow_subscriber::wait) detail::room_event(geometry_).notify();
+  return whole;
 }
 
 std::uint64_t broadcast_subscriber::backlog() const noexcept {
