@@ -8,6 +8,8 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -563,6 +565,71 @@ TEST(broadcast, a_killed_subscriber_never_blocks_the_waiting_publisher) {
   EXPECT_FALSE(pub.send(number(8), 5s)) << "its place is reclaimed";
   EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
   EXPECT_EQ(pub.end().subscriber_count(), 0u);
+}
+
+// Reads until the publisher leaves, checking that numbers come one after
+// another (the waiting policy loses none). args: name
+XIPC_TEST_ROLE(broadcast_reading_subscriber) {
+  if (args.size() != 1) return 2;
+  auto sub = xipc::broadcast::subscriber::open(args[0]);
+  std::array<std::byte, 64> buffer{};
+  std::optional<std::uint64_t> expected;
+  for (;;) {
+    const auto got = sub.receive(buffer, 60s);
+    if (got.error == errc::peer_closed) return 0;
+    if (got.error || got.lost != 0) return 3;
+    const std::uint64_t n = number_in(std::span(buffer).first(got.bytes));
+    if (expected && n != *expected) return 4;
+    expected = n + 1;
+  }
+}
+
+TEST(broadcast, a_storm_of_killed_subscribers_never_stops_the_waiting_publisher_for_long_nor_keeps_a_place) {
+  broadcast_names names;
+  const auto name = names.make("storm");
+  auto pub = xipc::broadcast::publisher::open_or_create(
+      name, {.slot_count = 16, .max_message_bytes = 64, .max_subscribers = 4, .policy = slow_subscriber::wait});
+  std::atomic<bool> stop{false};
+  std::atomic<std::uint64_t> sent{0};
+  std::atomic<int> stalls{0};  // sends that waited a whole second
+  std::thread publishing([&] {
+    for (std::uint64_t i = 0; !stop; ) {
+      const auto error = pub.send(number(i), 1s);
+      if (!error) {
+        ++i;
+        sent = i;
+      } else if (error == errc::timed_out) {
+        ++stalls;
+      } else {
+        ADD_FAILURE() << error.message();
+        return;
+      }
+    }
+  });
+  std::mt19937 random(12345);
+  for (int round = 0; round < 12; ++round) {
+    std::vector<peer_process> subscribers;
+    for (int i = 0; i < 3; ++i) subscribers.push_back(peer_process::start("broadcast_reading_subscriber", {name}));
+    std::this_thread::sleep_for(std::chrono::milliseconds(random() % 30));
+    for (auto& sub : subscribers) {
+      sub.kill();  // at a random moment: joining, reading, or asleep
+      std::this_thread::sleep_for(std::chrono::milliseconds(random() % 5));
+    }
+  }
+  const std::uint64_t before = sent;
+  const auto started = std::chrono::steady_clock::now();
+  while (sent < before + 64 && std::chrono::steady_clock::now() - started < 5s) std::this_thread::sleep_for(1ms);
+  stop = true;
+  publishing.join();
+  EXPECT_GE(sent.load(), before + 64) << "the publisher goes on once the killed are reclaimed";
+  EXPECT_EQ(stalls.load(), 0) << "no send waited a second for a dead subscriber";
+  // Every place can be taken again: a joiner takes over a dead subscriber's place.
+  std::vector<xipc::broadcast::subscriber> joiners;
+  for (int i = 0; i < 4; ++i) {
+    std::error_code ec;
+    joiners.push_back(xipc::broadcast::subscriber::open(name, {}, ec));
+    EXPECT_FALSE(ec) << "place " << i << ": " << ec.message();
+  }
 }
 
 TEST(broadcast, a_killed_publisher_is_peer_closed_after_the_drain_and_is_taken_over) {
