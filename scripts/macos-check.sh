@@ -28,7 +28,7 @@ ln -s /usr/include/fmt "$deps/include/fmt"
 
 # The files a macOS build compiles: src/posix (shared with Linux) and the
 # portable layers. src/linux and src/win32 are not among them.
-files=$(ls src/posix/*.cpp src/{core,memory,ring,sync,mailbox,io,net,port,survey}/*.cpp)
+files=$(ls src/posix/*.cpp src/{core,memory,ring,broadcast,sync,mailbox,io,net,port,survey}/*.cpp)
 check() {  # ARCH FILE
   "$clang" -target "$1-apple-macos13" -isysroot "$sysroot" -stdlib=libc++ -std=c++20 -fsyntax-only \
     -Wall -Wextra -Wpedantic -Werror -DFMT_HEADER_ONLY -isystem "$deps/include" -Iinclude -Isrc "$2" ||
