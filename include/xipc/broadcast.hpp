@@ -260,6 +260,8 @@ class broadcast_subscriber {
   // One look: a message (copied into `buffer`, or, `in_place`, held where it
   // is), would_block, peer_closed or corrupted.
   broadcast_received take(std::span<std::byte> buffer, bool in_place = false) noexcept;
+  // Publishes cursor_ in this subscriber's place, waking a waiting publisher.
+  void advance_cursor() noexcept;
   // Whether the publisher detached, or its process was seen dead by look_at_publisher.
   bool publisher_gone() const noexcept;
   void look_at_publisher() noexcept;

@@ -374,8 +374,12 @@ void broadcast_publisher::commit(std::size_t size) noexcept {
   head.size.store(std::min(size, prepared_size_), std::memory_order_relaxed);
   head.stamp.store(2 * next_ + 2, std::memory_order_release);
   ++next_;
-  geometry_.layout->publisher.published.store(next_, std::memory_order_release);
-  detail::messages_event(geometry_).notify();
+  // Seq_cst store, then a seq_cst look at the sleepers: a subscriber that
+  // announced a sleep, then looks at `published` (seq_cst too), either sees
+  // this message or is seen here (event_count::notify_seq_cst). No
+  // read-modify-write on a line every subscriber reads, per message.
+  geometry_.layout->publisher.published.store(next_, std::memory_order_seq_cst);
+  detail::messages_event(geometry_).notify_seq_cst();
 }
 
 std::error_code broadcast_publisher::send(std::span<const std::byte> message, deadline until) noexcept {
@@ -483,6 +487,17 @@ broadcast_subscriber broadcast_subscriber::attach(std::span<std::byte> memory, w
   return detail::report_to(ec, [&](auto& why) { return attach(memory, policy, why); });
 }
 
+void broadcast_subscriber::advance_cursor() noexcept {
+  if (geometry_.policy == slow_subscriber::overtake) {
+    place_->cursor.store(cursor_, std::memory_order_release);  // nobody waits for it
+    return;
+  }
+  // Seq_cst store, then a seq_cst look at the publisher's sleep: it looks at
+  // the cursors (seq_cst) after announcing it, so one of the two sees the other.
+  place_->cursor.store(cursor_, std::memory_order_seq_cst);
+  detail::room_event(geometry_).notify_seq_cst();
+}
+
 bool broadcast_subscriber::publisher_gone() const noexcept {
   const std::uint64_t owner = geometry_.layout->publisher.owner.load(std::memory_order_acquire);
   return owner == detail::broadcast_owner_detached || (owner != detail::broadcast_owner_none && owner == dead_owner_);
@@ -530,15 +545,15 @@ broadcast_received broadcast_subscriber::take(std::span<std::byte> buffer, bool 
       }
       result.lost = std::exchange(pending_lost_, 0);
       cursor_ = r + 1;
-      place_->cursor.store(cursor_, std::memory_order_release);
-      if (geometry_.policy == slow_subscriber::wait) detail::room_event(geometry_).notify();
+      advance_cursor();
       return result;
     }
     // The sequence the slot holds or is being written with.
     const std::uint64_t holds = stamp == 0 ? 0 : (stamp - 1) / 2;
     if (stamp == 0 || holds < r || (holds == r && stamp % 2 == 1)) {
       // Not there yet, unless the publisher says it published it.
-      const std::uint64_t published = publisher.published.load(std::memory_order_acquire);
+      // Seq_cst: the publisher's notify_seq_cst (commit) relies on it.
+      const std::uint64_t published = publisher.published.load(std::memory_order_seq_cst);
       if (published <= r) {
         if (!publisher_gone()) {
           result.error = detail::code(errc::would_block);
@@ -638,8 +653,7 @@ bool broadcast_subscriber::release() noexcept {
     ++pending_lost_;
   }
   ++cursor_;
-  place_->cursor.store(cursor_, std::memory_order_release);
-  if (geometry_.policy == slow_subscriber::wait) detail::room_event(geometry_).notify();
+  advance_cursor();
   return whole;
 }
 
@@ -703,7 +717,7 @@ bool broadcast_subscriber::ready() noexcept {
   if (!is_attached()) return false;
   // There, or written over (receive reports the loss), or damaged (receive says so).
   if (geometry_.head(cursor_).stamp.load(std::memory_order_acquire) >= 2 * cursor_ + 2) return true;
-  if (geometry_.layout->publisher.published.load(std::memory_order_acquire) > cursor_) return true;
+  if (geometry_.layout->publisher.published.load(std::memory_order_seq_cst) > cursor_) return true;
   return publisher_gone();
 }
 
