@@ -343,9 +343,15 @@ bool broadcast_publisher::reclaim_dead() noexcept {
   for (std::uint64_t i = 0; i < geometry_.max_subscribers; ++i) {
     auto& place = geometry_.subscribers[i];
     std::uint64_t owner = place.owner.load(std::memory_order_acquire);
-    if (owner == 0 || detail::process_alive(owner)) continue;
+    if (owner <= detail::broadcast_place_reclaiming || detail::process_alive(owner)) continue;
+    // Marked first, so that a joiner taking the same dead place over at
+    // once never has its new cursor overwritten here.
+    if (!place.owner.compare_exchange_strong(owner, detail::broadcast_place_reclaiming, std::memory_order_acq_rel)) {
+      continue;
+    }
     place.cursor.store(detail::broadcast_no_cursor, std::memory_order_seq_cst);
-    if (place.owner.compare_exchange_strong(owner, 0, std::memory_order_acq_rel)) freed = true;
+    place.owner.store(0, std::memory_order_release);
+    freed = true;
   }
   return freed;
 }
@@ -394,7 +400,7 @@ std::size_t broadcast_publisher::subscriber_count() const noexcept {
   if (!is_attached()) return 0;
   std::size_t count = 0;
   for (std::uint64_t i = 0; i < geometry_.max_subscribers; ++i) {
-    if (geometry_.subscribers[i].owner.load(std::memory_order_acquire) != 0) ++count;
+    if (geometry_.subscribers[i].owner.load(std::memory_order_acquire) > detail::broadcast_place_reclaiming) ++count;
   }
   return count;
 }
@@ -450,7 +456,7 @@ broadcast_subscriber broadcast_subscriber::attach(std::span<std::byte> memory, w
   for (std::uint64_t i = 0; i < made.geometry_.max_subscribers && made.place_ == nullptr; ++i) {
     auto& place = made.geometry_.subscribers[i];
     std::uint64_t owner = place.owner.load(std::memory_order_acquire);
-    if (owner != 0 && detail::process_alive(owner)) continue;
+    if (owner == detail::broadcast_place_reclaiming || (owner != 0 && detail::process_alive(owner))) continue;
     if (place.owner.compare_exchange_strong(owner, made.token_, std::memory_order_acq_rel)) made.place_ = &place;
   }
   if (made.place_ == nullptr) {

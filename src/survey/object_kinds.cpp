@@ -201,7 +201,7 @@ std::error_code inspect_broadcast(object_report& report) {
   std::size_t subscribers = 0;
   for (std::uint64_t i = 0; i < channel.max_subscribers; ++i) {
     const std::uint64_t token = channel.subscribers[i].owner.load(std::memory_order_acquire);
-    if (token == 0) continue;
+    if (token <= broadcast_place_reclaiming) continue;
     ++subscribers;
     add_process(report, "subscriber", token);
   }

@@ -55,10 +55,12 @@ struct alignas(broadcast_line_bytes) broadcast_signal_line {
 // One subscriber's place: written by its subscriber (and, for one that
 // died, by whoever reclaims it).
 struct alignas(broadcast_line_bytes) broadcast_subscriber_line {
-  std::atomic<std::uint64_t> owner;   // 0: free, else the subscriber's process token
+  std::atomic<std::uint64_t> owner;   // 0: free, 1: being reclaimed, else the subscriber's process token
   std::atomic<std::uint64_t> cursor;  // the next sequence it reads; broadcast_no_cursor while it holds none
 };
 inline constexpr std::uint64_t broadcast_no_cursor = ~std::uint64_t{0};
+// A place's owner while a publisher frees it after its subscriber died.
+inline constexpr std::uint64_t broadcast_place_reclaiming = 1;
 
 // Each slot starts with this; the payload follows. A message of sequence s
 // is being written while stamp == 2s + 1 and complete once stamp == 2s + 2
