@@ -17,6 +17,7 @@
 #include "core/setup_error.hpp"
 #include "support/object_names.hpp"
 #include "support/peer_process.hpp"
+#include "support/raw_region.hpp"
 #include "support/sequenced.hpp"
 
 namespace {
@@ -486,6 +487,34 @@ TEST(broadcast, impossible_stamps_sizes_and_counts_are_corrupted_not_a_crash_or_
     }
     for (std::uint64_t i = 0; i < 20; ++i) ASSERT_FALSE(pub.try_send(number(i)));
   }
+}
+
+TEST(broadcast, a_named_region_that_is_no_channel_or_has_other_options_is_refused_clearly) {
+  broadcast_names names;
+  const auto name = names.make("squat");
+  const broadcast_options options{.slot_count = 8, .max_message_bytes = 64, .max_subscribers = 2};
+  {
+    auto plain = xipc::test::raw_region::create(xipc::name_kind::broadcast, name, xipc::broadcast_memory_bytes(options));
+    std::fill_n(plain.data(), 8, std::byte{0x5a});
+    std::error_code ec;
+    xipc::broadcast::subscriber::open(name, {}, ec);
+    EXPECT_EQ(ec, errc::corrupted);
+    xipc::broadcast::publisher::open_or_create(name, options, {}, ec);
+    EXPECT_EQ(ec, errc::corrupted);
+  }
+  xipc::broadcast::remove(name);
+  auto made = xipc::broadcast::publisher::open_or_create(name, options);
+  made = {};
+  try {
+    xipc::broadcast::publisher::open_or_create(name, {.slot_count = 16, .max_message_bytes = 64, .max_subscribers = 2});
+    ADD_FAILURE() << "opened with other options";
+  } catch (const std::system_error& error) {
+    EXPECT_EQ(error.code(), errc::invalid_argument);
+    EXPECT_NE(std::string(error.what()).find("8 slots"), std::string::npos) << error.what();
+  }
+  std::error_code ec;
+  xipc::broadcast::publisher::open_or_create(name, {.slot_count = 3}, {}, ec);
+  EXPECT_EQ(ec, errc::invalid_argument);
 }
 
 // ---- across processes -------------------------------------------------------------
