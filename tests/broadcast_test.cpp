@@ -503,8 +503,8 @@ TEST(broadcast, a_named_region_that_is_no_channel_or_has_other_options_is_refuse
     EXPECT_EQ(ec, errc::corrupted);
   }
   xipc::broadcast::remove(name);
+  // Kept open: on Windows a named region ends with its last handle.
   auto made = xipc::broadcast::publisher::open_or_create(name, options);
-  made = {};
   try {
     xipc::broadcast::publisher::open_or_create(name, {.slot_count = 16, .max_message_bytes = 64, .max_subscribers = 2});
     ADD_FAILURE() << "opened with other options";
