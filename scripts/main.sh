@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job: build Release, run the shared-memory, pipe, ring and mailbox
+# The main job: build Release, run the shared-memory, pipe, ring, broadcast and mailbox
 # producer/consumer pairs, the socket examples, and the quick benchmark report. Safe to run again and again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +25,19 @@ echo "== ring channel: consumer and producer as two processes, 1 million 64-byte
 consumer=$!
 "$bin/examples/ring_producer"
 wait "$consumer"
+
+echo
+echo "== broadcast: one publisher, three subscriber processes, each getting all 100,000 messages =="
+"$bin/examples/broadcast_publisher" xipc-broadcast-example 3 &
+publisher=$!
+"$bin/examples/broadcast_subscriber" xipc-broadcast-example &
+first=$!
+"$bin/examples/broadcast_subscriber" xipc-broadcast-example &
+second=$!
+"$bin/examples/broadcast_subscriber" xipc-broadcast-example
+wait "$first"
+wait "$second"
+wait "$publisher"
 
 echo
 echo "== bounded buffer: two semaphores and a mutex in one shared region, consumer and producer as two processes =="
