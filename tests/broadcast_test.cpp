@@ -54,6 +54,17 @@ struct broadcast_names : xipc::test::object_names {
         }) {}
 };
 
+// Joins `name`, retrying while its publisher (in another process) has not made it yet.
+xipc::broadcast::subscriber subscribe_when_up(const std::string& name) {
+  xipc::broadcast::subscriber sub;
+  for (int attempt = 0; attempt < 5000 && !sub.is_open(); ++attempt) {
+    std::error_code ec;
+    sub = xipc::broadcast::subscriber::open(name, {}, ec);
+    if (ec) std::this_thread::sleep_for(2ms);
+  }
+  return sub;
+}
+
 std::vector<std::byte> number(std::uint64_t n) {
   std::vector<std::byte> bytes(sizeof n);
   std::memcpy(bytes.data(), &n, sizeof n);
@@ -384,12 +395,7 @@ TEST(broadcast, a_killed_publisher_ends_a_wait_sets_wait_and_receive_says_peer_c
   broadcast_names names;
   const auto name = names.make("quiet");
   auto publisher = peer_process::start("broadcast_silent_publisher", {name});
-  xipc::broadcast::subscriber sub;
-  for (int attempt = 0; attempt < 5000 && !sub.is_open(); ++attempt) {
-    std::error_code ec;
-    sub = xipc::broadcast::subscriber::open(name, {}, ec);
-    if (ec) std::this_thread::sleep_for(2ms);
-  }
+  auto sub = subscribe_when_up(name);
   ASSERT_TRUE(sub.is_open());
   xipc::wait_set set;
   set.add(sub);
@@ -665,12 +671,7 @@ TEST(broadcast, a_killed_publisher_is_peer_closed_after_the_drain_and_is_taken_o
   broadcast_names names;
   const auto name = names.make("killpub");
   auto publisher = peer_process::start("broadcast_endless_publisher", {name});
-  xipc::broadcast::subscriber sub;
-  for (int attempt = 0; attempt < 5000 && !sub.is_open(); ++attempt) {
-    std::error_code ec;
-    sub = xipc::broadcast::subscriber::open(name, {}, ec);
-    if (ec) std::this_thread::sleep_for(2ms);
-  }
+  auto sub = subscribe_when_up(name);
   ASSERT_TRUE(sub.is_open());
   std::array<std::byte, 64> buffer{};
   std::uint64_t previous = 0;

@@ -5,27 +5,18 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstddef>
 #include <thread>
 
 #include "core/setup_error.hpp"
+#include "memory/format_wait.hpp"
 
 namespace xipc {
 namespace {
 
 constexpr std::string_view object_kind = "broadcast";
 
-// How long an opener waits for the creator to format the channel it just created.
-constexpr auto format_wait_total = std::chrono::milliseconds(50);
-constexpr auto format_wait_step = std::chrono::milliseconds(1);
-
-void wait_until_formatted(const shared_memory& memory) {
-  if (memory.size() < sizeof(detail::broadcast_header)) return;  // read_broadcast_geometry reports it
-  const auto& magic = reinterpret_cast<const detail::broadcast_header*>(memory.data())->magic;
-  const auto give_up = std::chrono::steady_clock::now() + format_wait_total;
-  while (magic.load(std::memory_order_acquire) == 0 && std::chrono::steady_clock::now() < give_up) {
-    std::this_thread::sleep_for(format_wait_step);
-  }
-}
+static_assert(offsetof(detail::broadcast_header, magic) == 0, "wait_until_formatted looks at the first word");
 
 std::span<std::byte> bytes_of(shared_memory& memory) { return {memory.data(), memory.size()}; }
 
@@ -58,7 +49,7 @@ broadcast::publisher broadcast::open_publisher(std::string_view name, const broa
     why = {};
     memory = shared_memory::open(name, access::read_write, memory_options, why, name_kind::broadcast);
     if (why) return {};
-    wait_until_formatted(memory);
+    detail::wait_until_formatted(memory);
     detail::broadcast_geometry existing;
     if (!detail::read_broadcast_geometry(bytes_of(memory), existing, why)) return {};
     if (existing.slot_count != options.slot_count || existing.max_message != options.max_message_bytes ||
@@ -83,7 +74,7 @@ broadcast::subscriber broadcast::open_subscriber(std::string_view name, wait_pol
                                                  const shared_memory_options& memory_options, detail::failure& why) {
   shared_memory memory = shared_memory::open(name, access::read_write, memory_options, why, name_kind::broadcast);
   if (why) return {};
-  wait_until_formatted(memory);
+  detail::wait_until_formatted(memory);
   broadcast_subscriber end = broadcast_subscriber::attach(bytes_of(memory), policy, why);
   if (why) return {};
   return subscriber(std::move(memory), std::move(end));

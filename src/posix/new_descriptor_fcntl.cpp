@@ -28,18 +28,22 @@ bool set_blocking(int fd, bool blocking) noexcept {
   return wanted == flags || ::fcntl(fd, F_SETFL, wanted) == 0;
 }
 
+// Both ends of a new pipe or socket pair close-on-exec: 0, or -1 with errno
+// set and both closed.
+int both_close_on_exec(int ends[2]) noexcept {
+  if (set_close_on_exec(ends[0]) && set_close_on_exec(ends[1])) return 0;
+  const int saved = errno;
+  ::close(ends[0]);
+  ::close(ends[1]);
+  errno = saved;
+  return -1;
+}
+
 }  // namespace
 
 int new_pipe_descriptors(int ends[2]) noexcept {
   if (::pipe(ends) != 0) return -1;
-  if (!set_close_on_exec(ends[0]) || !set_close_on_exec(ends[1])) {
-    const int saved = errno;
-    ::close(ends[0]);
-    ::close(ends[1]);
-    errno = saved;
-    return -1;
-  }
-  return 0;
+  return both_close_on_exec(ends);
 }
 
 int new_socket_descriptor(int domain, int type, bool non_blocking) noexcept {
@@ -51,14 +55,7 @@ int new_socket_descriptor(int domain, int type, bool non_blocking) noexcept {
 
 int new_socket_pair(int domain, int type, int ends[2]) noexcept {
   if (::socketpair(domain, type, 0, ends) != 0) return -1;
-  if (!set_close_on_exec(ends[0]) || !set_close_on_exec(ends[1])) {
-    const int saved = errno;
-    ::close(ends[0]);
-    ::close(ends[1]);
-    errno = saved;
-    return -1;
-  }
-  return 0;
+  return both_close_on_exec(ends);
 }
 
 int accept_new_descriptor(int listener) noexcept {

@@ -3,27 +3,18 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstddef>
 #include <thread>
 
 #include "core/setup_error.hpp"
+#include "memory/format_wait.hpp"
 
 namespace xipc {
 namespace {
 
 constexpr std::string_view object_kind = "ring_channel";
 
-// How long an opener waits for the creator to format the ring it just created.
-constexpr auto format_wait_total = std::chrono::milliseconds(50);
-constexpr auto format_wait_step = std::chrono::milliseconds(1);
-
-void wait_until_formatted(const shared_memory& memory) {
-  if (memory.size() < sizeof(detail::ring_header)) return;  // read_ring_geometry reports it
-  const auto& magic = reinterpret_cast<const detail::ring_header*>(memory.data())->magic;
-  const auto give_up = std::chrono::steady_clock::now() + format_wait_total;
-  while (magic.load(std::memory_order_acquire) == 0 && std::chrono::steady_clock::now() < give_up) {
-    std::this_thread::sleep_for(format_wait_step);
-  }
-}
+static_assert(offsetof(detail::ring_header, magic) == 0, "wait_until_formatted looks at the first word");
 
 std::span<std::byte> bytes_of(shared_memory& memory) { return {memory.data(), memory.size()}; }
 
@@ -48,7 +39,7 @@ ring_channel::sender ring_channel::open_sender(std::string_view name, const ring
     why = {};
     memory = shared_memory::open(name, access::read_write, memory_options, why, name_kind::ring);
     if (why) return {};
-    wait_until_formatted(memory);
+    detail::wait_until_formatted(memory);
     detail::ring_geometry existing;
     if (!detail::read_ring_geometry(bytes_of(memory), existing, why)) return {};
     const std::uint64_t wanted_max = options.max_message_bytes != 0 ? options.max_message_bytes
@@ -72,7 +63,7 @@ ring_channel::receiver ring_channel::open_receiver(std::string_view name, wait_p
                                                    const shared_memory_options& memory_options, detail::failure& why) {
   shared_memory memory = shared_memory::open(name, access::read_write, memory_options, why, name_kind::ring);
   if (why) return {};
-  wait_until_formatted(memory);
+  detail::wait_until_formatted(memory);
   ring_consumer consumer = ring_consumer::attach(bytes_of(memory), policy, why);
   if (why) return {};
   return receiver(std::move(memory), std::move(consumer));
