@@ -5,10 +5,15 @@
 #include <sys/utsname.h>
 
 #include <fstream>
+#include <thread>
 #include <vector>
+
+#include <xipc/detail/config.hpp>
 
 namespace xipc::bench {
 namespace {
+
+#if XIPC_OS_LINUX
 
 // The CPUs this process may use, read once before any thread is pinned: a
 // thread inherits its creator's mask, so asking later would see one core.
@@ -42,6 +47,15 @@ bool pin_to_core(int core) {
 }
 
 int usable_cores() { return static_cast<int>(allowed_cpus().size()); }
+#else
+}  // namespace
+
+// macOS has no way to bind a thread to a core (thread affinity tags are
+// hints the scheduler may ignore): the pairs run unpinned there.
+bool pin_to_core(int) { return false; }
+
+int usable_cores() { return static_cast<int>(std::thread::hardware_concurrency()); }
+#endif
 
 void add_machine_context() {
   std::ifstream cpuinfo("/proc/cpuinfo");

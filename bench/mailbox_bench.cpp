@@ -5,10 +5,15 @@
 // partner and up from it. A message at the top priority tells the partner to stop.
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
+#include <unistd.h>
+#include <xipc/detail/config.hpp>
+#if XIPC_HAS_POSIX_MQ
 #include <mqueue.h>
+#endif
+#if XIPC_HAS_SYSV_MQ
 #include <sys/ipc.h>
 #include <sys/msg.h>
-#include <unistd.h>
+#endif
 
 #include <boost/interprocess/ipc/message_queue.hpp>
 #include <cstring>
@@ -31,7 +36,7 @@ constexpr unsigned data_priority = 1;
 constexpr unsigned stop_priority = xipc::mailbox::max_priority;
 
 // A kernel limit from /proc, for the reason a size is skipped; -1 when unreadable.
-long proc_limit(const char* path) {
+[[maybe_unused]] long proc_limit(const char* path) {
   long value = -1;
   std::ifstream(path) >> value;
   return value;
@@ -73,6 +78,7 @@ connection mailboxes(xipc::mailbox_backend backend, std::size_t size) {
   return {mailbox_side(keep->up, keep->down), mailbox_side(keep->down, keep->up), keep, {}, {}};
 }
 
+#if XIPC_HAS_POSIX_MQ
 // ---- raw POSIX mq ------------------------------------------------------------------
 
 side raw_mq_side(mqd_t in, mqd_t out, std::size_t size) {
@@ -114,6 +120,8 @@ connection raw_posix_mq(std::size_t size) {
   return {raw_mq_side(keep->up, keep->down, size), raw_mq_side(keep->down, keep->up, size), keep, {}, {}};
 }
 
+#endif
+#if XIPC_HAS_SYSV_MQ
 // ---- raw System V ------------------------------------------------------------------
 
 side raw_sysv_side(int in, int out, std::size_t size) {
@@ -156,6 +164,7 @@ connection raw_sysv(std::size_t size) {
   return {raw_sysv_side(keep->up, keep->down, size), raw_sysv_side(keep->down, keep->up, size), keep, {}, {}};
 }
 
+#endif
 // ---- Boost.Interprocess ------------------------------------------------------------
 
 namespace bip = boost::interprocess;
@@ -198,8 +207,12 @@ connection boost_mq(std::size_t size) {
     register_message_pair("mailbox_" + std::string(xipc::to_string(backend)),
                           [backend](std::size_t size) { return mailboxes(backend, size); });
   }
+#if XIPC_HAS_POSIX_MQ
   register_message_pair("raw_posix_mq", raw_posix_mq);
+#endif
+#if XIPC_HAS_SYSV_MQ
   register_message_pair("raw_sysv", raw_sysv);
+#endif
   register_message_pair("boost_mq", boost_mq);
   return true;
 }();

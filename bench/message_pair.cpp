@@ -97,10 +97,11 @@ bool raw_read_exact(int fd, std::span<std::byte> buffer) {
 }
 
 void check_datagram_fits(int fd, std::size_t size) {
-  int domain = 0;
-  socklen_t length = sizeof domain;
-  ::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &length);
-  if (domain != AF_UNIX) {
+  // The socket's own address says its family (SO_DOMAIN is Linux's only).
+  sockaddr_storage self{};
+  socklen_t length = sizeof self;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&self), &length);
+  if (self.ss_family != AF_UNIX) {
     constexpr std::size_t udp_largest = 65507;
     if (size > udp_largest) {
       throw unsupported("a UDP datagram of " + std::to_string(size) + " bytes is over the limit of " +

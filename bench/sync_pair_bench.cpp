@@ -13,9 +13,12 @@
 // 100 polls 4 pauses apart (futex_*_polling): the raw code that does what
 // xipc does, which is the ratio that says what xipc's checks cost.
 #include <benchmark/benchmark.h>
+#include <unistd.h>
+#include <xipc/detail/config.hpp>
+#if XIPC_HAS_FUTEX
 #include <linux/futex.h>
 #include <sys/syscall.h>
-#include <unistd.h>
+#endif
 
 #include <atomic>
 #include <boost/interprocess/sync/named_mutex.hpp>
@@ -40,6 +43,7 @@ using namespace std::chrono_literals;
 
 std::string bench_name(const char* what) { return std::string("xb") + std::to_string(::getpid()) + "." + what; }
 
+#if XIPC_HAS_FUTEX
 long futex(std::atomic<std::uint32_t>& word, int op, std::uint32_t value) {
   return ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), op, value, nullptr, nullptr, 0);
 }
@@ -107,6 +111,8 @@ struct futex_semaphore {
   }
 };
 
+#endif
+
 // What the two processes share, each object on its own lines.
 struct pair_area {
   alignas(128) std::atomic<std::uint32_t> stop{0};
@@ -156,6 +162,7 @@ void semaphore_ping_pong(benchmark::State& state) {
       [&](std::byte* slot) { (void)(slot == area->first ? first : second).wait(30s); });
 }
 
+#if XIPC_HAS_FUTEX
 template <bool Polling>
 void futex_semaphore_ping_pong(benchmark::State& state) {
   using semaphore = futex_semaphore<Polling>;
@@ -167,6 +174,8 @@ void futex_semaphore_ping_pong(benchmark::State& state) {
       state, area, [](std::byte* slot) { at<semaphore>(slot).post(); },
       [](std::byte* slot) { at<semaphore>(slot).wait(); });
 }
+
+#endif
 
 void boost_semaphore_ping_pong(benchmark::State& state) {
   auto memory = xipc::anonymous_memory::create(sizeof(pair_area));
@@ -222,6 +231,7 @@ void process_mutex_turns(benchmark::State& state) {
   run_turns(state, area, [&] { (void)guard.lock(30s); }, [&] { guard.unlock(); });
 }
 
+#if XIPC_HAS_FUTEX
 template <bool Polling>
 void futex_mutex_turns(benchmark::State& state) {
   auto memory = xipc::anonymous_memory::create(sizeof(pair_area));
@@ -229,6 +239,8 @@ void futex_mutex_turns(benchmark::State& state) {
   auto& guard = *new (area->first) futex_mutex<Polling>;
   run_turns(state, area, [&] { guard.lock(); }, [&] { guard.unlock(); });
 }
+
+#endif
 
 void boost_named_mutex_turns(benchmark::State& state) {
   auto memory = xipc::anonymous_memory::create(sizeof(pair_area));
@@ -245,10 +257,14 @@ void boost_named_mutex_turns(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(semaphore_ping_pong)->Name("semaphore/ping_pong")->UseRealTime();
+#if XIPC_HAS_FUTEX
 BENCHMARK(futex_semaphore_ping_pong<true>)->Name("futex_semaphore_polling/ping_pong")->UseRealTime();
 BENCHMARK(futex_semaphore_ping_pong<false>)->Name("futex_semaphore/ping_pong")->UseRealTime();
+#endif
 BENCHMARK(boost_semaphore_ping_pong)->Name("boost_named_semaphore/ping_pong")->UseRealTime();
 BENCHMARK(process_mutex_turns)->Name("process_mutex/turns")->UseRealTime();
+#if XIPC_HAS_FUTEX
 BENCHMARK(futex_mutex_turns<true>)->Name("futex_mutex_polling/turns")->UseRealTime();
 BENCHMARK(futex_mutex_turns<false>)->Name("futex_mutex/turns")->UseRealTime();
+#endif
 BENCHMARK(boost_named_mutex_turns)->Name("boost_named_mutex/turns")->UseRealTime();

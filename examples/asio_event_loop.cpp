@@ -58,7 +58,10 @@ int main(int argc, char** argv) try {
     return 2;
   }
   example::served_objects served(argv[1]);
-  auto& [mail, tcp, rings] = served;
+  // References, not a structured binding: lambdas may capture those only from C++20 compilers newer than clang 14.
+  auto& mail = served.mail;
+  auto& tcp = served.tcp;
+  auto& rings = served.rings;
 
   example::tally tallies[4] = {{"ring a"}, {"ring b"}, {"mailbox"}, {"tcp"}};
   std::array<std::byte, 512> buffer{};

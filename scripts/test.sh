@@ -2,8 +2,10 @@
 # The whole test suite: installs what is missing, then builds and tests the
 # dev (warnings as errors), asan (Address+UndefinedBehavior sanitizers) and
 # tsan (ThreadSanitizer) configurations, runs the ring and port fuzzers for a
-# minute together (clang's libFuzzer), builds the Windows configuration and runs its tests
-# under Wine, and checks that the run left no shared-memory object behind.
+# minute together (clang's libFuzzer), builds the Windows configuration and
+# runs its tests under Wine, builds and links the macOS configurations where a
+# macOS SDK is present (scripts/macos-build.sh; else it says "skipped: no
+# macOS SDK"), and checks that the run left no shared-memory object behind.
 # Safe to run again and again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,13 +19,16 @@ xipc_require_packages "${xipc_build_packages[@]}" g++-mingw-w64-x86-64-posix cla
 # semaphores, mutexes, conditions), a mailbox's POSIX queue as
 # /dev/mqueue/xipc:mbox.xt* or a System V queue, System V shared memory as a
 # segment, FIFOs and files in the temporary directory, sockets in xipc's
-# socket directory (a port's as port:xt*).
+# socket directory (a port's as port:xt*), doorbell sockets in
+# /tmp/xipc-<uid>.bells.
 leftovers() {
   local tmp=${TMPDIR:-/tmp}
   {
     find /dev/shm /dev/mqueue -maxdepth 1 \( -name 'xipc.xt*' -o -name 'xipc:*.xt*' \) -newer "$1"
     find "$tmp" -maxdepth 1 -name 'xt*' -newer "$1"
     find "$tmp/xipc-$(id -u)" ${XDG_RUNTIME_DIR:+"$XDG_RUNTIME_DIR/xipc"} -maxdepth 1 \( -name 'xt*' -o -name 'port:xt*' \) -newer "$1"
+    # Doorbells bound to socket files (the generic POSIX build's, as on macOS).
+    find "/tmp/xipc-$(id -u).bells" -mindepth 1 -maxdepth 1 -newer "$1"
   } 2>/dev/null
   # System V objects have no names: any more of this user's than before the run.
   local now
@@ -53,6 +58,8 @@ for preset in dev asan tsan fuzz; do
   ctest --preset "$preset" -j 2
 done
 bash scripts/windows-test.sh
+# Built and linked against a macOS SDK where one is present; else "skipped: no macOS SDK".
+bash scripts/macos-build.sh
 
 left=$(leftovers "$started" "$sysv_queues_before" "$sysv_segments_before")
 if [ -n "$left" ]; then

@@ -75,16 +75,19 @@ XIPC_TEST_ROLE(check_handle) {
 // Writes the numbers of its open descriptors to stdout, space-separated.
 XIPC_TEST_ROLE(list_descriptors) {
   static_cast<void>(args);
-  DIR* dir = ::opendir("/proc/self/fd");
+  // macOS lists a process's descriptors in /dev/fd, Linux in /proc/self/fd.
+  DIR* dir = ::opendir(XIPC_OS_LINUX ? "/proc/self/fd" : "/dev/fd");
   if (dir == nullptr) return 1;
-  std::string list;
+  std::vector<int> listed;
   while (const dirent* entry = ::readdir(dir)) {
-    if (entry->d_name[0] == '.') continue;
-    const int fd = std::atoi(entry->d_name);
-    if (fd == ::dirfd(dir)) continue;
-    list += std::to_string(fd) + " ";
+    if (entry->d_name[0] != '.') listed.push_back(std::atoi(entry->d_name));
   }
   ::closedir(dir);
+  // The listing's own descriptor is closed now.
+  std::string list;
+  for (const int fd : listed) {
+    if (::fcntl(fd, F_GETFD) != -1) list += std::to_string(fd) + " ";
+  }
   return xipc::test::write_standard_output(list) ? 0 : 1;
 }
 #endif

@@ -131,7 +131,7 @@ TEST(named_pipe, message_mode_limits_work_as_asked_or_are_refused_at_create) {
         connect_pair(name, {.mode = pipe_mode::message, .max_message_bytes = large});
     const std::vector<std::byte> message(large, std::byte{3});
     // Received meanwhile: a Windows pipe's buffer is smaller, and its send waits for the reader.
-    std::thread receiving([&] {
+    std::thread receiving([&, &connection = connection] {
       std::vector<std::byte> buffer(large);
       const auto got = connection.receive(buffer, 10s);
       EXPECT_FALSE(got.error) << got.error.message();
@@ -145,7 +145,7 @@ TEST(named_pipe, message_mode_limits_work_as_asked_or_are_refused_at_create) {
   try {
     auto [server, client, connection] = connect_pair(name, {.mode = pipe_mode::message, .max_message_bytes = huge});
     const std::vector<std::byte> message(huge, std::byte{4});
-    std::thread receiving([&] {
+    std::thread receiving([&, &connection = connection] {
       std::vector<std::byte> buffer(huge);
       EXPECT_EQ(connection.receive(buffer, 10s).bytes, huge);
     });
@@ -173,7 +173,7 @@ TEST(named_pipe, a_message_larger_than_the_pipe_buffer_goes_whole_under_a_deadli
   for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<std::byte>(i * 7);
   std::vector<std::byte> in(large.max_message_bytes);
   xipc::io_result got;
-  std::thread receiver([&] { got = connection.receive(in, 5s); });
+  std::thread receiver([&, &connection = connection] { got = connection.receive(in, 5s); });
   EXPECT_FALSE(client.send(out, 5s));
   receiver.join();
   ASSERT_FALSE(got.error) << got.error.message();

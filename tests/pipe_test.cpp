@@ -97,8 +97,12 @@ TEST(pipe, a_sigpipe_the_caller_blocked_stays_as_the_caller_left_it) {
   sigset_t pending;
   ::sigpending(&pending);
   EXPECT_TRUE(sigismember(&pending, SIGPIPE)) << "a blocked signal is the caller's to collect";
-  const timespec no_wait{0, 0};
-  ::sigtimedwait(&sigpipe_only, nullptr, &no_wait);
+  // Ignoring a pending signal discards it (POSIX sigaction); macOS has no sigtimedwait.
+  struct sigaction ignore {};
+  struct sigaction before {};
+  ignore.sa_handler = SIG_IGN;
+  ::sigaction(SIGPIPE, &ignore, &before);
+  ::sigaction(SIGPIPE, &before, nullptr);
   ::pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
 }
 #endif
@@ -191,7 +195,7 @@ TEST(pipe, a_blocked_read_survives_signals) {
   auto [reader, writer] = xipc::make_pipe();
   const pthread_t reading_thread = ::pthread_self();
   std::atomic<bool> done{false};
-  std::thread pest([&] {
+  std::thread pest([&, &writer = writer] {
     for (int i = 0; i < 20 && !done; ++i) {
       ::pthread_kill(reading_thread, SIGUSR1);
       std::this_thread::sleep_for(2ms);

@@ -290,7 +290,7 @@ TEST(wait_set, waits_on_rings_mailboxes_and_descriptors_together) {
   const auto pipe_key = set.add_readable(read_end.native_handle());
   std::vector<xipc::wait_set::key> ready;
 
-  std::thread writer([&] {
+  std::thread writer([&, &write_end = write_end] {
     std::this_thread::sleep_for(20ms);
     const std::byte byte{1};
     ASSERT_FALSE(xipc::write_all(write_end, std::span(&byte, 1), deadline::after(1s)).error);

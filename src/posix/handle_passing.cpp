@@ -59,9 +59,10 @@ io_result receive_parts(int socket, std::span<iovec> parts, int flags, arrivals&
     control_buffer control;
     msghdr message{};
     message.msg_iov = parts.data();
-    message.msg_iovlen = parts.size();
+    // msg_iovlen and msg_controllen are int and socklen_t on macOS, size_t on Linux.
+    message.msg_iovlen = static_cast<decltype(message.msg_iovlen)>(parts.size());
     message.msg_control = control.bytes.data();
-    message.msg_controllen = control.bytes.size();
+    message.msg_controllen = static_cast<decltype(message.msg_controllen)>(control.bytes.size());
     const ssize_t got = detail::receive_with_descriptors(socket, &message, flags | detail::socket_attempt_flags(until));
     if (got >= 0) {
       into.collect(message);
@@ -99,14 +100,14 @@ std::error_code send_frame(int socket, const handle_list& handles, std::span<con
   control_buffer control;
   msghdr message{};
   message.msg_iov = vectors.data();
-  message.msg_iovlen = vectors.size();
+  message.msg_iovlen = static_cast<decltype(message.msg_iovlen)>(vectors.size());
   if (handles.size() > 0) {
     message.msg_control = control.bytes.data();
-    message.msg_controllen = CMSG_SPACE(sizeof(int) * handles.size());
+    message.msg_controllen = static_cast<decltype(message.msg_controllen)>(CMSG_SPACE(sizeof(int) * handles.size()));
     cmsghdr* attached = CMSG_FIRSTHDR(&message);
     attached->cmsg_level = SOL_SOCKET;
     attached->cmsg_type = SCM_RIGHTS;
-    attached->cmsg_len = CMSG_LEN(sizeof(int) * handles.size());
+    attached->cmsg_len = static_cast<decltype(attached->cmsg_len)>(CMSG_LEN(sizeof(int) * handles.size()));
     for (std::size_t i = 0; i < handles.size(); ++i) {
       const int fd = handles.entries()[i].handle;
       std::memcpy(CMSG_DATA(attached) + i * sizeof(int), &fd, sizeof fd);

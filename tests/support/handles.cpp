@@ -122,7 +122,9 @@ void close_handle(native_handle_type handle) { ::close(handle); }
 
 std::pair<native_handle_type, native_handle_type> os_pipe() {
   int ends[2];
-  if (::pipe2(ends, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
+  if (::pipe(ends) != 0) throw std::runtime_error("pipe failed");
+  ::fcntl(ends[0], F_SETFD, FD_CLOEXEC);
+  ::fcntl(ends[1], F_SETFD, FD_CLOEXEC);
   return {ends[0], ends[1]};
 }
 

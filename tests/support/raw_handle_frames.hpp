@@ -37,14 +37,14 @@ inline void send_raw(int socket, const detail::handle_frame_header& header, std:
   std::vector<char> control(CMSG_SPACE(sizeof(int) * fds.size()));
   msghdr message{};
   message.msg_iov = parts.data();
-  message.msg_iovlen = parts.size();
+  message.msg_iovlen = static_cast<decltype(message.msg_iovlen)>(parts.size());
   if (!fds.empty()) {
     message.msg_control = control.data();
-    message.msg_controllen = control.size();
+    message.msg_controllen = static_cast<decltype(message.msg_controllen)>(control.size());
     cmsghdr* attached = CMSG_FIRSTHDR(&message);
     attached->cmsg_level = SOL_SOCKET;
     attached->cmsg_type = SCM_RIGHTS;
-    attached->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
+    attached->cmsg_len = static_cast<decltype(attached->cmsg_len)>(CMSG_LEN(sizeof(int) * fds.size()));
     std::memcpy(CMSG_DATA(attached), fds.data(), sizeof(int) * fds.size());
   }
   ASSERT_GE(::sendmsg(socket, &message, 0), 0) << std::strerror(errno);

@@ -77,7 +77,7 @@ raw_region raw_region::create(name_kind kind, const std::string& name, std::size
 #else
   const int fd = ::shm_open(path.c_str(), O_RDWR | O_CREAT | O_EXCL, mode);
   if (fd < 0) fail("shm_open", path);
-  ::fchmod(fd, mode);
+  ::fchmod(fd, static_cast<mode_t>(mode));
   if (::ftruncate(fd, static_cast<off_t>(size)) != 0) fail("ftruncate", path);
   void* base = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   ::close(fd);

@@ -1,0 +1,152 @@
+// backend/doorbell.hpp where there is no abstract socket namespace (macOS,
+// the BSDs): the twin of linux/doorbell_abstract_socket.cpp. The doorbell is
+// a datagram socket bound to a file, /tmp/xipc-<uid>.bells/<id>; a ring is
+// one byte sent to that file, and the socket itself is the wait handle.
+//
+// The id holds the owner's uid (high 32 bits) beside 32 random bits, so that
+// a ringer of any user, with any environment, finds the file from the id
+// alone. The directory is the owner's and only the owner may list or change
+// it (0711): others may reach a file whose name they read from the memory
+// they share, and send to it (the socket file is 0622), which is all a ring
+// needs. A forged id rings another doorbell, a spurious wake-up. A directory
+// of that name that is not the owner's, not a directory, or writable by
+// others is refused: the doorbell cannot be opened, and the readiness
+// handle says so. A process killed with its doorbell open leaves its file
+// behind (nothing unlinks on SIGKILL); the name is never used again.
+#include "backend/doorbell.hpp"
+
+#include <fmt/format.h>
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <string>
+
+#include "backend/os_error.hpp"
+#include "backend/process_identity.hpp"
+#include "posix/new_descriptor.hpp"
+#include "sync/wait_word.hpp"
+
+namespace xipc::detail {
+namespace {
+
+std::string bell_directory(std::uint32_t uid) { return fmt::format("/tmp/xipc-{}.bells", uid); }
+
+std::string bell_path(std::uint64_t id) {
+  return fmt::format("{}/{:08x}", bell_directory(static_cast<std::uint32_t>(id >> 32)), id & 0xffffffffu);
+}
+
+sockaddr_un address_of(const std::string& path) noexcept {
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::copy_n(path.data(), std::min(path.size(), sizeof address.sun_path - 1), address.sun_path);
+  return address;
+}
+
+// Makes this user's bell directory if needed, and checks what is there.
+bool own_bell_directory(const std::string& directory, failure& why) {
+  if (::mkdir(directory.c_str(), 0711) != 0 && errno != EEXIST) {
+    why = os_failure(fmt::format("mkdir(\"{}\")", directory), errno);
+    return false;
+  }
+  struct stat info {};
+  if (::lstat(directory.c_str(), &info) != 0) {
+    why = os_failure(fmt::format("lstat(\"{}\")", directory), errno);
+    return false;
+  }
+  if (!S_ISDIR(info.st_mode) || info.st_uid != ::getuid() || (info.st_mode & 022) != 0) {
+    why = refuse(errc::permission_denied,
+                 fmt::format("{} must be a directory of this user's (uid {}) that nobody else may write", directory,
+                             ::getuid()));
+    return false;
+  }
+  // A directory made under a wide umask gets exactly 0711.
+  if ((info.st_mode & 0777) != 0711) ::chmod(directory.c_str(), 0711);
+  return true;
+}
+
+// One unbound socket per process rings every doorbell: sendto is thread-safe.
+int ringing_socket() noexcept {
+  static const int socket = new_socket_descriptor(AF_UNIX, SOCK_DGRAM, true);
+  return socket;
+}
+
+}  // namespace
+
+bool open_doorbell(doorbell_handles& bell, failure& why) {
+  close_doorbell(bell);
+  const auto uid = static_cast<std::uint32_t>(::getuid());
+  const std::string directory = bell_directory(uid);
+  if (!own_bell_directory(directory, why)) return false;
+  const int socket = new_socket_descriptor(AF_UNIX, SOCK_DGRAM, true);
+  if (socket < 0) {
+    why = last_os_failure("socket(AF_UNIX, SOCK_DGRAM)");
+    return false;
+  }
+  bell.wait = socket;
+  // A name that is taken (by an earlier process's leftover, say) is skipped, never shared.
+  for (int attempt = 0;; ++attempt) {
+    const std::uint64_t id = (std::uint64_t{uid} << 32) | (new_random_key() & 0xffffffffu);
+    const std::string path = bell_path(id);
+    const sockaddr_un at = address_of(path);
+    if (::bind(socket, reinterpret_cast<const sockaddr*>(&at), sizeof at) == 0) {
+      // The directory is this user's alone to change: the file cannot have been swapped.
+      if (::chmod(path.c_str(), 0622) != 0) {
+        why = os_failure(fmt::format("chmod(\"{}\")", path), errno);
+        ::unlink(path.c_str());
+        close_doorbell(bell);
+        return false;
+      }
+      bell.id = id;
+      break;
+    }
+    if (errno != EADDRINUSE || attempt == 15) {
+      why = os_failure(fmt::format("bind(\"{}\")", path), errno);
+      close_doorbell(bell);
+      return false;
+    }
+  }
+  return true;
+}
+
+void close_doorbell(doorbell_handles& bell) noexcept {
+  if (bell.id != 0) ::unlink(bell_path(bell.id).c_str());
+  if (bell.wait != invalid_native_handle) ::close(bell.wait);
+  bell = {};
+}
+
+bool clear_doorbell(doorbell_handles& bell) noexcept {
+  if (bell.wait == invalid_native_handle) return false;
+  // One ring per arming (event_count::wake_all marks it rung), so one
+  // receive takes it; a stale one left by a race makes one spurious wake-up.
+  std::byte sink[8];
+  for (;;) {
+    if (::recv(bell.wait, sink, sizeof sink, MSG_DONTWAIT) >= 0) return true;
+    if (errno != EINTR) return false;
+  }
+}
+
+bool watch_process_with(doorbell_handles& bell, std::uint64_t token, bool look) noexcept {
+  if (token == bell.watched_token && !look) return true;
+  bell.watched_token = token;
+  return token == 0 || process_alive(token);
+}
+
+// The socket fires on rings only: waiters look at the peer on a timer.
+bool doorbell_watches_processes(const doorbell_handles&) noexcept { return false; }
+
+void ring_doorbell(std::uint64_t id) noexcept {
+  const int socket = ringing_socket();
+  if (socket < 0 || id == 0) return;
+  const sockaddr_un at = address_of(bell_path(id));
+  const std::byte ring{1};
+  // ECONNREFUSED or ENOENT: nobody holds it any more; ENOBUFS or EAGAIN:
+  // rung already, not yet cleared. A datagram socket raises no SIGPIPE.
+  ::sendto(socket, &ring, 1, MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&at), sizeof at);
+}
+
+}  // namespace xipc::detail
