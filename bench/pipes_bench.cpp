@@ -2,6 +2,7 @@
 // through the raw system calls on the very same descriptors, so that the
 // difference is xipc's own cost: pipe/… next to raw_pipe/…, and so on.
 #include <benchmark/benchmark.h>
+#include <xipc/detail/config.hpp>
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include <xipc/pipe.hpp>
 
 #include "message_pair.hpp"
+#include "process_pair.hpp"
 
 namespace {
 
@@ -101,6 +103,10 @@ connection fifos(api how) {
 
 // One full-duplex connection: the parent uses the client's end, the child the server's.
 connection named_pipes(api how, xipc::pipe_mode mode, std::size_t size) {
+  if (how == api::raw && mode == xipc::pipe_mode::message && !XIPC_HAS_SEQPACKET) {
+    throw xipc::bench::unsupported("this system's AF_UNIX has no seqpacket sockets (message mode is framed over a "
+                                   "stream there: docs/macos.md)");
+  }
   struct objects {
     xipc::named_pipe_server server;
     xipc::named_pipe client;

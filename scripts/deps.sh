@@ -1,6 +1,10 @@
 # Sourced by main.sh and test.sh: installs the Debian packages that are
 # missing (and only those), with sudo only when not already root.
 xipc_require_packages() {
+  # Elsewhere than Debian (a Mac with Homebrew, say) the packages are the caller's to install.
+  if ! command -v dpkg-query >/dev/null; then
+    return 0
+  fi
   local missing=()
   local package
   for package in "$@"; do

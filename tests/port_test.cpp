@@ -694,14 +694,14 @@ void send_connect(const port& from, int channel, int section) {
   auto handles = xipc::test::frame_for(2, xipc::handle_kind::port_right, 0);
   handles.entries[1].kind = static_cast<std::uint8_t>(xipc::handle_kind::anonymous_memory);
   handles.entries[1].writable = 1;
-  xipc::test::send_raw(from.native_handle(), handles, "", {channel, section});
+  xipc::test::send_raw_message(from.native_handle(), handles, "", {channel, section});
 }
 
 TEST(port, a_connect_frame_with_an_unsealed_section_or_a_channel_that_is_not_one_is_corrupted) {
   using namespace xipc::detail;
   const std::size_t half = 64 * 1024;
   int ends[2] = {-1, -1};
-  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ends), 0);
+  ASSERT_EQ(::socketpair(AF_UNIX, message_socket_type() | SOCK_CLOEXEC, 0, ends), 0);
   const int unsealed = ::memfd_create("hostile", MFD_CLOEXEC);
   ASSERT_GE(unsealed, 0);
   ASSERT_EQ(::ftruncate(unsealed, static_cast<off_t>(port_section_size(half))), 0);

@@ -110,8 +110,16 @@ bool check_endpoint(const endpoint& where, detail::failure& why) {
                          fmt::format("{} needs {} endpoint, not \"{}\"", Protocol::name,
                                      Protocol::local ? "a unix:/path or unix:@name" : "an IPv4 or IPv6",
                                      where.to_string()));
+    return false;
   }
-  return fits;
+  if (where.kind() == endpoint_kind::local_abstract && !XIPC_HAS_ABSTRACT_SOCKETS) {
+    why = detail::refuse(errc::not_supported,
+                         fmt::format("\"{}\": abstract Unix-domain names (unix:@name) are Linux's; use a path "
+                                     "(unix:/path) here",
+                                     where.to_string()));
+    return false;
+  }
+  return true;
 }
 
 // Listeners, and streams while they connect, are non-blocking; datagram

@@ -442,7 +442,9 @@ bool check_section(const anonymous_memory& section, std::size_t half, std::strin
   }
   failure size_why;
   const std::size_t size_now = object_size(section.native_handle(), size_why);
-  if (section.size() != port_section_size(half) || size_now != section.size()) {
+  // Larger is harmless (only the expected bytes are used): macOS rounds a
+  // shared memory object up to whole pages. Smaller, now or when mapped, would fault.
+  if (section.size() < port_section_size(half) || size_now < section.size()) {
     reason = fmt::format("holds {} bytes ({} mapped), not the {} its connection says", size_now, section.size(),
                          port_section_size(half));
     return false;

@@ -3,7 +3,10 @@
 // so that no other process can open it by name from then on.
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <xipc/detail/config.hpp>
 
 #include <fmt/format.h>
 
@@ -35,9 +38,18 @@ int open_anonymous_file(failure& why) {
   return -1;
 }
 
-// A shared memory object has no seals: its size cannot be fixed, and so it
-// never counts as fixed.
+// A shared memory object has no seals. Where the system sets its size only
+// once (macOS: a second ftruncate is EINVAL), the size is fixed as soon as it
+// has been set; elsewhere it never counts as fixed.
 bool fix_anonymous_file_size(int /*fd*/, failure& /*why*/) { return true; }
-bool anonymous_file_size_fixed(int /*fd*/) noexcept { return false; }
+
+bool anonymous_file_size_fixed([[maybe_unused]] int fd) noexcept {
+#if XIPC_HAS_SHM_SIZE_ONCE
+  struct stat info {};
+  return ::fstat(fd, &info) == 0 && info.st_size > 0;
+#else
+  return false;
+#endif
+}
 
 }  // namespace xipc::detail

@@ -3,6 +3,7 @@
 // (a Unix-domain socket too), and the check that each received descriptor
 // is what the frame says before it becomes an object.
 #include <xipc/handle_passing.hpp>
+#include <xipc/detail/config.hpp>
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -16,6 +17,7 @@
 
 #include "net/handle_frame.hpp"
 #include "posix/local_socket.hpp"
+#include "posix/message_socket.hpp"
 #include "posix/new_descriptor.hpp"
 #include "net/socket_io.hpp"
 #include "posix/os_error.hpp"
@@ -86,8 +88,11 @@ std::error_code read_exactly(int socket, std::span<std::byte> buffer, deadline u
 
 // Sends the frame (header, names, bytes) with the descriptors attached. A
 // stream may take it in pieces: the descriptors go with the first.
-std::error_code send_frame(int socket, const handle_list& handles, std::span<const std::byte> bytes, bool stream,
+enum class carrier { stream, datagram, message_socket };
+
+std::error_code send_frame(int socket, const handle_list& handles, std::span<const std::byte> bytes, carrier through,
                            deadline until) {
+  const bool stream = through == carrier::stream;
   handle_frame_header header{};
   std::string names;
   if (const std::error_code ec = detail::build_frame(handles, bytes.size(), header, names)) return ec;
@@ -112,6 +117,12 @@ std::error_code send_frame(int socket, const handle_list& handles, std::span<con
       const int fd = handles.entries()[i].handle;
       std::memcpy(CMSG_DATA(attached) + i * sizeof(int), &fd, sizeof fd);
     }
+  }
+  if (through == carrier::message_socket) {
+    return detail::message_socket_send(
+        socket, vectors,
+        std::span(reinterpret_cast<std::byte*>(control.bytes.data()), static_cast<std::size_t>(message.msg_controllen)),
+        until);
   }
   ssize_t sent = 0;
   for (;;) {
@@ -174,14 +185,17 @@ bool passed_handle_fits(native_handle_type fd, handle_kind kind, failure& why) {
   bool fits = false;
   switch (kind) {
     case handle_kind::shared_memory:
-    case handle_kind::anonymous_memory: fits = S_ISREG(info.st_mode); break;
+    case handle_kind::anonymous_memory:
+      // macOS's fstat of a shared memory object gives its permissions and no file type.
+      fits = S_ISREG(info.st_mode) || (XIPC_HAS_SHM_UNTYPED_STAT && (info.st_mode & S_IFMT) == 0);
+      break;
     case handle_kind::pipe_reader: fits = S_ISFIFO(info.st_mode) && access_mode == O_RDONLY; break;
     case handle_kind::pipe_writer: fits = S_ISFIFO(info.st_mode) && access_mode == O_WRONLY; break;
     case handle_kind::local_stream: fits = domain == AF_UNIX && type == SOCK_STREAM; break;
     case handle_kind::local_datagram: fits = domain == AF_UNIX && type == SOCK_DGRAM; break;
     case handle_kind::tcp_stream: fits = ip && type == SOCK_STREAM; break;
     case handle_kind::udp_socket: fits = ip && type == SOCK_DGRAM; break;
-    case handle_kind::port_right: fits = domain == AF_UNIX && type == SOCK_SEQPACKET; break;
+    case handle_kind::port_right: fits = domain == AF_UNIX && type == message_socket_type(); break;
   }
   if (!fits) {
     why = refuse(errc::corrupted, fmt::format("the sender said {}, but the descriptor is something else "
@@ -223,30 +237,43 @@ io_result receive_stream_frame(int fd, std::span<std::byte> buffer, received_han
   return {payload, {}};
 }
 
-// One frame from a datagram or seqpacket socket; on seqpacket an empty
-// message is the peer closing.
-io_result receive_message_frame(int fd, bool seqpacket, std::span<std::byte> buffer, received_handles& handles,
+// The next message's size, its first bytes peeked into `head`: a datagram,
+// or a message-mode named pipe's message (message_socket.hpp).
+io_result peek_message(int fd, carrier from, std::span<std::byte> head, deadline until) {
+  if (from == carrier::message_socket) return detail::message_socket_peek(fd, head, until);
+  for (;;) {
+    const ssize_t size = ::recv(fd, head.data(), head.size(), MSG_PEEK | MSG_TRUNC | detail::socket_attempt_flags(until));
+    if (size >= 0) return {static_cast<std::size_t>(size), {}};
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN) return {0, detail::error_from_os(errno)};
+    if (const std::error_code ec = detail::wait_readable(fd, until)) return {0, ec};
+  }
+}
+
+// One frame from a datagram socket or a message-mode named pipe.
+io_result receive_message_frame(int fd, carrier from, std::span<std::byte> buffer, received_handles& handles,
                                 deadline until) {
   handles.clear();
+  const auto drop = [&](std::size_t size) {
+    if (from == carrier::message_socket) {
+      detail::message_socket_drop(fd, size);
+    } else {
+      discard_datagram(fd);
+    }
+  };
   for (;;) {
     // The size and header first, without the descriptors (no control space:
-    // none are installed), so that a datagram too big for `buffer` stays.
+    // none are installed), so that a message too big for `buffer` stays.
     handle_frame_header header{};
     const auto header_bytes = std::as_writable_bytes(std::span(&header, 1));
-    ssize_t size = -1;
-    while ((size = ::recv(fd, header_bytes.data(), header_bytes.size(),
-                          MSG_PEEK | MSG_TRUNC | detail::socket_attempt_flags(until))) < 0) {
-      if (errno == EINTR) continue;
-      if (errno != EAGAIN) return {0, detail::error_from_os(errno)};
-      if (const std::error_code ec = detail::wait_readable(fd, until)) return {0, ec};
-    }
-    if (size == 0 && seqpacket) return {0, make_error_code(errc::peer_closed)};
+    const io_result peeked = peek_message(fd, from, header_bytes, until);
+    if (peeked.error) return peeked;
     std::size_t names_bytes = 0;
     std::string reason;
-    const auto total = static_cast<std::size_t>(size);
+    const std::size_t total = peeked.bytes;
     if (total < header_bytes.size() || !detail::check_frame(header, names_bytes, reason) ||
         total < header_bytes.size() + names_bytes) {
-      discard_datagram(fd);
+      drop(total);
       return {0, make_error_code(errc::corrupted)};
     }
     const std::size_t payload = total - header_bytes.size() - names_bytes;
@@ -256,7 +283,19 @@ io_result receive_message_frame(int fd, bool seqpacket, std::span<std::byte> buf
     std::array<iovec, 3> parts{iovec{header_bytes.data(), header_bytes.size()}, iovec{names.data(), names.size()},
                                iovec{buffer.data(), payload}};
     arrivals arrived;
-    const io_result got = receive_parts(fd, parts, MSG_DONTWAIT, arrived, deadline::immediately());
+    io_result got;
+    if (from == carrier::message_socket) {
+      control_buffer control;
+      msghdr message{};
+      message.msg_iov = parts.data();
+      message.msg_iovlen = static_cast<decltype(message.msg_iovlen)>(parts.size());
+      message.msg_control = control.bytes.data();
+      message.msg_controllen = static_cast<decltype(message.msg_controllen)>(control.bytes.size());
+      got = detail::message_socket_take(fd, message, total, until);
+      if (!got.error) arrived.collect(message);
+    } else {
+      got = receive_parts(fd, parts, MSG_DONTWAIT, arrived, deadline::immediately());
+    }
     if (got.error == errc::would_block) continue;  // another reader took it: wait for the next
     if (got.error) return got;
     // What was read is what was peeked, unless another reader came between: check it again.
@@ -276,17 +315,18 @@ io_result receive_message_frame(int fd, bool seqpacket, std::span<std::byte> buf
 
 std::error_code send_handles(local_stream& socket, const handle_list& handles, std::span<const std::byte> bytes,
                              deadline until) {
-  return send_frame(socket.native_handle(), handles, bytes, true, until);
+  return send_frame(socket.native_handle(), handles, bytes, carrier::stream, until);
 }
 
 std::error_code send_handles(local_datagram& socket, const handle_list& handles, std::span<const std::byte> bytes,
                              deadline until) {
-  return send_frame(socket.native_handle(), handles, bytes, false, until);
+  return send_frame(socket.native_handle(), handles, bytes, carrier::datagram, until);
 }
 
 std::error_code send_handles(named_pipe& pipe, const handle_list& handles, std::span<const std::byte> bytes,
                              deadline until) {
-  return send_frame(pipe.native_handle(), handles, bytes, pipe.mode() == pipe_mode::byte, until);
+  return send_frame(pipe.native_handle(), handles, bytes,
+                    pipe.mode() == pipe_mode::byte ? carrier::stream : carrier::message_socket, until);
 }
 
 io_result receive_handles(local_stream& socket, std::span<std::byte> buffer, received_handles& handles,
@@ -296,14 +336,14 @@ io_result receive_handles(local_stream& socket, std::span<std::byte> buffer, rec
 
 io_result receive_handles(local_datagram& socket, std::span<std::byte> buffer, received_handles& handles,
                           deadline until) {
-  return receive_message_frame(socket.native_handle(), false, buffer, handles, until);
+  return receive_message_frame(socket.native_handle(), carrier::datagram, buffer, handles, until);
 }
 
-// A named pipe is a stream socket in byte mode and a seqpacket one in message mode.
+// A named pipe is a stream socket in byte mode and a message socket in message mode.
 io_result receive_handles(named_pipe& pipe, std::span<std::byte> buffer, received_handles& handles,
                           deadline until) {
   if (pipe.mode() == pipe_mode::byte) return receive_stream_frame(pipe.native_handle(), buffer, handles, until);
-  return receive_message_frame(pipe.native_handle(), true, buffer, handles, until);
+  return receive_message_frame(pipe.native_handle(), carrier::message_socket, buffer, handles, until);
 }
 
 }  // namespace xipc

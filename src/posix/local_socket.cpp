@@ -12,6 +12,7 @@
 #include <xipc/name.hpp>
 #include <xipc/permissions.hpp>
 
+#include "posix/message_socket.hpp"
 #include "posix/os_error.hpp"
 #include "net/socket_io.hpp"
 #include "core/stable_hash.hpp"
@@ -25,7 +26,9 @@ constexpr std::size_t max_path_bytes = sizeof(sockaddr_un::sun_path) - 1;
 constexpr auto backlog_retry_first = std::chrono::microseconds(100);
 constexpr auto backlog_retry_longest = std::chrono::milliseconds(10);
 
-int socket_type(local_socket_kind kind) { return kind == local_socket_kind::stream ? SOCK_STREAM : SOCK_SEQPACKET; }
+int socket_type(local_socket_kind kind) {
+  return kind == local_socket_kind::stream ? SOCK_STREAM : message_socket_type();
+}
 
 sockaddr_un address_of(const std::string& path) {
   sockaddr_un address{};

@@ -16,7 +16,8 @@
 
 namespace xipc::detail {
 
-enum class local_socket_kind { stream, seqpacket };
+// A byte stream, or a message socket (posix/message_socket.hpp: seqpacket, or framed over a stream).
+enum class local_socket_kind { stream, message };
 
 // The socket path for a portable name of a named pipe or a port (`kind`):
 // <directory>/<os_name> in a directory only this user can enter

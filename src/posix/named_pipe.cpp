@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "posix/local_socket.hpp"
+#include "posix/message_socket.hpp"
 #include "posix/new_descriptor.hpp"
 #include "backend/os_error.hpp"
 #include "net/socket_io.hpp"
@@ -19,39 +20,12 @@ namespace xipc {
 namespace {
 
 detail::local_socket_kind kind_of(pipe_mode mode) {
-  return mode == pipe_mode::byte ? detail::local_socket_kind::stream : detail::local_socket_kind::seqpacket;
+  return mode == pipe_mode::byte ? detail::local_socket_kind::stream : detail::local_socket_kind::message;
 }
 
-// What Linux keeps of a seqpacket socket's send buffer for bookkeeping: a
-// message may be at most SO_SNDBUF - 32 bytes (net/unix/af_unix.c).
-constexpr std::size_t send_buffer_overhead = 32;
-
-// Message mode: sizes the socket's send buffer for the largest message, or
-// says which system limit stops it (the kernel caps SO_SNDBUF at twice
-// net.core.wmem_max for an unprivileged process).
+// Message mode: sizes the socket for the largest message (message_socket.hpp).
 bool size_for_messages(int socket, const named_pipe_options& options, detail::failure& why) {
-  if (options.mode != pipe_mode::message) return true;
-  const std::size_t needed = options.max_message_bytes + send_buffer_overhead;
-  int size = 0;
-  socklen_t length = sizeof size;
-  if (::getsockopt(socket, SOL_SOCKET, SO_SNDBUF, &size, &length) == 0 && static_cast<std::size_t>(size) >= needed) {
-    return true;
-  }
-  // The kernel doubles what it is given; ask for half, rounded up.
-  const int asked = needed / 2 + 1 > static_cast<std::size_t>(INT_MAX) ? INT_MAX : static_cast<int>(needed / 2 + 1);
-  ::setsockopt(socket, SOL_SOCKET, SO_SNDBUF, &asked, sizeof asked);
-  length = sizeof size;
-  if (::getsockopt(socket, SOL_SOCKET, SO_SNDBUF, &size, &length) == 0 && static_cast<std::size_t>(size) >= needed) {
-    return true;
-  }
-  why = detail::refuse(errc::invalid_argument,
-                       fmt::format("max_message_bytes {} is above what a socket here can carry in one message "
-                                   "({} bytes: SO_SNDBUF {} - {}; raise /proc/sys/net/core/wmem_max ({}) or send "
-                                   "smaller messages)",
-                                   options.max_message_bytes,
-                                   size > static_cast<int>(send_buffer_overhead) ? size - static_cast<int>(send_buffer_overhead) : 0,
-                                   size, send_buffer_overhead, detail::read_system_limit("/proc/sys/net/core/wmem_max")));
-  return false;
+  return options.mode != pipe_mode::message || detail::size_message_socket(socket, options.max_message_bytes, why);
 }
 
 }  // namespace
@@ -72,7 +46,7 @@ named_pipe named_pipe::connect(std::string_view name, const named_pipe_options& 
 void named_pipe::connected_pair(named_pipe& first, named_pipe& second, const named_pipe_options& options,
                                 detail::failure& why) {
   int ends[2] = {-1, -1};
-  const int type = options.mode == pipe_mode::byte ? SOCK_STREAM : SOCK_SEQPACKET;
+  const int type = options.mode == pipe_mode::byte ? SOCK_STREAM : detail::message_socket_type();
   if (detail::new_socket_pair(AF_UNIX, type, ends) != 0) {
     why = detail::os_failure("socketpair", errno);
     return;
@@ -94,21 +68,8 @@ io_result named_pipe_write_some(native_handle_type pipe, std::span<const std::by
   return socket_write_some(pipe, data, until);
 }
 
-std::error_code named_pipe_send(native_handle_type pipe, std::span<const std::byte> message, deadline until) noexcept {
-  return socket_send_message(pipe, message, until);
-}
-
-io_result named_pipe_receive(native_handle_type pipe, std::span<std::byte> buffer, std::size_t /*max_message_bytes*/,
-                             deadline until) noexcept {
-  // The peer's limit is its own: a message above ours may come. Always
-  // peeking at the size first keeps such a message queued, whole, at the
-  // cost of one more system call per receive.
-  return socket_receive_message(pipe, buffer, SIZE_MAX, until);
-}
-
-io_result named_pipe_receive_bounded(native_handle_type pipe, std::span<std::byte> buffer, deadline until) noexcept {
-  return socket_receive_message(pipe, buffer, buffer.size(), until);
-}
+// The message calls (named_pipe_send, named_pipe_receive,
+// named_pipe_receive_bounded) are message_socket.hpp's twins'.
 
 std::error_code named_pipe_peer(native_handle_type pipe, bool /*server_end*/, peer_credentials& out) noexcept {
   return peer_credentials_of(pipe, out);

@@ -8,6 +8,9 @@
 
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <unistd.h>
+
+#include <cstring>
 
 namespace xipc::detail {
 
@@ -25,5 +28,19 @@ int accept_new_descriptor(int listener) noexcept;
 
 // recvmsg(2) whose SCM_RIGHTS descriptors arrive close-on-exec.
 ssize_t receive_with_descriptors(int socket, msghdr* message, int flags) noexcept;
+
+// Closes the SCM_RIGHTS descriptors that a recvmsg left in `message`.
+inline void close_received_descriptors(msghdr& message) noexcept {
+  if (message.msg_control == nullptr) return;
+  for (cmsghdr* part = CMSG_FIRSTHDR(&message); part != nullptr; part = CMSG_NXTHDR(&message, part)) {
+    if (part->cmsg_level != SOL_SOCKET || part->cmsg_type != SCM_RIGHTS) continue;
+    const std::size_t count = (part->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (std::size_t i = 0; i < count; ++i) {
+      int fd = -1;
+      std::memcpy(&fd, CMSG_DATA(part) + i * sizeof(int), sizeof fd);
+      ::close(fd);
+    }
+  }
+}
 
 }  // namespace xipc::detail

@@ -1,9 +1,15 @@
 // Close-on-exec set by fcntl right after the call that makes the descriptor:
 // every POSIX system has this (new_descriptor.hpp says what it costs).
+// Where a socket can be told never to raise SIGPIPE (SO_NOSIGPIPE: macOS,
+// the BSDs), every socket made or received here is, beside the MSG_NOSIGNAL
+// of each send: a received socket may go to code that sends without it.
 #include "posix/new_descriptor.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <xipc/detail/config.hpp>
 
 #include <cerrno>
 #include <cstring>
@@ -20,6 +26,16 @@ int drop(int fd) noexcept {
 }
 
 bool set_close_on_exec(int fd) noexcept { return ::fcntl(fd, F_SETFD, FD_CLOEXEC) == 0; }
+
+// A socket that never raises SIGPIPE, where the system has the option; true elsewhere.
+bool set_no_sigpipe([[maybe_unused]] int fd) noexcept {
+#if XIPC_HAS_SO_NOSIGPIPE
+  const int on = 1;
+  return ::setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &on, sizeof on) == 0;
+#else
+  return true;
+#endif
+}
 
 bool set_blocking(int fd, bool blocking) noexcept {
   const int flags = ::fcntl(fd, F_GETFL);
@@ -49,12 +65,19 @@ int new_pipe_descriptors(int ends[2]) noexcept {
 int new_socket_descriptor(int domain, int type, bool non_blocking) noexcept {
   const int fd = ::socket(domain, type, 0);
   if (fd < 0) return -1;
-  if (!set_close_on_exec(fd) || (non_blocking && !set_blocking(fd, false))) return drop(fd);
+  if (!set_close_on_exec(fd) || !set_no_sigpipe(fd) || (non_blocking && !set_blocking(fd, false))) return drop(fd);
   return fd;
 }
 
 int new_socket_pair(int domain, int type, int ends[2]) noexcept {
   if (::socketpair(domain, type, 0, ends) != 0) return -1;
+  if (!set_no_sigpipe(ends[0]) || !set_no_sigpipe(ends[1])) {
+    const int saved = errno;
+    ::close(ends[0]);
+    ::close(ends[1]);
+    errno = saved;
+    return -1;
+  }
   return both_close_on_exec(ends);
 }
 
@@ -65,7 +88,7 @@ int accept_new_descriptor(int listener) noexcept {
   } while (fd < 0 && errno == EINTR);
   if (fd < 0) return -1;
   // BSD-derived systems hand the connection the listener's O_NONBLOCK.
-  if (!set_close_on_exec(fd) || !set_blocking(fd, true)) return drop(fd);
+  if (!set_close_on_exec(fd) || !set_no_sigpipe(fd) || !set_blocking(fd, true)) return drop(fd);
   return fd;
 }
 
@@ -80,6 +103,8 @@ ssize_t receive_with_descriptors(int socket, msghdr* message, int flags) noexcep
       int fd = -1;
       std::memcpy(&fd, first + i * sizeof(int), sizeof fd);
       ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+      struct stat info {};
+      if (::fstat(fd, &info) == 0 && S_ISSOCK(info.st_mode)) set_no_sigpipe(fd);
     }
   }
   return got;

@@ -6,8 +6,8 @@ function the contract headers declare and every public member contract.hpp
 lists. Portable code (every src/ folder but the backends') must reach a
 backend only through src/backend/: it may not include a backend's own header.
 
-A backend whose folder does not exist yet (src/mach) is reported with what it
-still lacks, and not counted as a failure.
+A backend whose folder does not exist is reported with what it still lacks,
+and not counted as a failure.
 """
 import pathlib
 import re
@@ -20,7 +20,8 @@ BACKEND_DIRS = {"posix", "linux", "win32", "mach"}
 BACKENDS = {
     "linux": (["xipc_posix_sources", "xipc_linux_sources"], "linux"),
     "windows": (["xipc_win32_sources"], "win32"),
-    "macos": (["xipc_posix_sources", "xipc_posix_generic_sources", "xipc_mach_sources"], "mach"),
+    "macos": (["xipc_posix_sources", "xipc_posix_generic_sources", "xipc_posix_framed_sources", "xipc_mach_sources"],
+              "mach"),
 }
 # The contract headers outside src/backend/.
 EXTRA_CONTRACT = []

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "net/handle_frame.hpp"
+#include "posix/message_socket.hpp"
 
 namespace xipc::test {
 
@@ -48,6 +49,28 @@ inline void send_raw(int socket, const detail::handle_frame_header& header, std:
     std::memcpy(CMSG_DATA(attached), fds.data(), sizeof(int) * fds.size());
   }
   ASSERT_GE(::sendmsg(socket, &message, 0), 0) << std::strerror(errno);
+}
+
+// The same as one message on a message-mode named pipe or a port's channel,
+// in whatever form messages take there (posix/message_socket.hpp).
+inline void send_raw_message(int socket, const detail::handle_frame_header& header, std::string_view payload,
+                             const std::vector<int>& fds) {
+  std::array<iovec, 2> parts{iovec{const_cast<detail::handle_frame_header*>(&header), sizeof header},
+                             iovec{const_cast<char*>(payload.data()), payload.size()}};
+  alignas(cmsghdr) std::array<std::byte, CMSG_SPACE(sizeof(int) * max_passed_handles)> control{};
+  std::span<std::byte> attached_control;
+  if (!fds.empty()) {
+    msghdr message{};
+    message.msg_control = control.data();
+    message.msg_controllen = static_cast<decltype(message.msg_controllen)>(CMSG_SPACE(sizeof(int) * fds.size()));
+    cmsghdr* attached = CMSG_FIRSTHDR(&message);
+    attached->cmsg_level = SOL_SOCKET;
+    attached->cmsg_type = SCM_RIGHTS;
+    attached->cmsg_len = static_cast<decltype(attached->cmsg_len)>(CMSG_LEN(sizeof(int) * fds.size()));
+    std::memcpy(CMSG_DATA(attached), fds.data(), sizeof(int) * fds.size());
+    attached_control = std::span(control).first(CMSG_SPACE(sizeof(int) * fds.size()));
+  }
+  ASSERT_FALSE(detail::message_socket_send(socket, parts, attached_control, deadline::after(std::chrono::seconds(1))));
 }
 
 }  // namespace xipc::test

@@ -80,7 +80,26 @@
 #define XIPC_HAS_SPAWN_CLOSEFROM 1     // posix_spawn_file_actions_addclosefrom_np
 #endif
 #endif
+#if XIPC_OS_LINUX
+#ifndef XIPC_HAS_SEQPACKET
+#define XIPC_HAS_SEQPACKET 1           // SOCK_SEQPACKET for AF_UNIX: message boundaries kept by the kernel
+#endif
+#endif
+#if XIPC_OS_MACOS || XIPC_OS_BSD
+#ifndef XIPC_HAS_ABSTRACT_SOCKETS
+#define XIPC_HAS_ABSTRACT_SOCKETS 0    // no AF_UNIX abstract namespace (a leading NUL): Linux's, and Windows 10's
+#endif
+#ifndef XIPC_HAS_SO_NOSIGPIPE
+#define XIPC_HAS_SO_NOSIGPIPE 1        // a socket option that stops SIGPIPE for every send on it
+#endif
+#endif
 #if XIPC_OS_MACOS
+#ifndef XIPC_HAS_SHM_SIZE_ONCE
+#define XIPC_HAS_SHM_SIZE_ONCE 1       // a shared memory object's size is set once: ftruncate fails after
+#endif
+#ifndef XIPC_HAS_SHM_UNTYPED_STAT
+#define XIPC_HAS_SHM_UNTYPED_STAT 1    // fstat of a shared memory object: st_mode has no file type, only permissions
+#endif
 #ifndef XIPC_HAS_SPAWN_CLOEXEC_DEFAULT
 #define XIPC_HAS_SPAWN_CLOEXEC_DEFAULT 1  // POSIX_SPAWN_CLOEXEC_DEFAULT: only what the actions name reaches a child
 #endif
@@ -126,6 +145,21 @@
 #endif
 #ifndef XIPC_HAS_SPAWN_CLOEXEC_DEFAULT
 #define XIPC_HAS_SPAWN_CLOEXEC_DEFAULT 0
+#endif
+#ifndef XIPC_HAS_SEQPACKET
+#define XIPC_HAS_SEQPACKET 0
+#endif
+#ifndef XIPC_HAS_SHM_SIZE_ONCE
+#define XIPC_HAS_SHM_SIZE_ONCE 0
+#endif
+#ifndef XIPC_HAS_SHM_UNTYPED_STAT
+#define XIPC_HAS_SHM_UNTYPED_STAT 0
+#endif
+#ifndef XIPC_HAS_ABSTRACT_SOCKETS
+#define XIPC_HAS_ABSTRACT_SOCKETS 1
+#endif
+#ifndef XIPC_HAS_SO_NOSIGPIPE
+#define XIPC_HAS_SO_NOSIGPIPE 0
 #endif
 
 // Tells the CPU that this thread is spinning, so that it yields its pipeline to the sibling hyperthread.
