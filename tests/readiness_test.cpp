@@ -4,6 +4,12 @@
 #include <xipc/readiness.hpp>
 
 #include <gtest/gtest.h>
+#include <xipc/detail/config.hpp>
+#if !XIPC_OS_WINDOWS
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#endif
 #include <xipc/anonymous_memory.hpp>
 #include <xipc/mailbox.hpp>
 #include <xipc/io.hpp>
@@ -15,6 +21,7 @@
 #include <array>
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
 #include <random>
 #include <thread>
 #include <vector>
@@ -426,5 +433,50 @@ TEST_F(peer_death, arming_after_a_sender_was_killed_says_do_not_wait) {
   std::array<std::byte, 16> buffer{};
   EXPECT_EQ(rx.try_receive(buffer).error, errc::peer_closed);
 }
+
+#if !XIPC_OS_WINDOWS && !XIPC_HAS_ABSTRACT_SOCKETS
+// Where doorbells are socket files (posix/doorbell_socket_file.cpp: macOS,
+// and the generic POSIX build), a process killed with one open leaves its
+// file; the next process to open a doorbell removes it, and only it.
+
+// Opens one readiness handle, so one doorbell, and exits cleanly.
+XIPC_TEST_ROLE(readiness_open_one_doorbell) {
+  if (args.size() != 1) return 2;
+  auto tx = xipc::ring_channel::sender::open_or_create(args[0], {.capacity_bytes = 4096});
+  return tx.readiness_handle() != xipc::invalid_native_handle ? 0 : 1;
+}
+
+TEST(doorbell_files, a_dead_doorbells_file_is_removed_by_the_next_process_and_a_live_one_stays) {
+  const std::string directory = "/tmp/xipc-" + std::to_string(::getuid()) + ".bells";
+  // A live doorbell of this process's, so that the directory exists and one file in it is held.
+  const std::string live = xipc::test::unique_name("live");
+  auto tx = xipc::ring_channel::sender::open_or_create(live, {.capacity_bytes = 4096});
+  auto held = xipc::ring_channel::receiver::open(live);
+  ASSERT_NE(held.readiness_handle(), xipc::invalid_native_handle);
+  // A dead one: bound, then closed without its file removed, as SIGKILL leaves it.
+  const std::string dead = directory + "/ffffffff";
+  {
+    const int socket = ::socket(AF_UNIX, SOCK_DGRAM, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    dead.copy(address.sun_path, sizeof address.sun_path - 1);
+    ASSERT_EQ(::bind(socket, reinterpret_cast<const sockaddr*>(&address), sizeof address), 0);
+    ::close(socket);
+  }
+  ASSERT_TRUE(std::filesystem::exists(dead));
+  const std::string name = xipc::test::unique_name("sweep");
+  auto child = peer_process::start("readiness_open_one_doorbell", {name});
+  EXPECT_EQ(child.wait(), 0);
+  EXPECT_FALSE(std::filesystem::exists(dead)) << "nobody was bound to it: removed";
+  // The live doorbell's file stayed: a message still rings it.
+  ASSERT_TRUE(held.arm());
+  ASSERT_FALSE(tx.send(std::as_bytes(std::span("ring", 4)), 1s));
+  EXPECT_TRUE(handle_fires_within(held.readiness_handle(), 2s));
+  std::error_code ignored;
+  xipc::ring_channel::remove(name, ignored);
+  xipc::ring_channel::remove(live, ignored);
+  if (std::filesystem::exists(dead)) std::filesystem::remove(dead);
+}
+#endif
 
 }  // namespace

@@ -12,11 +12,14 @@
 // of that name that is not the owner's, not a directory, or writable by
 // others is refused: the doorbell cannot be opened, and the readiness
 // handle says so. A process killed with its doorbell open leaves its file
-// behind (nothing unlinks on SIGKILL); the name is never used again.
+// behind (nothing unlinks on SIGKILL): the first doorbell each process opens
+// removes such files, those whose socket nobody is bound to any more (a
+// connect, which sends nothing, is refused).
 #include "backend/doorbell.hpp"
 
 #include <fmt/format.h>
 
+#include <dirent.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -69,6 +72,27 @@ bool own_bell_directory(const std::string& directory, failure& why) {
   return true;
 }
 
+// Removes the files of this user's doorbells that nobody holds any more.
+void sweep_stale_bells(const std::string& directory) noexcept {
+  DIR* listing = ::opendir(directory.c_str());
+  if (listing == nullptr) return;
+  const int probe = new_socket_descriptor(AF_UNIX, SOCK_DGRAM, true);
+  while (probe >= 0) {
+    const dirent* entry = ::readdir(listing);
+    if (entry == nullptr) break;
+    if (entry->d_name[0] == '.') continue;
+    const std::string path = fmt::format("{}/{}", directory, entry->d_name);
+    struct stat info {};
+    if (::lstat(path.c_str(), &info) != 0 || !S_ISSOCK(info.st_mode) || info.st_uid != ::getuid()) continue;
+    const sockaddr_un at = address_of(path);
+    if (::connect(probe, reinterpret_cast<const sockaddr*>(&at), sizeof at) != 0 && errno == ECONNREFUSED) {
+      ::unlink(path.c_str());
+    }
+  }
+  if (probe >= 0) ::close(probe);
+  ::closedir(listing);
+}
+
 // One unbound socket per process rings every doorbell: sendto is thread-safe.
 int ringing_socket() noexcept {
   static const int socket = new_socket_descriptor(AF_UNIX, SOCK_DGRAM, true);
@@ -82,6 +106,8 @@ bool open_doorbell(doorbell_handles& bell, failure& why) {
   const auto uid = static_cast<std::uint32_t>(::getuid());
   const std::string directory = bell_directory(uid);
   if (!own_bell_directory(directory, why)) return false;
+  static const bool swept = (sweep_stale_bells(directory), true);
+  static_cast<void>(swept);
   const int socket = new_socket_descriptor(AF_UNIX, SOCK_DGRAM, true);
   if (socket < 0) {
     why = last_os_failure("socket(AF_UNIX, SOCK_DGRAM)");

@@ -226,7 +226,7 @@ io_result message_socket_peek(int socket, std::span<std::byte> head, deadline un
 }
 
 io_result message_socket_take(int socket, msghdr& message, std::size_t size, deadline until) noexcept {
-  if (message.msg_iovlen + 1 > most_parts) return {0, make_error_code(errc::invalid_argument)};
+  if (static_cast<std::size_t>(message.msg_iovlen) + 1 > most_parts) return {0, make_error_code(errc::invalid_argument)};
   // All of it first: then nothing below waits, and a deadline takes nothing.
   if (const std::error_code ec = wait_buffered(socket, prefix_bytes + size, until)) return {0, ec};
   frame_length length = 0;
