@@ -1,7 +1,9 @@
 // Mailboxes between two processes: xipc's three backends next to the same
 // kernel queues driven by raw system calls, and Boost.Interprocess's
 // message_queue, all with room for 10 messages (the default POSIX mq limit
-// for unprivileged processes). Each connection is two queues: down to the
+// for unprivileged processes). The shm mailbox and Boost's queue also stream
+// one way through 256-deep queues (<name>_deep256/throughput), where a
+// sender seldom finds the queue full and waits less. Each connection is two queues: down to the
 // partner and up from it. A message at the top priority tells the partner to stop.
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
@@ -62,7 +64,8 @@ side mailbox_side(xipc::mailbox& in, xipc::mailbox& out) {
           [&out] { static_cast<void>(out.send({}, stop_priority, xipc::deadline::forever())); }};
 }
 
-connection mailboxes(xipc::mailbox_backend backend, std::size_t size) {
+connection mailboxes(xipc::mailbox_backend backend, std::size_t size, std::size_t depth = capacity,
+                     xipc::wait_policy policy = {}) {
   struct objects {
     xipc::mailbox down, up;
     ~objects() {
@@ -72,9 +75,11 @@ connection mailboxes(xipc::mailbox_backend backend, std::size_t size) {
     }
   };
   auto keep = std::make_shared<objects>();
-  const xipc::mailbox_options options{.capacity = capacity, .max_message_bytes = size, .backend = backend};
+  const xipc::mailbox_options options{.capacity = depth, .max_message_bytes = size, .backend = backend};
   keep->down = xipc::mailbox::create(queue_name("down"), options);
   keep->up = xipc::mailbox::create(queue_name("up"), options);
+  keep->down.set_wait_policy(policy);
+  keep->up.set_wait_policy(policy);
   return {mailbox_side(keep->up, keep->down), mailbox_side(keep->down, keep->up), keep, {}, {}};
 }
 
@@ -183,7 +188,7 @@ side boost_side(bip::message_queue& in, bip::message_queue& out, std::size_t siz
           [&out] { out.send("", 0, stop_priority); }};
 }
 
-connection boost_mq(std::size_t size) {
+connection boost_mq(std::size_t size, std::size_t depth = capacity) {
   struct objects {
     std::string down_name = queue_name("boost.down"), up_name = queue_name("boost.up");
     std::unique_ptr<bip::message_queue> down, up;
@@ -195,8 +200,8 @@ connection boost_mq(std::size_t size) {
     }
   };
   auto keep = std::make_shared<objects>();
-  keep->down = std::make_unique<bip::message_queue>(bip::create_only, keep->down_name.c_str(), capacity, size);
-  keep->up = std::make_unique<bip::message_queue>(bip::create_only, keep->up_name.c_str(), capacity, size);
+  keep->down = std::make_unique<bip::message_queue>(bip::create_only, keep->down_name.c_str(), depth, size);
+  keep->up = std::make_unique<bip::message_queue>(bip::create_only, keep->up_name.c_str(), depth, size);
   return {boost_side(*keep->up, *keep->down, size), boost_side(*keep->down, *keep->up, size), keep, {}, {}};
 }
 
@@ -213,7 +218,20 @@ connection boost_mq(std::size_t size) {
 #if XIPC_HAS_SYSV_MQ
   register_message_pair("raw_sysv", raw_sysv);
 #endif
-  register_message_pair("boost_mq", boost_mq);
+  register_message_pair("boost_mq", [](std::size_t size) { return boost_mq(size); });
+  // The shm mailbox's other wait policies (the default, adaptive, is mailbox_shm).
+  for (const auto& [label, mode] : {std::pair{"spin", xipc::wait_mode::spin}, std::pair{"block", xipc::wait_mode::block}}) {
+    register_message_pair(std::string("mailbox_shm_") + label, [mode = mode](std::size_t size) {
+      return mailboxes(xipc::mailbox_backend::shm, size, capacity, {.mode = mode});
+    });
+  }
+  // Streaming one way through deep queues: the conditions a "× message_queue" claim must name.
+  constexpr std::size_t deep = 256;
+  register_message_pair(
+      "mailbox_shm_deep256", [](std::size_t size) { return mailboxes(xipc::mailbox_backend::shm, size, deep); },
+      xipc::bench::measures::throughput_only);
+  register_message_pair("boost_mq_deep256", [](std::size_t size) { return boost_mq(size, deep); },
+                        xipc::bench::measures::throughput_only);
   return true;
 }();
 

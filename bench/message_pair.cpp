@@ -121,6 +121,15 @@ void check_datagram_fits(int fd, std::size_t size) {
 }
 
 void register_message_pair(const std::string& name, connection_factory make, measures which) {
+  if (which != measures::throughput_only) register_round_trips(name, make);
+  if (which == measures::rtt_only) return;
+  auto* throughput = benchmark::RegisterBenchmark((name + "/throughput").c_str(),
+                                                  [make](benchmark::State& state) { one_way(state, make); });
+  for (const long size : message_sizes) throughput->Arg(size);
+  throughput->UseRealTime();
+}
+
+void register_round_trips(const std::string& name, const connection_factory& make) {
   auto* rtt = benchmark::RegisterBenchmark((name + "/rtt").c_str(),
                                            [make](benchmark::State& state) { echo_rtt(state, make); });
   for (const long size : message_sizes) rtt->Arg(size);
@@ -129,11 +138,6 @@ void register_message_pair(const std::string& name, connection_factory make, mea
       ->Arg(64)
       ->UseManualTime()
       ->Iterations(idle_round_trips);
-  if (which == measures::rtt_only) return;
-  auto* throughput = benchmark::RegisterBenchmark((name + "/throughput").c_str(),
-                                                  [make](benchmark::State& state) { one_way(state, make); });
-  for (const long size : message_sizes) throughput->Arg(size);
-  throughput->UseRealTime();
 }
 
 }  // namespace xipc::bench

@@ -54,9 +54,12 @@ bool raw_read_exact(int fd, std::span<std::byte> buffer);
 void check_datagram_fits(int fd, std::size_t size);
 
 // Registers <name>/rtt/<size> and <name>/throughput/<size> for every
-// message size, and <name>/rtt_idle/64. rtt_only: no throughput.
-enum class measures { rtt_and_throughput, rtt_only };
+// message size, and <name>/rtt_idle/64. rtt_only: no throughput;
+// throughput_only: no round trips.
+enum class measures { rtt_and_throughput, rtt_only, throughput_only };
 void register_message_pair(const std::string& name, connection_factory make,
                            measures which = measures::rtt_and_throughput);
+// <name>/rtt/<size> and <name>/rtt_idle/64 alone.
+void register_round_trips(const std::string& name, const connection_factory& make);
 
 }  // namespace xipc::bench

@@ -719,4 +719,72 @@ TEST(mailbox_backends, every_backend_of_this_build_is_listed) {
   EXPECT_EQ(xipc::to_string(mailbox_backend::sysv), "sysv");
 }
 
+// ---- wait policies -------------------------------------------------------------------
+
+class mailbox_wait_policy : public ::testing::TestWithParam<xipc::wait_mode> {
+ protected:
+  xipc::wait_policy policy() const { return {.mode = GetParam(), .spin_budget = std::chrono::microseconds(50)}; }
+  mailbox_names names;
+};
+
+INSTANTIATE_TEST_SUITE_P(modes, mailbox_wait_policy,
+                         ::testing::Values(xipc::wait_mode::spin, xipc::wait_mode::block, xipc::wait_mode::adaptive),
+                         [](const auto& param_info) {
+                           return param_info.param == xipc::wait_mode::spin    ? std::string("spin")
+                                  : param_info.param == xipc::wait_mode::block ? std::string("block")
+                                                                               : std::string("adaptive");
+                         });
+
+TEST(mailbox_wait_policy_value, is_adaptive_until_set_and_each_handle_keeps_its_own) {
+  mailbox_names names;
+  const std::string name = names.make("pol");
+  auto first = mailbox::create(name, {.capacity = 2, .max_message_bytes = small_max});
+  auto second = mailbox::open(name);
+  EXPECT_EQ(first.get_wait_policy().mode, xipc::wait_mode::adaptive);
+  first.set_wait_policy({.mode = xipc::wait_mode::spin, .spin_budget = std::chrono::microseconds(7)});
+  EXPECT_EQ(first.get_wait_policy().mode, xipc::wait_mode::spin);
+  EXPECT_EQ(first.get_wait_policy().spin_budget, std::chrono::microseconds(7));
+  EXPECT_EQ(second.get_wait_policy().mode, xipc::wait_mode::adaptive) << "another handle keeps its own";
+}
+
+TEST_P(mailbox_wait_policy, a_receive_gets_a_message_sent_later_and_a_deadline_holds) {
+  const std::string name = names.make("polrx");
+  auto box = mailbox::create(name, {.capacity = 2, .max_message_bytes = small_max});
+  box.set_wait_policy(policy());
+  std::array<std::byte, small_max> buffer{};
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(box.receive(buffer, 30ms).error, errc::timed_out);
+  const auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(waited, 30ms);
+  EXPECT_LT(waited, 1s) << "the deadline holds whatever the policy";
+  std::thread sender([&] {
+    std::this_thread::sleep_for(20ms);
+    auto other = mailbox::open(name);
+    EXPECT_FALSE(other.send(bytes_of(42), 1s));
+  });
+  const auto got = box.receive(buffer, 5s);
+  sender.join();
+  ASSERT_FALSE(got.error) << got.error.message();
+  EXPECT_EQ(got.bytes, sizeof(std::uint64_t));
+}
+
+TEST_P(mailbox_wait_policy, a_waiting_sender_learns_that_the_owner_died) {
+  const std::string name = names.make("polown");
+  auto owner = peer_process::start("mailbox_own", {name, arg(mailbox_backend::shm)});
+  std::error_code ec;
+  mailbox sender;
+  const auto give_up = std::chrono::steady_clock::now() + 10s;
+  do {
+    std::this_thread::sleep_for(1ms);
+    sender = mailbox::open(name, ec);
+  } while (ec && std::chrono::steady_clock::now() < give_up);
+  ASSERT_FALSE(ec) << ec.message();
+  sender.set_wait_policy(policy());
+  for (int i = 0; i < 4; ++i) ASSERT_FALSE(sender.send(bytes_of(1), 1s));
+  owner.kill();
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(sender.send(bytes_of(2), 5s), errc::peer_closed) << "a full mailbox's sender notices, spinning or not";
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
+}
+
 }  // namespace

@@ -29,6 +29,7 @@
 #include <xipc/error.hpp>
 #include <xipc/permissions.hpp>
 #include <xipc/readiness.hpp>
+#include <xipc/wait_policy.hpp>
 
 namespace xipc {
 namespace detail {
@@ -143,6 +144,15 @@ class mailbox {
 
   // Messages waiting now (a snapshot; other processes move it).
   [[nodiscard]] std::size_t size() const noexcept;
+
+  // How this handle's send and receive wait for room or a message: adaptive
+  // by default (polls for spin_budget, then sleeps), spin (never sleeps;
+  // every deadline and an owner's death are still noticed), or block
+  // (sleeps at once). Each handle's own choice, not the mailbox's: other
+  // handles, in this process or another, keep theirs. Safe to call while
+  // other threads use the handle; a wait under way keeps the policy it began with.
+  void set_wait_policy(const wait_policy& policy) noexcept;
+  [[nodiscard]] wait_policy get_wait_policy() const noexcept;
 
   // ---- Readiness, for event loops and wait_set (docs/event_loops.md) ----
   // Each direction has its own handle; the calls of one direction are made

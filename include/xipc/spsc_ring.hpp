@@ -34,6 +34,7 @@
 #include <xipc/detail/shared_word.hpp>
 #include <xipc/error.hpp>
 #include <xipc/native_handle.hpp>
+#include <xipc/wait_policy.hpp>
 
 namespace xipc {
 namespace detail {
@@ -48,18 +49,6 @@ struct ring_options {
   // The largest message; 0 means capacity / 4. At most capacity / 2 - 8, so
   // that an empty ring always has room for one message of any allowed size.
   std::size_t max_message_bytes = 0;
-};
-
-// How a side waits for room or for a message.
-enum class wait_mode {
-  spin,      // never sleeps: lowest latency, burns a core while waiting
-  block,     // sleeps at once: no CPU while waiting, a wake-up costs system calls
-  adaptive,  // spins for wait_policy::spin_budget, then sleeps
-};
-
-struct wait_policy {
-  wait_mode mode = wait_mode::adaptive;
-  std::chrono::nanoseconds spin_budget = std::chrono::microseconds(50);
 };
 
 // Bytes of memory a ring of `capacity_bytes` needs.

@@ -37,10 +37,9 @@ constexpr std::string_view object_kind = "mailbox";
 using detail::liveness_interval;
 // How long an opener waits for a creator to finish setting the mailbox up.
 constexpr auto setup_wait_total = std::chrono::milliseconds(50);
-// Polls of a cheap (shm) queue before sleeping, 4 pauses apart: short next
-// to a futex sleep and wake-up (tens of microseconds on a virtual machine).
-// Not tuned by measurement yet (docs/mailbox.md).
-constexpr int spin_polls = 256;
+// While spinning, the clock is read once per this many polls (4 pauses apart):
+// a clock read costs about as much as a poll.
+constexpr unsigned polls_per_clock_read = 16;
 
 std::string describe(const mailbox_options& options) {
   return fmt::format("{} backend, capacity {}, max message {} B, {}, {} receivers", to_string(options.backend),
@@ -191,6 +190,18 @@ struct mailbox_state {
   // Made by readiness_handle or the first arm, one per direction; `readiness_lock` guards making them.
   std::mutex readiness_lock;
   std::unique_ptr<readiness_point> readiness[2];
+  // This handle's wait policy, set from any thread (mailbox::set_wait_policy).
+  std::atomic<wait_mode> wait_mode_{wait_mode::adaptive};
+  std::atomic<std::int64_t> spin_budget_ns{wait_policy{}.spin_budget.count()};
+
+  void set_policy(const wait_policy& policy) noexcept {
+    spin_budget_ns.store(policy.spin_budget.count(), std::memory_order_relaxed);
+    wait_mode_.store(policy.mode, std::memory_order_relaxed);
+  }
+  wait_policy policy() const noexcept {
+    return {wait_mode_.load(std::memory_order_relaxed),
+            std::chrono::nanoseconds(spin_budget_ns.load(std::memory_order_relaxed))};
+  }
 
   // Removes every object a mailbox of this name may have; true if the control region was there.
   static bool remove_objects(std::string_view name, detail::failure& why) {
@@ -304,26 +315,46 @@ struct mailbox_state {
     if (auto& point = readiness[static_cast<int>(what)]) point->release(event_of(event_for(what)));
   }
 
-  // Runs `attempt` until it returns anything but errc::would_block, waiting on
-  // `event` in between: a few cheap polls first when the backend allows,
-  // then sleeps of at most liveness_interval. `hint` says, without a system
-  // call or lock, whether another attempt could succeed.
+  // Runs `attempt` until it returns anything but errc::would_block, waiting
+  // in between as the handle's policy says: polling (adaptive: for its spin
+  // budget, and only where the backend's polls are cheap; spin: until the
+  // deadline), then sleeping on `event`, at most liveness_interval at a time.
+  // `hint` says, without a system call or lock, whether another attempt could
+  // succeed. Every liveness_interval of waiting looks at an owned mailbox's owner.
   template <class Attempt, class Hint>
   std::error_code wait_for(mailbox_event& event, Attempt&& attempt, Hint&& hint, deadline until) noexcept {
     std::error_code error = attempt();
     if (error != errc::would_block || until.is_immediate()) return error;
-    if (queue->cheap_to_poll()) {
-      for (int poll = 0; poll < spin_polls; ++poll) {
-        for (int pause = 0; pause < 4; ++pause) XIPC_CPU_RELAX();
-        if (!hint()) continue;
-        error = attempt();
-        if (error != errc::would_block) return error;
-      }
-    }
     auto owner_watch = [&] {
       return watches_owner() && owner_gone() ? make_error_code(errc::peer_closed) : make_error_code(errc::would_block);
     };
-    return sleep_until(event_of(event), attempt, owner_watch, until, clock::now() + liveness_interval);
+    const wait_policy how = policy();
+    const bool poll = how.mode == wait_mode::spin || (how.mode == wait_mode::adaptive && queue->cheap_to_poll());
+    auto next_watch = clock::time_point::max();
+    if (poll) {
+      auto spin_until = clock::time_point::max();
+      for (unsigned polls = 1;; ++polls) {
+        for (int pause = 0; pause < 4; ++pause) XIPC_CPU_RELAX();
+        if (hint()) {
+          error = attempt();
+          if (error != errc::would_block) return error;
+        }
+        if (polls % polls_per_clock_read != 0) continue;
+        const auto now = clock::now();
+        if (polls == polls_per_clock_read) {
+          next_watch = now + liveness_interval;
+          if (how.mode == wait_mode::adaptive) spin_until = now + how.spin_budget;
+        }
+        if (now >= until.time_point()) return make_error_code(errc::timed_out);
+        if (now >= next_watch) {
+          if (const std::error_code found = owner_watch(); found != errc::would_block) return found;
+          next_watch = now + liveness_interval;
+        }
+        if (now >= spin_until) break;
+      }
+    }
+    if (next_watch == clock::time_point::max()) next_watch = clock::now() + liveness_interval;
+    return sleep_until(event_of(event), attempt, owner_watch, until, next_watch);
   }
 
   std::error_code send_now(std::span<const std::byte> message, unsigned priority, deadline until) noexcept {
@@ -442,6 +473,12 @@ const mailbox_options& mailbox::options() const noexcept {
 }
 
 std::size_t mailbox::size() const noexcept { return state_ ? state_->queue->size() : 0; }
+
+void mailbox::set_wait_policy(const wait_policy& policy) noexcept {
+  if (state_) state_->set_policy(policy);
+}
+
+wait_policy mailbox::get_wait_policy() const noexcept { return state_ ? state_->policy() : wait_policy{}; }
 
 bool mailbox::ready(ready_for what) noexcept { return state_ && state_->ready(what); }
 

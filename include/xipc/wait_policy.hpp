@@ -1,0 +1,24 @@
+// How an xipc object waits for room or for a message: spin, block, or spin a
+// while and then sleep. The ring ends, broadcast ends, wait sets and
+// mailboxes take one.
+//
+// Thread safety: a plain value.
+#pragma once
+
+#include <chrono>
+
+namespace xipc {
+
+// How a side waits for room or for a message.
+enum class wait_mode {
+  spin,      // never sleeps: lowest latency, burns a core while waiting
+  block,     // sleeps at once: no CPU while waiting, a wake-up costs system calls
+  adaptive,  // spins for wait_policy::spin_budget, then sleeps
+};
+
+struct wait_policy {
+  wait_mode mode = wait_mode::adaptive;
+  std::chrono::nanoseconds spin_budget = std::chrono::microseconds(50);
+};
+
+}  // namespace xipc
