@@ -3,7 +3,10 @@
 // libuv, WaitForMultipleObjects); any process that knows the doorbell's id,
 // read from shared memory, rings it. Each backend implements these five:
 //   linux/doorbell_abstract_socket.cpp  a datagram socket bound to an abstract name
+//   posix/doorbell_socket_file.cpp      a datagram socket bound to a file (macOS)
 //   win32/doorbell.cpp                  a named manual-reset event
+// (the two sockets share clear, watch and doorbell_watches_processes:
+// posix/doorbell_socket.cpp).
 // An id read from shared memory is never trusted for more than a name: the
 // worst a forged one does is ring another doorbell, which is a spurious wake.
 #pragma once

@@ -89,26 +89,6 @@ void close_doorbell(doorbell_handles& bell) noexcept {
   bell = {};
 }
 
-bool clear_doorbell(doorbell_handles& bell) noexcept {
-  if (bell.wait == invalid_native_handle) return false;
-  // One ring per arming (event_count::wake_all marks it rung), so one
-  // receive takes it; a stale one left by a race makes one spurious wake-up.
-  std::byte sink[8];
-  for (;;) {
-    if (::recv(bell.wait, sink, sizeof sink, MSG_DONTWAIT) >= 0) return true;
-    if (errno != EINTR) return false;
-  }
-}
-
-bool watch_process_with(doorbell_handles& bell, std::uint64_t token, bool look) noexcept {
-  if (token == bell.watched_token && !look) return true;
-  bell.watched_token = token;
-  return token == 0 || process_alive(token);
-}
-
-// The socket fires on rings only: waiters look at the peer on a timer.
-bool doorbell_watches_processes(const doorbell_handles&) noexcept { return false; }
-
 void ring_doorbell(std::uint64_t id) noexcept {
   const int socket = ringing_socket();
   if (socket < 0 || id == 0) return;
