@@ -53,6 +53,19 @@ mailbox_backend backend_of(const char* text) { return static_cast<mailbox_backen
 
 std::string arg(mailbox_backend backend) { return std::to_string(static_cast<unsigned>(backend)); }
 
+// Opens the mailbox `name` once another process has created it (10 s at most).
+mailbox open_when_created(const std::string& name) {
+  std::error_code ec;
+  mailbox box;
+  const auto give_up = std::chrono::steady_clock::now() + 10s;
+  do {
+    std::this_thread::sleep_for(1ms);
+    box = mailbox::open(name, ec);
+  } while (ec && std::chrono::steady_clock::now() < give_up);
+  EXPECT_FALSE(ec) << ec.message();
+  return box;
+}
+
 // Mailbox names for the cases outside the parameterized fixture, removed when the test ends.
 struct mailbox_names : xipc::test::object_names {
   mailbox_names()
@@ -557,20 +570,15 @@ TEST_P(mailbox_test, senders_see_peer_closed_when_the_owner_process_dies) {
   if (backend() == mailbox_backend::sysv) GTEST_SKIP() << owned_sysv_refused;
   const std::string name = make_name();
   auto owner = peer_process::start("mailbox_own", {name, arg(backend())});
-  std::error_code ec;
-  mailbox sender;
-  const auto give_up = std::chrono::steady_clock::now() + 10s;
-  do {
-    std::this_thread::sleep_for(1ms);
-    sender = mailbox::open(name, ec);
-  } while (ec && std::chrono::steady_clock::now() < give_up);
-  ASSERT_FALSE(ec) << ec.message();
+  mailbox sender = open_when_created(name);
+  ASSERT_TRUE(sender.is_open());
   EXPECT_EQ(sender.options().lifetime, xipc::mailbox_lifetime::owned);
   for (int i = 0; i < 4; ++i) ASSERT_FALSE(sender.send(bytes_of(1), 1s));
   owner.kill();
   const auto start = std::chrono::steady_clock::now();
   EXPECT_EQ(sender.send(bytes_of(2), 5s), errc::peer_closed) << "a blocked sender notices";
   EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
+  std::error_code ec;
   mailbox::open(name, ec);
   EXPECT_EQ(ec, errc::not_found) << "whoever noticed removed the name";
 }
@@ -771,14 +779,8 @@ TEST_P(mailbox_wait_policy, a_receive_gets_a_message_sent_later_and_a_deadline_h
 TEST_P(mailbox_wait_policy, a_waiting_sender_learns_that_the_owner_died) {
   const std::string name = names.make("polown");
   auto owner = peer_process::start("mailbox_own", {name, arg(mailbox_backend::shm)});
-  std::error_code ec;
-  mailbox sender;
-  const auto give_up = std::chrono::steady_clock::now() + 10s;
-  do {
-    std::this_thread::sleep_for(1ms);
-    sender = mailbox::open(name, ec);
-  } while (ec && std::chrono::steady_clock::now() < give_up);
-  ASSERT_FALSE(ec) << ec.message();
+  mailbox sender = open_when_created(name);
+  ASSERT_TRUE(sender.is_open());
   sender.set_wait_policy(policy());
   for (int i = 0; i < 4; ++i) ASSERT_FALSE(sender.send(bytes_of(1), 1s));
   owner.kill();

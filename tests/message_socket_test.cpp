@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "support/bytes.hpp"
+#include "support/named_pipe_pair.hpp"
 #include "support/object_names.hpp"
 
 namespace {
@@ -33,19 +34,8 @@ using xipc::pipe_mode;
 
 constexpr xipc::named_pipe_options message_mode{.mode = pipe_mode::message, .max_message_bytes = 4096};
 
-struct connected {
-  named_pipe_server server;
-  named_pipe client;
-  named_pipe served;
-};
-
-connected connect_pair() {
-  const std::string name = xipc::test::unique_name("framed");
-  connected pair;
-  pair.server = named_pipe_server::create(name, message_mode);
-  pair.client = named_pipe::connect(name, message_mode, 1s);
-  EXPECT_FALSE(pair.server.accept(pair.served, 1s));
-  return pair;
+xipc::test::named_pipe_pair connect_pair() {
+  return xipc::test::connect_named_pipe_pair(xipc::test::unique_name("framed"), message_mode);
 }
 
 // Writes raw bytes on the client's stream, as a peer that frames by hand.

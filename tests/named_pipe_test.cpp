@@ -15,6 +15,7 @@
 #include <xipc/io.hpp>
 
 #include "support/bytes.hpp"
+#include "support/named_pipe_pair.hpp"
 #include "support/object_names.hpp"
 #include "support/peer_process.hpp"
 
@@ -31,19 +32,9 @@ constexpr xipc::named_pipe_options message_mode{.mode = pipe_mode::message, .max
 
 std::string text_of(std::span<const std::byte> bytes) { return {reinterpret_cast<const char*>(bytes.data()), bytes.size()}; }
 
-// A server, a client connected to it, and the server's end of that connection.
-struct connected {
-  named_pipe_server server;
-  named_pipe client;
-  named_pipe served;
-};
 
-connected connect_pair(const std::string& name, const xipc::named_pipe_options& options = {}) {
-  connected pair;
-  pair.server = named_pipe_server::create(name, options);
-  pair.client = named_pipe::connect(name, options, 1s);
-  EXPECT_FALSE(pair.server.accept(pair.served, 1s));
-  return pair;
+xipc::test::named_pipe_pair connect_pair(const std::string& name, const xipc::named_pipe_options& options = {}) {
+  return xipc::test::connect_named_pipe_pair(name, options);
 }
 
 // A server that dies without cleaning up leaves its socket file behind.

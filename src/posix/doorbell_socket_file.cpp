@@ -32,6 +32,7 @@
 #include "backend/os_error.hpp"
 #include "backend/process_identity.hpp"
 #include "posix/new_descriptor.hpp"
+#include "posix/object_owner.hpp"
 #include "sync/wait_word.hpp"
 
 namespace xipc::detail {
@@ -52,23 +53,8 @@ sockaddr_un address_of(const std::string& path) noexcept {
 
 // Makes this user's bell directory if needed, and checks what is there.
 bool own_bell_directory(const std::string& directory, failure& why) {
-  if (::mkdir(directory.c_str(), 0711) != 0 && errno != EEXIST) {
-    why = os_failure(fmt::format("mkdir(\"{}\")", directory), errno);
-    return false;
-  }
-  struct stat info {};
-  if (::lstat(directory.c_str(), &info) != 0) {
-    why = os_failure(fmt::format("lstat(\"{}\")", directory), errno);
-    return false;
-  }
-  if (!S_ISDIR(info.st_mode) || info.st_uid != ::getuid() || (info.st_mode & 022) != 0) {
-    why = refuse(errc::permission_denied,
-                 fmt::format("{} must be a directory of this user's (uid {}) that nobody else may write", directory,
-                             ::getuid()));
-    return false;
-  }
-  // A directory made under a wide umask gets exactly 0711.
-  if ((info.st_mode & 0777) != 0711) ::chmod(directory.c_str(), 0711);
+  if (!own_directory(directory, 0711, 022, why)) return false;
+  ::chmod(directory.c_str(), 0711);  // a directory made under a wide umask gets exactly 0711
   return true;
 }
 

@@ -13,6 +13,7 @@
 #include <xipc/permissions.hpp>
 
 #include "posix/message_socket.hpp"
+#include "posix/object_owner.hpp"
 #include "posix/os_error.hpp"
 #include "net/socket_io.hpp"
 #include "core/stable_hash.hpp"
@@ -45,23 +46,7 @@ int new_socket(local_socket_kind kind, failure& why) {
 
 // Makes `directory` if needed and checks that only this user can use it: the
 // socket files in it are as private as the directory is.
-bool private_directory(const std::string& directory, failure& why) {
-  if (::mkdir(directory.c_str(), 0700) != 0 && errno != EEXIST) {
-    why = os_failure(fmt::format("mkdir(\"{}\")", directory), errno);
-    return false;
-  }
-  struct stat info {};
-  if (::lstat(directory.c_str(), &info) != 0) {
-    why = os_failure(fmt::format("lstat(\"{}\")", directory), errno);
-    return false;
-  }
-  if (!S_ISDIR(info.st_mode) || info.st_uid != ::getuid() || (info.st_mode & 077) != 0) {
-    why = refuse(errc::permission_denied,
-                 fmt::format("{} must be a directory that only this user (uid {}) can use", directory, ::getuid()));
-    return false;
-  }
-  return true;
-}
+bool private_directory(const std::string& directory, failure& why) { return own_directory(directory, 0700, 077, why); }
 
 }  // namespace
 

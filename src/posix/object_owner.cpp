@@ -30,4 +30,24 @@ const char* file_type_name(unsigned mode) noexcept {
   return "a file of unknown type";
 }
 
+bool own_directory(const std::string& path, unsigned mode, unsigned refused, failure& why) {
+  if (::mkdir(path.c_str(), static_cast<mode_t>(mode)) != 0 && errno != EEXIST) {
+    why = os_failure(fmt::format("mkdir(\"{}\")", path), errno);
+    return false;
+  }
+  struct stat info {};
+  if (::lstat(path.c_str(), &info) != 0) {
+    why = os_failure(fmt::format("lstat(\"{}\")", path), errno);
+    return false;
+  }
+  if (!S_ISDIR(info.st_mode) || info.st_uid != ::getuid() || (info.st_mode & refused) != 0) {
+    why = refuse(errc::permission_denied,
+                 fmt::format("{} must be a directory of this user's (uid {}) without mode bits {:03o}; it is {}, "
+                             "owned by uid {}, mode {:03o}",
+                             path, ::getuid(), refused, file_type_name(info.st_mode), info.st_uid, info.st_mode & 07777));
+    return false;
+  }
+  return true;
+}
+
 }  // namespace xipc::detail

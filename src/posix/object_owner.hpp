@@ -3,6 +3,7 @@
 // path a second time.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include <xipc/permissions.hpp>
@@ -16,5 +17,11 @@ bool check_descriptor_owner(int fd, std::string_view what, const permissions& as
 
 // What `mode` (st_mode) is, in words: "a regular file", "a socket", ...
 const char* file_type_name(unsigned mode) noexcept;
+
+// Makes the directory `path` with `mode` if it is not there, and checks what
+// is there without following a link: a directory of this user's that has
+// none of `refused` permission bits (groups' and others' writing, say).
+// False, with `why` naming the path and what was wrong, otherwise.
+bool own_directory(const std::string& path, unsigned mode, unsigned refused, failure& why);
 
 }  // namespace xipc::detail
