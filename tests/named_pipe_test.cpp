@@ -32,7 +32,6 @@ constexpr xipc::named_pipe_options message_mode{.mode = pipe_mode::message, .max
 
 std::string text_of(std::span<const std::byte> bytes) { return {reinterpret_cast<const char*>(bytes.data()), bytes.size()}; }
 
-
 xipc::test::named_pipe_pair connect_pair(const std::string& name, const xipc::named_pipe_options& options = {}) {
   return xipc::test::connect_named_pipe_pair(name, options);
 }
