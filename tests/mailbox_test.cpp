@@ -163,7 +163,19 @@ XIPC_TEST_ROLE(mailbox_try_receive) {
   if (!got.error) return 0;
   if (got.error == errc::busy) return 10;
   if (got.error == errc::timed_out) return 11;
+  if (got.error == errc::not_supported) return 12;
   return 1;
+}
+
+// Sends values first..first+count-1 at priority 0, blocking.
+XIPC_TEST_ROLE(mailbox_send_values_in_order) {
+  if (args.size() != 3) return 2;
+  auto box = mailbox::open(args[0]);
+  const std::uint64_t first = number(args[1]);
+  for (std::uint64_t value = first; value < first + number(args[2]); ++value) {
+    if (box.send(bytes_of(value), 30s)) return 1;
+  }
+  return 0;
 }
 
 // ---- order, size and capacity --------------------------------------------------------
@@ -724,7 +736,143 @@ TEST(mailbox_backends, every_backend_of_this_build_is_listed) {
   EXPECT_TRUE(xipc::mailbox_backend_available(mailbox_backend::shm));
   EXPECT_EQ(xipc::mailbox_backend_available(mailbox_backend::posix_mq), XIPC_HAS_POSIX_MQ != 0);
   EXPECT_EQ(xipc::mailbox_backend_available(mailbox_backend::sysv), XIPC_HAS_SYSV_MQ != 0);
+  EXPECT_EQ(xipc::mailbox_backend_available(mailbox_backend::mach_port), XIPC_HAS_MACH_PORTS != 0);
   EXPECT_EQ(xipc::to_string(mailbox_backend::sysv), "sysv");
+  EXPECT_EQ(xipc::to_string(mailbox_backend::mach_port), "mach_port");
+}
+
+// ---- the mach_port backend (macOS) ------------------------------------------------
+
+constexpr const char* no_mach_ports = "mach_port mailboxes need macOS's Mach ports: not in this build";
+
+mailbox_options mach_options(std::size_t capacity = 8, std::size_t max = 256 * 1024) {
+  return {.capacity = capacity,
+          .max_message_bytes = max,
+          .lifetime = xipc::mailbox_lifetime::owned,
+          .backend = mailbox_backend::mach_port};
+}
+
+TEST(mailbox_mach_port, a_build_without_mach_ports_refuses_the_backend_by_name) {
+  if (xipc::mailbox_backend_available(mailbox_backend::mach_port)) GTEST_SKIP() << "this build has Mach ports";
+  mailbox_names names;
+  try {
+    mailbox::create(names.make("mach"), mach_options());
+    FAIL() << "created";
+  } catch (const std::system_error& error) {
+    EXPECT_EQ(error.code(), errc::invalid_argument);
+    EXPECT_NE(std::string(error.what()).find("mach_port backend (number 4) is not part of this build"),
+              std::string::npos)
+        << error.what();
+  }
+}
+
+TEST(mailbox_mach_port, what_a_port_cannot_keep_is_refused_with_the_reason) {
+  if (!xipc::mailbox_backend_available(mailbox_backend::mach_port)) GTEST_SKIP() << no_mach_ports;
+  mailbox_names names;
+  const auto refused = [&](mailbox_options options, const char* reason) {
+    try {
+      mailbox::create(names.make("mach"), options);
+      ADD_FAILURE() << "created, where " << reason << " was expected";
+    } catch (const std::system_error& error) {
+      EXPECT_EQ(error.code(), errc::invalid_argument) << error.what();
+      EXPECT_NE(std::string(error.what()).find(reason), std::string::npos) << error.what();
+    }
+  };
+  auto persistent = mach_options();
+  persistent.lifetime = xipc::mailbox_lifetime::persistent;
+  refused(persistent, "must be mailbox_lifetime::owned");
+  refused(mach_options(0), "cannot be a rendezvous");
+  refused(mach_options(1025), "MACH_PORT_QLIMIT_MAX");
+  auto shared_with_group = mach_options();
+  shared_with_group.perms = xipc::permissions{0660, {}};
+  refused(shared_with_group, "bootstrap namespaces");
+
+  auto box = mailbox::create(names.make("mach"), mach_options());
+  EXPECT_EQ(box.send(bytes_of(1), 3, 1s), errc::invalid_argument) << "a port's queue has no priorities";
+  std::array<std::byte, 8> buffer{};
+  EXPECT_EQ(box.try_receive(buffer).error, errc::would_block) << "the refused send queued nothing";
+}
+
+TEST(mailbox_mach_port, inline_and_out_of_line_messages_arrive_in_order_and_whole) {
+  if (!xipc::mailbox_backend_available(mailbox_backend::mach_port)) GTEST_SKIP() << no_mach_ports;
+  mailbox_names names;
+  auto box = mailbox::create(names.make("mach"), mach_options(8));
+  // Around the 16 KiB inline limit, and far above it (out of line).
+  const std::vector<std::size_t> sizes = {1, 3, 100, 16383, 16384, 16385, 100000, 256 * 1024};
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    std::vector<std::byte> message(sizes[i]);
+    for (std::size_t at = 0; at < message.size(); ++at) message[at] = static_cast<std::byte>((at * 7 + i) & 0xff);
+    ASSERT_FALSE(box.send(message, 1s)) << sizes[i];
+  }
+  EXPECT_EQ(box.size(), sizes.size());
+  std::vector<std::byte> buffer(256 * 1024);
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    // A buffer one byte short is refused with the size, and the message stays.
+    if (sizes[i] > 1) {
+      const auto short_by_one = box.try_receive({buffer.data(), sizes[i] - 1});
+      EXPECT_EQ(short_by_one.error, errc::message_too_large) << sizes[i];
+      EXPECT_EQ(short_by_one.bytes, sizes[i]);
+    }
+    const auto got = box.try_receive(buffer);
+    ASSERT_FALSE(got.error) << sizes[i] << ": " << got.error.message();
+    ASSERT_EQ(got.bytes, sizes[i]);
+    for (std::size_t at = 0; at < got.bytes; ++at) {
+      ASSERT_EQ(buffer[at], static_cast<std::byte>((at * 7 + i) & 0xff)) << "message " << i << ", byte " << at;
+    }
+  }
+  EXPECT_EQ(box.try_receive(buffer).error, errc::would_block);
+}
+
+TEST(mailbox_mach_port, holds_capacity_messages_then_would_block) {
+  if (!xipc::mailbox_backend_available(mailbox_backend::mach_port)) GTEST_SKIP() << no_mach_ports;
+  mailbox_names names;
+  auto box = mailbox::create(names.make("mach"), mach_options(4, 64));
+  for (std::uint64_t value = 0; value < 4; ++value) ASSERT_FALSE(box.try_send(bytes_of(value))) << value;
+  EXPECT_EQ(box.try_send(bytes_of(4)), errc::would_block);
+  EXPECT_EQ(box.send(bytes_of(4), 50ms), errc::timed_out);
+  EXPECT_EQ(box.size(), 4u);
+  std::array<std::byte, 64> buffer{};
+  for (std::uint64_t value = 0; value < 4; ++value) {
+    const auto got = box.try_receive(buffer);
+    ASSERT_FALSE(got.error);
+    EXPECT_EQ(value_of({buffer.data(), got.bytes}), value);
+  }
+}
+
+TEST(mailbox_mach_port, another_process_sends_in_order_and_cannot_receive) {
+  if (!xipc::mailbox_backend_available(mailbox_backend::mach_port)) GTEST_SKIP() << no_mach_ports;
+  mailbox_names names;
+  const std::string name = names.make("mach");
+  auto box = mailbox::create(name, mach_options(8, 64));
+  auto sender = peer_process::start("mailbox_send_values_in_order", {name, "0", "2000"});
+  std::array<std::byte, 64> buffer{};
+  for (std::uint64_t expected = 0; expected < 2000; ++expected) {
+    const auto got = box.receive(buffer, 10s);
+    ASSERT_FALSE(got.error) << expected << ": " << got.error.message();
+    ASSERT_EQ(value_of({buffer.data(), got.bytes}), expected) << "first in, first out";
+  }
+  EXPECT_EQ(sender.wait(), 0);
+  ASSERT_FALSE(box.send(bytes_of(7), 1s));
+  EXPECT_EQ(peer_process::start("mailbox_try_receive", {name}).wait(), 12)
+      << "errc::not_supported: only the creating process holds the receive right";
+  const auto got = box.try_receive(buffer);
+  EXPECT_FALSE(got.error) << "the message is still there";
+}
+
+TEST(mailbox_mach_port, senders_see_peer_closed_when_the_creator_dies) {
+  if (!xipc::mailbox_backend_available(mailbox_backend::mach_port)) GTEST_SKIP() << no_mach_ports;
+  mailbox_names names;
+  const std::string name = names.make("mach");
+  auto owner = peer_process::start("mailbox_own", {name, arg(mailbox_backend::mach_port)});
+  mailbox sender = open_when_created(name);
+  ASSERT_TRUE(sender.is_open());
+  EXPECT_EQ(sender.options().backend, mailbox_backend::mach_port);
+  for (int i = 0; i < 4; ++i) ASSERT_FALSE(sender.send(bytes_of(1), 1s));
+  owner.kill();
+  EXPECT_EQ(sender.send(bytes_of(2), 5s), errc::peer_closed);
+  std::error_code ec;
+  mailbox::open(name, ec);
+  EXPECT_EQ(ec, errc::not_found);
 }
 
 // ---- wait policies -------------------------------------------------------------------

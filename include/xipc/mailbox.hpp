@@ -41,6 +41,7 @@ enum class mailbox_backend : std::uint32_t {
   shm = 1,       // a queue in shared memory, woken like the ring: every OS, the fastest on Linux
   posix_mq = 2,  // mq_open / mq_timedsend / mq_timedreceive (Linux and other POSIX systems)
   sysv = 3,      // msgget / msgsnd / msgrcv, the priority carried in the message type
+  mach_port = 4, // macOS: a Mach port whose receive right the creating process holds; owned, FIFO, only the creator receives
 };
 
 // The backend this build uses when the options do not name one.

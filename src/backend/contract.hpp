@@ -1,5 +1,5 @@
 // The backend contract: everything an OS backend (src/posix with src/linux,
-// src/win32, later src/mach) provides to the portable layers, in one header
+// src/win32, src/posix with src/mach) provides to the portable layers, in one header
 // set with the same names on every backend. A new backend is done when it
 // defines all of it; tests/backend/check_contract.py checks that each does
 // (ctest backend_contract), and tests/backend/ holds the behaviour every
@@ -20,7 +20,8 @@
 //
 // The mailbox's backends are chosen by mechanism, not by OS: shm on every
 // system, the kernel queues where XIPC_HAS_POSIX_MQ or XIPC_HAS_SYSV_MQ says
-// so; each is one mailbox_backend_of<> (mailbox/mailbox_queue.hpp).
+// so, Mach ports where XIPC_HAS_MACH_PORTS does; each is one
+// mailbox_backend_of<> (mailbox/mailbox_queue.hpp).
 //
 // Besides these, each backend defines these members of public types
 // (declared in include/xipc/), listed one per line for the check:

@@ -130,7 +130,7 @@ bool detail::check_mailbox_header(const mailbox_header& header, std::size_t regi
   options.max_message_bytes = header.max_message;
   options.lifetime = static_cast<mailbox_lifetime>(header.lifetime);
   options.receivers = static_cast<mailbox_receivers>(header.receivers);
-  if (header.backend < 1 || header.backend > 3) return corrupted(fmt::format("backend {}", header.backend));
+  if (header.backend < 1 || header.backend > 4) return corrupted(fmt::format("backend {}", header.backend));
   detail::failure bad_options;
   if (!check_options(options, bad_options)) {
     if (!detail::mailbox_backend_built(options.backend)) {
@@ -448,6 +448,7 @@ std::string_view to_string(mailbox_backend backend) noexcept {
     case mailbox_backend::shm: return "shm";
     case mailbox_backend::posix_mq: return "posix_mq";
     case mailbox_backend::sysv: return "sysv";
+    case mailbox_backend::mach_port: return "mach_port";
   }
   return "unknown";
 }

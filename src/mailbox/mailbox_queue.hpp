@@ -51,7 +51,8 @@ struct mailbox_setup {
 
 // One mailbox backend: the same four members for each, defined in the
 // backend's own file (mailbox/mailbox_shm.cpp; linux/mailbox_posix_mq.cpp
-// and linux/mailbox_sysv.cpp where the OS has those queues). Its open queues
+// and linux/mailbox_sysv.cpp where the OS has those queues;
+// mach/mailbox_mach_port.cpp on macOS). Its open queues
 // are mailbox_queue objects.
 template <mailbox_backend Kind>
 struct mailbox_backend_of {
@@ -69,7 +70,7 @@ struct mailbox_backend_of {
 };
 
 // Dispatch to the backend a mailbox has (mailbox/mailbox_backends.cpp).
-// Whether this build has `backend` (XIPC_HAS_POSIX_MQ, XIPC_HAS_SYSV_MQ).
+// Whether this build has `backend` (XIPC_HAS_POSIX_MQ, XIPC_HAS_SYSV_MQ, XIPC_HAS_MACH_PORTS).
 bool mailbox_backend_built(mailbox_backend backend) noexcept;
 // REQUIRES for the rest: mailbox_backend_built(options.backend).
 std::uint64_t mailbox_queue_bytes(const mailbox_options& options);

@@ -103,6 +103,9 @@
 #ifndef XIPC_HAS_SPAWN_CLOEXEC_DEFAULT
 #define XIPC_HAS_SPAWN_CLOEXEC_DEFAULT 1  // POSIX_SPAWN_CLOEXEC_DEFAULT: only what the actions name reaches a child
 #endif
+#ifndef XIPC_HAS_MACH_PORTS
+#define XIPC_HAS_MACH_PORTS 1          // Mach ports and the bootstrap server: the mach_port mailbox backend
+#endif
 #endif
 #ifndef XIPC_HAS_FUTEX
 #define XIPC_HAS_FUTEX 0
@@ -133,6 +136,9 @@
 #endif
 #ifndef XIPC_HAS_SYSV_MQ
 #define XIPC_HAS_SYSV_MQ 0
+#endif
+#ifndef XIPC_HAS_MACH_PORTS
+#define XIPC_HAS_MACH_PORTS 0
 #endif
 #ifndef XIPC_HAS_SYSV_SHM
 #define XIPC_HAS_SYSV_SHM 0
