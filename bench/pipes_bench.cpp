@@ -18,6 +18,9 @@
 #include <xipc/io.hpp>
 #include <xipc/named_pipe.hpp>
 #include <xipc/pipe.hpp>
+#include <xipc/sigpipe.hpp>
+
+#include <csignal>
 
 #include "message_pair.hpp"
 #include "process_pair.hpp"
@@ -135,6 +138,29 @@ connection named_pipes(api how, xipc::pipe_mode mode, std::size_t size) {
           [keep] { keep->served.close(); }};
 }
 
+// The same connection in a process that ignores SIGPIPE and says so
+// (sigpipe_guard::process_ignores): pipe and FIFO writes go straight to
+// write(2). The forked child inherits both; the parent restores both when
+// the connection goes.
+connection ignoring_sigpipe(connection made) {
+  struct ignoring {
+    std::shared_ptr<void> objects;
+    void (*old_handler)(int) = std::signal(SIGPIPE, SIG_IGN);
+    ignoring(std::shared_ptr<void> kept) : objects(std::move(kept)) {
+      xipc::set_sigpipe_guard(xipc::sigpipe_guard::process_ignores);
+    }
+    ignoring(const ignoring&) = delete;
+    ignoring& operator=(const ignoring&) = delete;
+    ~ignoring() {
+      objects.reset();
+      xipc::set_sigpipe_guard(xipc::sigpipe_guard::mask);
+      std::signal(SIGPIPE, old_handler);
+    }
+  };
+  made.keep = std::make_shared<ignoring>(std::move(made.keep));
+  return made;
+}
+
 using link_factory = std::function<connection(api, std::size_t)>;
 const link_factory pipe_link = [](api how, std::size_t) { return pipes(how); };
 const link_factory fifo_link = [](api how, std::size_t) { return fifos(how); };
@@ -154,6 +180,8 @@ void register_pair(const char* name, const char* raw_name, const link_factory* l
   register_pair("fifo", "raw_fifo", &fifo_link);
   register_pair("named_pipe_byte", "raw_unix_stream", &byte_link);
   register_pair("named_pipe_msg", "raw_unix_seqpacket", &message_link);
+  xipc::bench::register_message_pair("pipe_sigign", [](std::size_t) { return ignoring_sigpipe(pipes(api::xipc)); });
+  xipc::bench::register_message_pair("fifo_sigign", [](std::size_t) { return ignoring_sigpipe(fifos(api::xipc)); });
   return true;
 }();
 

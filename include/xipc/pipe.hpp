@@ -8,7 +8,7 @@
 //   auto got = reader.read_some(buffer, 100ms);
 //
 // Both ends are close-on-exec. A write with no reader left returns
-// errc::peer_closed; it never kills the process with SIGPIPE.
+// errc::peer_closed; it never kills the process with SIGPIPE (how: xipc/sigpipe.hpp).
 //
 // Thread safety: a pipe end is used by one thread at a time; the two ends of
 // one pipe are independent.

@@ -27,6 +27,7 @@
 #include <xipc/readiness.hpp>
 #include <xipc/ring_channel.hpp>
 #include <xipc/semaphore.hpp>
+#include <xipc/sigpipe.hpp>
 #include <xipc/shared_memory.hpp>
 #include <xipc/sysv_shared_memory.hpp>
 #include <xipc/sockets.hpp>

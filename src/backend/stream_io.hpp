@@ -9,6 +9,8 @@
 #include <xipc/deadline.hpp>
 #include <xipc/native_handle.hpp>
 
+#include "core/setup_error.hpp"
+
 namespace xipc::detail {
 
 // Waits until `handle` is readable (or hung up) or the deadline passes:
@@ -24,7 +26,12 @@ io_result read_some_handle(native_handle_type handle, std::span<std::byte> buffe
 // Writes up to data.size() bytes to a blocking pipe or FIFO, waiting until
 // `until` for room. A finite deadline writes at most pipe_atomic_write_bytes(),
 // which the room poll() reported always takes without blocking.
-// errc::peer_closed when no reader is left; never a signal.
+// errc::peer_closed when no reader is left; never a signal. How SIGPIPE is
+// kept away is the process's sigpipe_guard (io/sigpipe_state.hpp).
 io_result write_some_handle(native_handle_type handle, std::span<const std::byte> data, deadline until) noexcept;
+
+// Whether SIGPIPE's disposition is SIG_IGN now, or the OS has no SIGPIPE;
+// false with `why` naming the disposition found.
+bool sigpipe_ignored(failure& why);
 
 }  // namespace xipc::detail

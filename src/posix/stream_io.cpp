@@ -9,6 +9,9 @@
 #include <climits>
 #include <ctime>
 
+#include <fmt/format.h>
+
+#include "io/sigpipe_state.hpp"
 #include "posix/os_error.hpp"
 
 namespace xipc::detail {
@@ -30,10 +33,14 @@ std::error_code wait_ready(int fd, short events, deadline until) noexcept {
 }
 
 // A write to a pipe whose readers are gone raises SIGPIPE, whose default
-// action ends the process. The signal is blocked in this thread around the
-// write, and a SIGPIPE that the write raised is taken back, so the caller
-// gets EPIPE and the process's signal state is as it was.
+// action ends the process. Unless the process ignores SIGPIPE and said so
+// (sigpipe_guard::process_ignores), the signal is blocked in this thread
+// around the write, and a SIGPIPE that the write raised is taken back, so
+// the caller gets EPIPE and the process's signal state is as it was.
 ssize_t write_without_sigpipe(int fd, const void* data, std::size_t size) noexcept {
+  if (process_sigpipe_guard.load(std::memory_order_relaxed) == sigpipe_guard::process_ignores) {
+    return ::write(fd, data, size);
+  }
   sigset_t sigpipe_only;
   sigset_t old_mask;
   sigemptyset(&sigpipe_only);
@@ -55,6 +62,21 @@ ssize_t write_without_sigpipe(int fd, const void* data, std::size_t size) noexce
 }
 
 }  // namespace
+
+bool sigpipe_ignored(failure& why) {
+  struct sigaction now {};
+  if (::sigaction(SIGPIPE, nullptr, &now) != 0) {
+    why = os_failure("sigaction(SIGPIPE)", errno);
+    return false;
+  }
+  if ((now.sa_flags & SA_SIGINFO) == 0 && now.sa_handler == SIG_IGN) return true;
+  const bool default_action = (now.sa_flags & SA_SIGINFO) == 0 && now.sa_handler == SIG_DFL;
+  why = refuse(errc::invalid_argument,
+               fmt::format("process_ignores needs SIGPIPE ignored, and its disposition is {}: ignore it first "
+                           "(signal(SIGPIPE, SIG_IGN)) and keep it ignored",
+                           default_action ? "SIG_DFL (end the process)" : "a handler of the program's"));
+  return false;
+}
 
 std::error_code wait_readable(native_handle_type fd, deadline until) noexcept { return wait_ready(fd, POLLIN, until); }
 std::error_code wait_writable(native_handle_type fd, deadline until) noexcept { return wait_ready(fd, POLLOUT, until); }

@@ -114,4 +114,7 @@ io_result write_some_handle(native_handle_type handle, std::span<const std::byte
   }
 }
 
+// Windows has no SIGPIPE: a write without a reader is ERROR_NO_DATA, never a signal.
+bool sigpipe_ignored(failure& /*why*/) { return true; }
+
 }  // namespace xipc::detail
