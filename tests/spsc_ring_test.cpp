@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "backend/wait_wake.hpp"
 #include "support/bytes.hpp"
 #include "support/sequenced.hpp"
 
@@ -324,6 +325,46 @@ TEST(spsc_ring, moving_an_end_keeps_it_attached) {
   ASSERT_FALSE(moved.try_send(xipc::test::to_bytes("moved")));
   std::array<std::byte, 8> buffer{};
   EXPECT_EQ(rx.try_receive(buffer).bytes, 5u);
+}
+
+// ---- how each side is notified ------------------------------------------------------
+
+// An adaptive side fences between announcing a sleep and looking again
+// where the system can (membarrier on Linux), and its peer then notifies it
+// with a plain load; a blocking side is notified with the read-modify-write;
+// a spinning side needs no notify at all (docs/ring.md).
+TEST(ring_notify, each_side_says_how_it_must_be_notified) {
+  ring_memory memory;
+  auto tx = ring_producer::attach(memory.bytes(), {.mode = wait_mode::adaptive});
+  auto rx = ring_consumer::attach(memory.bytes(), {.mode = wait_mode::spin});
+  const auto& layout = *reinterpret_cast<const xipc::detail::ring_layout*>(memory.bytes().data());
+  EXPECT_EQ(layout.consumer_signal.may_sleep.load(), xipc::detail::ring_never_sleeps);
+  const bool fences = xipc::detail::heavy_fence();
+  EXPECT_EQ(layout.producer_signal.may_sleep.load(),
+            fences ? xipc::detail::ring_sleeps_fenced : xipc::detail::ring_sleeps);
+  EXPECT_EQ(xipc::detail::register_light_notifier(), fences) << "one system answers both";
+  // A readiness handle makes the spinning side one that may sleep, notified with the read-modify-write.
+  static_cast<void>(rx.readiness_handle());
+  EXPECT_EQ(layout.consumer_signal.may_sleep.load(), xipc::detail::ring_sleeps);
+  {
+    ring_memory other;
+    auto blocking = ring_consumer::attach(other.bytes(), {.mode = wait_mode::block});
+    const auto& other_layout = *reinterpret_cast<const xipc::detail::ring_layout*>(other.bytes().data());
+    EXPECT_EQ(other_layout.consumer_signal.may_sleep.load(), xipc::detail::ring_sleeps);
+  }
+  // Notified either way, nothing is missed: every message wakes the blocked side.
+  std::thread sender([&] {
+    for (std::uint64_t i = 0; i < 2000; ++i) {
+      if (tx.send(xipc::test::to_bytes("n"), 10s)) return;
+    }
+  });
+  std::array<std::byte, 8> buffer{};
+  for (int i = 0; i < 2000; ++i) ASSERT_FALSE(rx.receive(buffer, 10s).error) << i;
+  sender.join();
+#if XIPC_OS_LINUX
+  if (!fences) GTEST_SKIP() << "membarrier's MEMBARRIER_CMD_GLOBAL_EXPEDITED is not available here (Linux 4.16+, "
+                               "not blocked by seccomp): notifiers use the read-modify-write";
+#endif
 }
 
 // ---- every deadline mode, in every wait mode -----------------------------------------

@@ -199,6 +199,8 @@ class alignas(detail::ring_line_bytes) ring_producer {
   // The first staged record's header is stored last, by publish(): one release
   // store then makes the whole batch visible.
   bool has_unpublished_ = false;
+  // This process notifies with a plain load where the consumer fences (detail::notify_sleeper).
+  bool light_notify_ = false;
   std::uint64_t unpublished_at_ = 0;
   std::uint64_t unpublished_word_ = 0;
   std::chrono::steady_clock::time_point next_liveness_check_{};
@@ -282,6 +284,7 @@ class alignas(detail::ring_line_bytes) ring_consumer {
   detail::readiness_point* readiness_ = nullptr;  // made by readiness_handle()
   std::uint64_t head_ = 0;          // start of the next record to read (released records excluded)
   std::uint64_t peeked_bytes_ = 0;  // record bytes of the message peek returned, freed by release
+  bool light_notify_ = false;       // as the producer's
   std::chrono::steady_clock::time_point next_liveness_check_{};
 };
 
@@ -296,6 +299,12 @@ namespace detail {
 inline shared_word_ref ring_header_at(std::byte* data, std::uint64_t offset) noexcept {
   return shared_word_ref(*reinterpret_cast<std::uint64_t*>(data + offset));
 }
+
+// After a change (a publish, a release) seen by a side that may sleep:
+// whether it sleeps, or is armed with a readiness handle, and so must be
+// woken (spsc_ring.cpp). Out of line: the inline hot path stays as small as
+// a spinning side needs.
+bool sleeper_may_wait(ring_signal_line& other, bool light_notify) noexcept;
 
 }  // namespace detail
 
@@ -364,11 +373,11 @@ inline void ring_producer::publish() noexcept {
   has_unpublished_ = false;
   // Read by nobody on the hot path: it tells a producer that re-attaches where to go on.
   ring_.layout->producer.position.store(tail_, std::memory_order_release);
-  // Only a consumer that can sleep needs the check: the notify side of its
-  // event count (xipc/detail/event_count.hpp has the rules; docs/ring.md).
+  // Only a side that may sleep needs the check (docs/ring.md).
   auto& consumer = ring_.layout->consumer_signal;
-  if (consumer.may_sleep.load(std::memory_order_relaxed) != 0) {
-    if (detail::event_count(consumer.wake, consumer.sleeping).has_sleepers()) wake_consumer();
+  if (consumer.may_sleep.load(std::memory_order_relaxed) != detail::ring_never_sleeps &&
+      detail::sleeper_may_wait(consumer, light_notify_)) {
+    wake_consumer();
   }
 }
 
@@ -436,8 +445,9 @@ inline void ring_consumer::release() noexcept {
   ring_.layout->consumer.position.store(head_, std::memory_order_release);
   // The same handshake as in publish(), mirrored.
   auto& producer = ring_.layout->producer_signal;
-  if (producer.may_sleep.load(std::memory_order_relaxed) != 0) {
-    if (detail::event_count(producer.wake, producer.sleeping).has_sleepers()) wake_producer();
+  if (producer.may_sleep.load(std::memory_order_relaxed) != detail::ring_never_sleeps &&
+      detail::sleeper_may_wait(producer, light_notify_)) {
+    wake_producer();
   }
 }
 

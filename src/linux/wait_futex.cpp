@@ -30,6 +30,29 @@ void wait_on_word(wait_word& word, std::uint32_t expected, std::chrono::nanoseco
   word.waiters.fetch_sub(1, std::memory_order_relaxed);
 }
 
+// membarrier(2), Linux 4.16: MEMBARRIER_CMD_GLOBAL_EXPEDITED interrupts only
+// the CPUs that run threads of processes registered for it, and returns once
+// each has run a full barrier.
+namespace {
+constexpr int membarrier_query = 0;                       // MEMBARRIER_CMD_QUERY
+constexpr int membarrier_global_expedited = 1 << 1;       // MEMBARRIER_CMD_GLOBAL_EXPEDITED
+constexpr int membarrier_register_global_expedited = 1 << 2;  // MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED
+
+long membarrier(int command) noexcept { return ::syscall(SYS_membarrier, command, 0, 0); }
+}  // namespace
+
+bool register_light_notifier() noexcept {
+  static const bool registered = [] {
+    const long supported = membarrier(membarrier_query);
+    return supported > 0 && (supported & membarrier_global_expedited) != 0 &&
+           (supported & membarrier_register_global_expedited) != 0 &&
+           membarrier(membarrier_register_global_expedited) == 0;
+  }();
+  return registered;
+}
+
+bool heavy_fence() noexcept { return membarrier(membarrier_global_expedited) == 0; }
+
 void wake_word(wait_word& word, std::uint32_t /*left*/) noexcept {
   if (word.waiters.fetch_add(0, std::memory_order_seq_cst) == 0) return;
   ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word.value), FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0);

@@ -82,4 +82,8 @@ void wake_word(wait_word& word, std::uint32_t /*left*/) noexcept {
   }
 }
 
+// macOS has no membarrier: notifiers keep the read-modify-write.
+bool register_light_notifier() noexcept { return false; }
+bool heavy_fence() noexcept { return false; }
+
 }  // namespace xipc::detail

@@ -30,7 +30,10 @@ bool open_readiness(detail::readiness_point*& point, detail::ring_signal_line& o
   if (!made->open(std::span<detail::doorbell_slot>(&own.bell, 1), what, why)) return false;
   // Seq_cst: from here on the other side checks `sleeping` after each change
   // (a side already checking, adaptive or block, sees no change).
-  own.may_sleep.store(1, std::memory_order_seq_cst);
+  // (An adaptive side keeps its fenced sleeps; arming then fences too.)
+  if (own.may_sleep.load(std::memory_order_relaxed) != detail::ring_sleeps_fenced) {
+    own.may_sleep.store(detail::ring_sleeps, std::memory_order_seq_cst);
+  }
   point = made.release();
   return true;
 }

@@ -7,6 +7,7 @@
 #include <bit>
 
 #include "backend/process_identity.hpp"
+#include "backend/wait_wake.hpp"
 #include "core/setup_error.hpp"
 #include "sync/event_wait.hpp"
 #include "ring/ring_signal.hpp"
@@ -134,6 +135,25 @@ std::error_code wait_until(Ready&& ready, detail::ring_signal_line& own, const s
 
 }  // namespace
 
+// The notify side of the other side's event count (xipc/detail/event_count.hpp):
+// a side that fences before it looks is read with a plain load by a process
+// registered for light notifies, with no read-modify-write, which would wait
+// for the change's store to leave this CPU; any other with the read-modify-write.
+bool detail::sleeper_may_wait(ring_signal_line& other, bool light_notify) noexcept {
+  if (light_notify && other.may_sleep.load(std::memory_order_relaxed) == ring_sleeps_fenced) {
+    // The compiler keeps the change first; the CPU may still take this load
+    // first, which the sleeper's heavy fence covers.
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+    return other.sleeping.load(std::memory_order_relaxed) != 0;
+  }
+  return event_count(other.wake, other.sleeping).has_sleepers();
+}
+
+std::uint32_t detail::ring_sleep_mode() noexcept {
+  static const bool fences = detail::heavy_fence();
+  return fences ? detail::ring_sleeps_fenced : detail::ring_sleeps;
+}
+
 std::error_code format_ring(std::span<std::byte> memory, const ring_options& options) noexcept {
   const std::uint64_t capacity = options.capacity_bytes;
   const std::uint64_t max_message = options.max_message_bytes != 0 ? options.max_message_bytes
@@ -245,7 +265,14 @@ bool attach_end(std::span<std::byte> memory, wait_policy policy, end_role role, 
   }
   auto& signal = producer ? layout.producer_signal : layout.consumer_signal;
   signal.sleeping.store(0, std::memory_order_relaxed);
-  signal.may_sleep.store(policy.mode != wait_mode::spin, std::memory_order_relaxed);
+  // Only adaptive sides fence before they sleep: they sleep after a spin
+  // budget without traffic, so rarely. A blocking side sleeps on every wait,
+  // and a heavy fence per wait would interrupt every CPU that runs a ring
+  // end's thread, machine-wide (docs/ring.md).
+  signal.may_sleep.store(policy.mode == wait_mode::adaptive ? detail::ring_sleep_mode()
+                         : policy.mode == wait_mode::block  ? detail::ring_sleeps
+                                                            : detail::ring_never_sleeps,
+                         std::memory_order_relaxed);
   return true;
 }
 
@@ -276,6 +303,7 @@ ring_producer ring_producer::attach(std::span<std::byte> memory, wait_policy pol
   // publish, where the header word is still 0 (docs/ring.md).
   producer.tail_ = at.tail;
   producer.cached_head_ = at.head;
+  producer.light_notify_ = detail::register_light_notifier();
   return producer;
 }
 
@@ -297,6 +325,7 @@ ring_producer& ring_producer::operator=(ring_producer&& other) noexcept {
     prepared_at_ = other.prepared_at_;
     prepared_size_ = other.prepared_size_;
     has_unpublished_ = std::exchange(other.has_unpublished_, false);
+    light_notify_ = other.light_notify_;
     unpublished_at_ = other.unpublished_at_;
     unpublished_word_ = other.unpublished_word_;
     next_liveness_check_ = other.next_liveness_check_;
@@ -357,6 +386,7 @@ ring_consumer ring_consumer::attach(std::span<std::byte> memory, wait_policy pol
   consumer.ring_ = at.ring;
   consumer.policy_ = policy;
   consumer.head_ = at.head;
+  consumer.light_notify_ = detail::register_light_notifier();
   return consumer;
 }
 
@@ -375,6 +405,7 @@ ring_consumer& ring_consumer::operator=(ring_consumer&& other) noexcept {
     policy_ = other.policy_;
     head_ = other.head_;
     peeked_bytes_ = other.peeked_bytes_;
+    light_notify_ = other.light_notify_;
     next_liveness_check_ = other.next_liveness_check_;
     readiness_ = std::exchange(other.readiness_, nullptr);
   }

@@ -5,6 +5,8 @@
 
 namespace xipc::detail {
 
+void fence_light_notifiers() noexcept { heavy_fence(); }
+
 void event_count::wait(std::uint32_t key, std::chrono::nanoseconds timeout) noexcept {
   wait_on_word(epoch_, key, timeout);
   cancel_wait();

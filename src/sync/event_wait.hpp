@@ -23,8 +23,9 @@ inline constexpr std::chrono::milliseconds liveness_interval{20};
 // which it then returns; until `until` passes (errc::timed_out); or until
 // watch(), called once per liveness_interval of waiting from `next_watch` on,
 // returns anything but errc::would_block (a peer found dead, say), which it
-// then returns. Each attempt comes after the announcement, so a change that
-// attempt() missed wakes the sleep that follows it.
+// then returns. Every attempt that a sleep may follow comes after the
+// announcement, so a change that attempt() missed wakes that sleep; after a
+// wake, attempt() first looks without one.
 // Not inlined: a caller's spin loop before it (the ring's) stays as small as
 // it was, which its round trip measurably depends on (docs/ring.md).
 template <class Attempt, class Watch>
@@ -47,6 +48,11 @@ std::error_code sleep_until(event_count event, Attempt&& attempt, Watch&& watch,
       }
       if (error == errc::would_block) {
         event.wait(key, std::min<clock::duration>(until.time_point() - now, next_watch - now));
+        // Woken (or early): look before announcing again. What woke us is
+        // usually there, and the announcement costs a read-modify-write, and
+        // where the event count fences, a heavy fence.
+        error = attempt();
+        if (error != errc::would_block) return error;
         continue;
       }
     }

@@ -67,4 +67,9 @@ void wake_word(wait_word& word, std::uint32_t left) noexcept {
   ::CloseHandle(semaphore);
 }
 
+// No asymmetric fence reaches other processes on Windows (FlushProcessWriteBuffers
+// serves only the caller's own): notifiers keep the read-modify-write.
+bool register_light_notifier() noexcept { return false; }
+bool heavy_fence() noexcept { return false; }
+
 }  // namespace xipc::detail

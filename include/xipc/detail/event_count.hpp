@@ -25,6 +25,17 @@
 // look at C in step 2, which sees it. A plain load in notify would not do:
 // a release store of C and a load of `sleepers` may be reordered.
 //
+// A lighter notify, for hot paths (the ring's): a waiter made with `fences`
+// runs a heavy fence (membarrier: a full fence on the CPU of every thread of
+// every process registered for it) between its announcement and its look.
+// A notifier whose process registered (register_light_notifier) may then
+// read `sleepers` with a plain load after its change. Either the heavy
+// fence's full fence ran on the notifier's CPU after its change, and the
+// waiter's look sees the change; or before it, and so before the notifier's
+// load, which then sees the announcement (stored before the heavy fence
+// began). A waiter that cannot fence must not be made with `fences`, and
+// notifiers then use the read-modify-write (docs/ring.md).
+//
 // A sleeper may return early (a signal, a stale wake, its timeout): callers
 // always look at C again. A process that dies between prepare_wait and the end
 // of wait leaves its announcement behind: notifiers then wake in vain (one
@@ -43,6 +54,9 @@
 
 namespace xipc::detail {
 
+// The heavy fence of a waiter made with `fences` (backend: heavy_fence).
+void fence_light_notifiers() noexcept;
+
 class event_count {
  public:
   event_count(wait_word& epoch, std::atomic<std::uint32_t>& sleepers) noexcept : epoch_(epoch), sleepers_(sleepers) {}
@@ -50,14 +64,15 @@ class event_count {
   // announced in one of `bell_count` doorbell slots: wake_all rings the armed
   // ones. An armed handle counts as a sleeper (docs/event_loops.md).
   event_count(wait_word& epoch, std::atomic<std::uint32_t>& sleepers, doorbell_slot* bells,
-              std::uint32_t bell_count) noexcept
-      : epoch_(epoch), sleepers_(sleepers), bells_(bells), bell_count_(bell_count) {}
+              std::uint32_t bell_count, bool fences = false) noexcept
+      : epoch_(epoch), sleepers_(sleepers), bells_(bells), bell_count_(bell_count), fences_(fences) {}
 
   // The waiting side.
   // Announces a sleep; returns the key that wait() takes.
   std::uint32_t prepare_wait() noexcept {
     const std::uint32_t key = epoch_.value.load(std::memory_order_acquire);
     sleepers_.fetch_add(1, std::memory_order_seq_cst);
+    if (fences_) fence_light_notifiers();
     return key;
   }
   // Withdraws the announcement: the condition held after all.
@@ -87,6 +102,7 @@ class event_count {
   std::atomic<std::uint32_t>& sleepers_;
   doorbell_slot* bells_ = nullptr;
   std::uint32_t bell_count_ = 0;
+  bool fences_ = false;
 };
 
 }  // namespace xipc::detail

@@ -83,10 +83,17 @@ inline constexpr std::uint64_t ring_owner_detached = 1;
 // path's position stores never invalidate what the other side polls.
 struct alignas(ring_line_bytes) ring_signal_line {
   std::atomic<std::uint32_t> sleeping;       // with `wake`, this side's event count: 1 while it sleeps or is about to
-  std::atomic<std::uint32_t> may_sleep;      // this side's wait mode can sleep: the other must check `sleeping`
+  std::atomic<std::uint32_t> may_sleep;      // ring_never_sleeps, ring_sleeps or ring_sleeps_fenced (below)
   wait_word wake;                            // what this side sleeps on; the other side bumps it
   doorbell_slot bell;                        // this side's readiness handle, rung with `wake` while armed
 };
+
+// What a side's `may_sleep` tells the other side, which notifies it:
+inline constexpr std::uint32_t ring_never_sleeps = 0;   // spinning, no readiness handle: no check needed
+inline constexpr std::uint32_t ring_sleeps = 1;         // may sleep: check `sleeping` with a read-modify-write
+inline constexpr std::uint32_t ring_sleeps_fenced = 2;  // may sleep, and runs a heavy fence between announcing a
+                                                        // sleep and looking again: a notifier registered for light
+                                                        // notifies may check with a plain load (event_count.hpp)
 
 struct ring_layout {
   ring_header header;
