@@ -5,6 +5,10 @@
 
 namespace xipc::detail {
 
+// Once the system said it can (ring_sleep_mode asked), membarrier's global
+// command has no failure left but running out of memory. Should it fail all
+// the same, a wake-up may be missed, and the sleeper finds the change when
+// its sleep ends: sleep_until never sleeps longer than liveness_interval.
 void fence_light_notifiers() noexcept { heavy_fence(); }
 
 void event_count::wait(std::uint32_t key, std::chrono::nanoseconds timeout) noexcept {
