@@ -7,8 +7,9 @@ namespace xipc::detail {
 
 // Once the system said it can (ring_sleep_mode asked), membarrier's global
 // command has no failure left but running out of memory. Should it fail all
-// the same, a wake-up may be missed, and the sleeper finds the change when
-// its sleep ends: sleep_until never sleeps longer than liveness_interval.
+// the same, a wake-up may be missed: a sleeper in sleep_until finds the
+// change when its sleep ends (never longer than liveness_interval); an armed
+// readiness handle, at the next change or the event loop's own timer.
 void fence_light_notifiers() noexcept { heavy_fence(); }
 
 void event_count::wait(std::uint32_t key, std::chrono::nanoseconds timeout) noexcept {
