@@ -22,7 +22,7 @@ inline constexpr std::size_t mailbox_line_bytes = 128;
 
 // "xipcmbox" read as a little-endian integer.
 inline constexpr std::uint64_t mailbox_magic = 0x786f626d63706978ull;
-inline constexpr std::uint32_t mailbox_layout_version = 4;
+inline constexpr std::uint32_t mailbox_layout_version = 5;
 
 // Limits every backend shares; a backend or the OS may allow less.
 inline constexpr std::uint64_t mailbox_max_capacity = std::uint64_t{1} << 20;

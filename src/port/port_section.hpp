@@ -21,7 +21,7 @@
 namespace xipc::detail {
 
 inline constexpr std::uint32_t port_section_magic = 0x53504958;  // "XIPS"
-inline constexpr std::uint32_t port_section_version = 1;
+inline constexpr std::uint32_t port_section_version = 2;
 inline constexpr std::size_t port_section_header_bytes = 4096;
 
 // The direction a half carries.

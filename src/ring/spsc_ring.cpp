@@ -143,8 +143,7 @@ bool detail::sleeper_may_wait(ring_signal_line& other, bool light_notify) noexce
   if (light_notify && other.may_sleep.load(std::memory_order_relaxed) == ring_sleeps_fenced) {
     // The compiler keeps the change first; the CPU may still take this load
     // first, which the sleeper's heavy fence covers.
-    std::atomic_signal_fence(std::memory_order_seq_cst);
-    return other.sleeping.load(std::memory_order_relaxed) != 0;
+    return event_count(other.wake, other.sleeping).has_sleepers_light();
   }
   return event_count(other.wake, other.sleeping).has_sleepers();
 }

@@ -21,6 +21,7 @@
 #include <xipc/semaphore.hpp>
 #include <xipc/shared_memory.hpp>
 #include <xipc/sysv_shared_memory.hpp>
+#include <xipc/detail/event_count.hpp>
 #include <xipc/detail/ring_layout.hpp>
 
 #include "backend/process_identity.hpp"
@@ -31,6 +32,13 @@
 
 namespace xipc::detail {
 namespace {
+
+// Sleepers that announced at the current epoch: asleep, or about to be, and not woken yet.
+std::uint32_t unwoken_sleepers(const wait_word& epoch, const std::atomic<std::uint32_t>& sleepers) {
+  const std::uint32_t word = sleepers.load(std::memory_order_acquire);
+  if ((word & ~event_count::count_mask) != event_count::announced_at(epoch.value.load(std::memory_order_acquire))) return 0;
+  return event_count::count_of(word);
+}
 
 // A look changes nothing, and everything it reads is checked, so it trusts
 // any owner: the report names the owner instead.
@@ -469,7 +477,7 @@ std::error_code inspect_semaphore(object_report& report) {
   } else {
     report.facts.emplace_back("count", std::to_string(count));
   }
-  report.facts.emplace_back("sleepers", std::to_string(layout->sleepers.load(std::memory_order_relaxed)));
+  report.facts.emplace_back("sleepers", std::to_string(unwoken_sleepers(layout->epoch, layout->sleepers)));
   return {};
 }
 
@@ -502,7 +510,7 @@ std::error_code inspect_condition(object_report& report) {
                                            process_condition_magic)) {
     return {};
   }
-  report.facts.emplace_back("sleepers", std::to_string(layout->sleepers.load(std::memory_order_relaxed)));
+  report.facts.emplace_back("sleepers", std::to_string(unwoken_sleepers(layout->epoch, layout->sleepers)));
   return {};
 }
 

@@ -14,7 +14,7 @@ void fence_light_notifiers() noexcept { heavy_fence(); }
 
 void event_count::wait(std::uint32_t key, std::chrono::nanoseconds timeout) noexcept {
   wait_on_word(epoch_, key, timeout);
-  cancel_wait();
+  cancel_wait(key);
 }
 
 void event_count::wake_all() noexcept {

@@ -56,7 +56,7 @@ std::error_code sleep_until(event_count event, Attempt&& attempt, Watch&& watch,
         continue;
       }
     }
-    event.cancel_wait();
+    event.cancel_wait(key);
     return error;
   }
 }

@@ -30,15 +30,15 @@ bool sleep_past(detail::process_condition_layout& layout, std::uint32_t key, dea
   for (;;) {
     const auto now = clock::now();
     if (now >= until.time_point()) {
-      event.cancel_wait();
+      event.cancel_wait(key);
       return false;
     }
     event.wait(key, until.time_point() - now);  // withdraws the announcement
     if (layout.epoch.value.load(std::memory_order_acquire) != key) return true;
     // Woken early (a signal, a stale wake): announce again, and compare with
     // the first key, so that a notify between the two is not slept through.
-    if (event.prepare_wait() != key) {
-      event.cancel_wait();
+    if (const std::uint32_t again = event.prepare_wait(); again != key) {
+      event.cancel_wait(again);
       return true;
     }
   }

@@ -32,7 +32,7 @@ bool readiness_point::open(std::span<doorbell_slot> slots, std::string_view what
 void readiness_point::disarm(event_count event, bool fired) noexcept {
   if (armed_) {
     if (slot_->armed.exchange(doorbell_idle, std::memory_order_acq_rel) == doorbell_rung) fired = true;
-    event.cancel_wait();
+    event.cancel_wait(key_);
     armed_ = false;
   }
   // A ring that raced with the exchange above arrives later: a spurious

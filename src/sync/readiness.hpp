@@ -46,7 +46,7 @@ class readiness_point {
     if (!armed_) {
       // Relaxed: the announcement's seq_cst read-modify-write publishes it.
       slot_->armed.store(doorbell_armed, std::memory_order_relaxed);
-      event.prepare_wait();
+      key_ = event.prepare_wait();
       armed_ = true;
     }
     peer_ended_ = !watch_process_with(bell_, peer, should_look_at_peer());
@@ -77,6 +77,7 @@ class readiness_point {
   doorbell_handles bell_;
   doorbell_slot* slot_ = nullptr;
   bool armed_ = false;
+  std::uint32_t key_ = 0;  // the announcement's, to withdraw it
   bool peer_ended_ = false;
   bool fired_without_ring_ = false;
   std::chrono::steady_clock::time_point next_peer_look_{};

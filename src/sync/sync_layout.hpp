@@ -21,7 +21,7 @@ namespace xipc::detail {
 inline constexpr std::uint64_t semaphore_magic = 0x316d657363706978ull;
 inline constexpr std::uint64_t process_mutex_magic = 0x3178746d63706978ull;
 inline constexpr std::uint64_t process_condition_magic = 0x31646e6363706978ull;
-inline constexpr std::uint32_t sync_layout_version = 1;
+inline constexpr std::uint32_t sync_layout_version = 2;
 
 struct semaphore_layout {
   std::atomic<std::uint64_t> magic;  // written last by format (release)

@@ -85,7 +85,7 @@ TYPED_TEST(wait_wake_contract, a_wake_ends_a_long_sleep_of_another_thread) {
     while (shared.condition.load(std::memory_order_acquire) == 0) {
       const std::uint32_t key = event.prepare_wait();
       if (shared.condition.load(std::memory_order_acquire) != 0) {
-        event.cancel_wait();
+        event.cancel_wait(key);
         break;
       }
       event.wait(key, 60s);
@@ -94,7 +94,9 @@ TYPED_TEST(wait_wake_contract, a_wake_ends_a_long_sleep_of_another_thread) {
   });
   // Let it fall asleep, then change the condition and notify.
   const auto give_up = clock_type::now() + 10s;
-  while (shared.sleepers.load() == 0 && clock_type::now() < give_up) std::this_thread::sleep_for(1ms);
+  while (event_count::count_of(shared.sleepers.load()) == 0 && clock_type::now() < give_up) {
+    std::this_thread::sleep_for(1ms);
+  }
   std::this_thread::sleep_for(20ms);
   const auto start = clock_type::now();
   shared.condition.store(1, std::memory_order_release);
@@ -102,7 +104,7 @@ TYPED_TEST(wait_wake_contract, a_wake_ends_a_long_sleep_of_another_thread) {
   sleeper.join();
   EXPECT_TRUE(done);
   EXPECT_LT(clock_type::now() - start, 30s) << "the sleeper slept out its own timeout instead";
-  EXPECT_EQ(shared.sleepers.load(), 0u) << "every announcement is withdrawn";
+  EXPECT_FALSE(shared.event().has_sleepers()) << "nobody is left to wake";
 }
 
 TYPED_TEST(wait_wake_contract, one_wake_ends_every_sleep) {
@@ -115,7 +117,7 @@ TYPED_TEST(wait_wake_contract, one_wake_ends_every_sleep) {
       for (;;) {
         const std::uint32_t key = event.prepare_wait();
         if (shared.condition.load(std::memory_order_acquire) != 0) {
-          event.cancel_wait();
+          event.cancel_wait(key);
           return;
         }
         event.wait(key, 60s);
@@ -123,7 +125,9 @@ TYPED_TEST(wait_wake_contract, one_wake_ends_every_sleep) {
     });
   }
   const auto give_up = clock_type::now() + 10s;
-  while (shared.sleepers.load() < sleepers && clock_type::now() < give_up) std::this_thread::sleep_for(1ms);
+  while (event_count::count_of(shared.sleepers.load()) < sleepers && clock_type::now() < give_up) {
+    std::this_thread::sleep_for(1ms);
+  }
   const auto start = clock_type::now();
   shared.condition.store(1, std::memory_order_release);
   shared.event().notify();
@@ -140,6 +144,103 @@ TYPED_TEST(wait_wake_contract, notify_without_sleepers_changes_nothing) {
   EXPECT_NE(this->shared_->word.value.load(), before);
 }
 
+// A sleeper woken but not yet running (here: one that announced and has not
+// slept) is not woken again: a busy notifier would otherwise pay a wake, a
+// system call, for every change until the sleeper runs.
+TYPED_TEST(wait_wake_contract, a_woken_sleeper_is_not_woken_again) {
+  event_count event = this->shared_->event();
+  auto& epoch = this->shared_->word.value;
+  const std::uint32_t key = event.prepare_wait();
+  event.notify();
+  EXPECT_EQ(epoch.load(), key + 1) << "the announced sleeper is woken";
+  event.notify();
+  event.notify_seq_cst();
+  EXPECT_FALSE(event.has_sleepers_light());
+  EXPECT_EQ(epoch.load(), key + 1) << "and only once";
+  event.cancel_wait(key);
+  // A new announcement is woken again.
+  const std::uint32_t again = event.prepare_wait();
+  EXPECT_EQ(again, key + 1);
+  EXPECT_TRUE(event.has_sleepers_light());
+  event.notify_seq_cst();
+  EXPECT_EQ(epoch.load(), key + 2);
+  event.cancel_wait(again);
+}
+
+// An announcement at a newer epoch is never undone by a sleeper of an older
+// one withdrawing, and a withdrawal takes back only its own.
+TYPED_TEST(wait_wake_contract, an_old_withdrawal_leaves_a_new_announcement) {
+  event_count event = this->shared_->event();
+  const std::uint32_t old_key = event.prepare_wait();
+  event.wake_all();
+  const std::uint32_t new_key = event.prepare_wait();
+  ASSERT_NE(new_key, old_key);
+  event.cancel_wait(old_key);
+  EXPECT_TRUE(event.has_sleepers()) << "the newer sleeper must still be woken";
+  const std::uint32_t second = event.prepare_wait();
+  EXPECT_EQ(event_count::count_of(this->shared_->sleepers.load()), 2u);
+  event.cancel_wait(second);
+  EXPECT_TRUE(event.has_sleepers());
+  event.cancel_wait(new_key);
+  EXPECT_FALSE(event.has_sleepers()) << "both withdrew: nobody to wake";
+}
+
+// More sleepers than the count holds: it stays at its most, and a notify
+// still wakes, however many of them withdrew.
+TYPED_TEST(wait_wake_contract, a_full_count_wakes_rather_than_forgets) {
+  event_count event = this->shared_->event();
+  std::vector<std::uint32_t> keys;
+  for (int i = 0; i < 300; ++i) keys.push_back(event.prepare_wait());
+  EXPECT_EQ(event_count::count_of(this->shared_->sleepers.load()), event_count::count_mask);
+  for (std::size_t i = 0; i + 1 < keys.size(); ++i) event.cancel_wait(keys[i]);
+  EXPECT_TRUE(event.has_sleepers()) << "one sleeper is left, and the count cannot say which";
+  const std::uint32_t before = this->shared_->word.value.load();
+  event.notify();
+  EXPECT_EQ(this->shared_->word.value.load(), before + 1);
+  EXPECT_FALSE(event.has_sleepers());
+}
+
+// Sleepers and notifiers racing, round after round: each round needs a wake
+// (every sleeper waits for the next value), so one that is lost shows as a
+// sleep that ran to its timeout.
+TYPED_TEST(wait_wake_contract, no_wake_is_lost_when_sleepers_and_notifiers_race) {
+  shared_event& shared = *this->shared_;
+  constexpr int sleepers = 3;
+  constexpr std::uint32_t rounds = 3000;
+  std::atomic<int> slept_out{0};
+  std::atomic<std::uint32_t> seen[sleepers] = {};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < sleepers; ++i) {
+    threads.emplace_back([&, i] {
+      event_count event = shared.event();
+      for (std::uint32_t want = 1; want <= rounds; ++want) {
+        for (;;) {
+          if (shared.condition.load(std::memory_order_acquire) >= want) break;
+          const std::uint32_t key = event.prepare_wait();
+          if (shared.condition.load(std::memory_order_acquire) >= want) {
+            event.cancel_wait(key);
+            break;
+          }
+          const auto start = clock_type::now();
+          event.wait(key, 20s);
+          if (clock_type::now() - start >= 20s) ++slept_out;
+        }
+        seen[i].store(want, std::memory_order_release);
+      }
+    });
+  }
+  for (std::uint32_t value = 1; value <= rounds; ++value) {
+    shared.condition.store(value, std::memory_order_release);
+    shared.event().notify();
+    // Every sleeper takes this value before the next: each round starts with sleepers asleep or about to be.
+    for (auto& one : seen) {
+      while (one.load(std::memory_order_acquire) < value) std::this_thread::yield();
+    }
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(slept_out.load(), 0) << "a wake-up was lost";
+}
+
 // Another process sleeps on the word in an anonymous region it inherited.
 constexpr int inherited_region = 5;
 
@@ -153,7 +254,7 @@ XIPC_TEST_ROLE(sleep_on_inherited_word) {
     if (clock_type::now() > give_up) return 1;
     const std::uint32_t key = event.prepare_wait();
     if (shared.condition.load(std::memory_order_acquire) != 0) {
-      event.cancel_wait();
+      event.cancel_wait(key);
       break;
     }
     event.wait(key, 60s);
@@ -167,8 +268,10 @@ TEST(wait_wake_contract_processes, a_wake_reaches_a_sleeper_in_another_process) 
   auto peer = xipc::test::peer_process::start("sleep_on_inherited_word", {},
                                               {{region.native_handle(), inherited_region}});
   const auto give_up = clock_type::now() + 30s;
-  while (shared.sleepers.load() == 0 && clock_type::now() < give_up) std::this_thread::sleep_for(1ms);
-  ASSERT_EQ(shared.sleepers.load(), 1u) << "the peer never went to sleep";
+  while (event_count::count_of(shared.sleepers.load()) == 0 && clock_type::now() < give_up) {
+    std::this_thread::sleep_for(1ms);
+  }
+  ASSERT_EQ(event_count::count_of(shared.sleepers.load()), 1u) << "the peer never went to sleep";
   std::this_thread::sleep_for(20ms);
   shared.condition.store(1, std::memory_order_release);
   shared.event().notify();

@@ -17,7 +17,7 @@ inline constexpr std::size_t broadcast_line_bytes = 128;
 
 // "xipcbcst" read as a little-endian integer.
 inline constexpr std::uint64_t broadcast_magic = 0x7473636263706978ull;
-inline constexpr std::uint32_t broadcast_layout_version = 1;
+inline constexpr std::uint32_t broadcast_layout_version = 2;
 
 // Written once by format_broadcast; magic last (release).
 struct alignas(broadcast_line_bytes) broadcast_header {

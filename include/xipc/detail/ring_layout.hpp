@@ -19,7 +19,7 @@ inline constexpr std::size_t ring_line_bytes = 128;
 
 // "xipcring" read as a little-endian integer.
 inline constexpr std::uint64_t ring_magic = 0x676e697263706978ull;
-inline constexpr std::uint32_t ring_layout_version = 4;
+inline constexpr std::uint32_t ring_layout_version = 5;
 
 // Every record starts 8-aligned with a 64-bit header word; the payload follows.
 // The consumer polls the header word itself (not the producer's position), so
