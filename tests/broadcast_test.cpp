@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/setup_error.hpp"
+#include "support/handles.hpp"
 #include "support/object_names.hpp"
 #include "support/peer_process.hpp"
 #include "support/raw_region.hpp"
@@ -381,6 +382,52 @@ TEST(broadcast, a_waiting_publisher_joins_a_wait_set_and_wakes_when_room_comes) 
   EXPECT_FALSE(set.wait(ready, 5s)) << "woken when a slot came free";
   reader.join();
   EXPECT_FALSE(pub.try_send(number(4)));
+}
+
+// A sleeping publisher is woken once the slowest subscriber has freed a
+// quarter of the slots (docs/broadcast.md, "Waking the publisher"); a
+// subscriber that stops before that still lets it go on, at its next look.
+TEST(broadcast, a_sleeping_publisher_goes_on_when_the_slowest_frees_fewer_than_a_quarter) {
+  channel_memory memory({.slot_count = 64, .max_message_bytes = 64, .max_subscribers = 2, .policy = slow_subscriber::wait});
+  auto pub = broadcast_publisher::attach(memory.bytes(), {.mode = xipc::wait_mode::block});
+  auto sub = broadcast_subscriber::attach(memory.bytes());
+  for (std::uint64_t i = 0; i < 64; ++i) ASSERT_FALSE(pub.try_send(number(i)));
+  std::thread reader([&] {
+    std::this_thread::sleep_for(30ms);
+    EXPECT_EQ(next_number(sub), 0u);  // one slot, then nothing
+  });
+  EXPECT_FALSE(pub.send(number(64), 5s)) << "a free slot is taken, though fewer than a quarter came free";
+  reader.join();
+  EXPECT_EQ(pub.try_send(number(65)), errc::would_block);
+  std::thread drainer([&] {
+    std::this_thread::sleep_for(30ms);
+    for (std::uint64_t i = 1; i < 17; ++i) EXPECT_EQ(next_number(sub), i);
+  });
+  EXPECT_FALSE(pub.send(number(65), 5s)) << "woken when a quarter came free";
+  drainer.join();
+  for (std::uint64_t i = 66; i < 81; ++i) ASSERT_FALSE(pub.try_send(number(i))) << i;
+  EXPECT_EQ(pub.try_send(number(81)), errc::would_block);
+}
+
+// An event loop's publisher hears of the first slot freed: its handle does
+// not wait for a quarter, as its sleeps do.
+TEST(broadcast, a_waiting_publishers_handle_fires_at_the_first_slot_freed) {
+  channel_memory memory({.slot_count = 64, .max_message_bytes = 64, .max_subscribers = 2, .policy = slow_subscriber::wait});
+  auto pub = broadcast_publisher::attach(memory.bytes());
+  auto sub = broadcast_subscriber::attach(memory.bytes());
+  for (std::uint64_t i = 0; i < 64; ++i) ASSERT_FALSE(pub.try_send(number(i)));
+  const auto handle = pub.readiness_handle();
+  // A sleep for room first, which asks to be woken only at a quarter.
+  EXPECT_EQ(pub.send(number(64), 30ms), errc::timed_out);
+  ASSERT_TRUE(pub.arm()) << "full: the handle must be waited on";
+  std::thread reader([&] {
+    std::this_thread::sleep_for(30ms);
+    EXPECT_EQ(next_number(sub), 0u);
+  });
+  EXPECT_TRUE(xipc::test::handle_fires_within(handle, 5000ms)) << "one slot came free";
+  reader.join();
+  pub.disarm(true);
+  EXPECT_FALSE(pub.try_send(number(64)));
 }
 
 // A publisher that never publishes, until it is killed. args: name

@@ -181,6 +181,8 @@ class broadcast_publisher {
   std::uint64_t lowest_cursor() const noexcept;
   // Frees the places of subscribers whose processes ended; true if it freed one.
   bool reclaim_dead() noexcept;
+  // Says, before waiting for room, which cursor wakes it: the one that frees `batch` slots.
+  void want_room(std::uint64_t batch) noexcept;
 
   detail::broadcast_geometry geometry_;
   wait_policy policy_{};

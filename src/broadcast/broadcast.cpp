@@ -242,6 +242,7 @@ std::error_code format_broadcast(std::span<std::byte> memory, const broadcast_op
   header.memory_bytes = needed;
   layout->messages.word.key = detail::new_random_key();
   layout->room.word.key = detail::new_random_key();
+  layout->room.wanted.store(0, std::memory_order_relaxed);
   auto* places = reinterpret_cast<detail::broadcast_subscriber_line*>(memory.data() + detail::broadcast_subscribers_offset);
   for (std::size_t i = 0; i < options.max_subscribers; ++i) {
     places[i].cursor.store(detail::broadcast_no_cursor, std::memory_order_relaxed);
@@ -338,6 +339,16 @@ bool broadcast_publisher::room() noexcept {
   return next_ < bound_;
 }
 
+// Before each wait for room: the cursor at which the slowest subscriber has
+// freed `batch` slots, and wakes this publisher (docs/broadcast.md, "Waking
+// the publisher"). Stored before the wait's scans of the cursors, seq_cst as
+// they are, so that a subscriber's step is seen by a scan or sees this value.
+void broadcast_publisher::want_room(std::uint64_t batch) noexcept {
+  const std::uint64_t wanted = next_ + batch > geometry_.slot_count ? next_ + batch - geometry_.slot_count : 0;
+  auto& line = geometry_.layout->room.wanted;
+  if (line.load(std::memory_order_relaxed) != wanted) line.store(wanted, std::memory_order_seq_cst);
+}
+
 bool broadcast_publisher::reclaim_dead() noexcept {
   bool freed = false;
   for (std::uint64_t i = 0; i < geometry_.max_subscribers; ++i) {
@@ -360,6 +371,10 @@ write_slot broadcast_publisher::prepare(std::size_t size, deadline until) noexce
   if (!is_attached()) return {{}, detail::code(errc::invalid_argument)};
   if (size > geometry_.max_message) return {{}, detail::code(errc::message_too_large)};
   if (geometry_.policy == slow_subscriber::wait && !room()) {
+    // A sleep ends once a quarter of the slots are free, not at each one: the
+    // publisher then has work for a while. A subscriber that stops earlier
+    // costs it at most a liveness interval, after which it looks again.
+    want_room(std::max<std::uint64_t>(1, geometry_.slot_count / 4));
     auto attempt = [&] { return room() ? std::error_code{} : detail::code(errc::would_block); };
     // A subscriber that died holds the publisher back until it is reclaimed.
     auto watch = [&] {
@@ -499,9 +514,15 @@ void broadcast_subscriber::advance_cursor() noexcept {
     return;
   }
   // Seq_cst store, then a seq_cst look at the publisher's sleep: it looks at
-  // the cursors (seq_cst) after announcing it, so one of the two sees the other.
+  // the cursors (seq_cst) after announcing it, so one of the two sees the
+  // other. Only where this step reaches the cursor the publisher waits for
+  // (under this policy every step is one message): subscribers ahead of it
+  // do not wake it for nothing. The publisher stores `wanted` (seq_cst)
+  // before it scans the cursors, so either its scan sees this step or this
+  // load sees its `wanted`.
   place_->cursor.store(cursor_, std::memory_order_seq_cst);
-  detail::room_event(geometry_).notify_seq_cst();
+  const std::uint64_t wanted = geometry_.layout->room.wanted.load(std::memory_order_seq_cst);
+  if (cursor_ - 1 < wanted && wanted <= cursor_) detail::room_event(geometry_).notify_seq_cst();
 }
 
 bool broadcast_subscriber::publisher_gone() const noexcept {
@@ -712,6 +733,7 @@ bool broadcast_publisher::arm() noexcept {
   // A subscriber that died holds no room back: event loops re-arm at least
   // once per liveness interval, and each full arming looks for the dead.
   if (!ready() && reclaim_dead()) bound_ = next_;
+  if (!ready()) want_room(1);  // the handle fires at the first slot freed
   return readiness_->arm(detail::room_event(geometry_), [&] { return ready(); }, 0);
 }
 

@@ -50,6 +50,9 @@ struct alignas(broadcast_line_bytes) broadcast_signal_line {
   std::uint32_t unused;
   wait_word word;
   doorbell_slot bell;
+  // The room line only: the cursor at which a subscriber that reaches it
+  // wakes the waiting publisher (written by the publisher before each wait).
+  std::atomic<std::uint64_t> wanted;
 };
 
 // One subscriber's place: written by its subscriber (and, for one that
