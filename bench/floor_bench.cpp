@@ -1,12 +1,18 @@
 // The floor: one cache line bouncing between two processes on two cores,
 // with nothing else. No transport between two cores can have a shorter round
 // trip; every other round trip is reported as a ratio to this one.
+//
+// floor_copy/rtt/N is the same with N bytes each way, copied in by the
+// sender and out by the receiver, as any copying transport must: the floor
+// for a message of that size (the ring's round trip is read against it).
 #include <benchmark/benchmark.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <new>
+#include <vector>
 #include <xipc/anonymous_memory.hpp>
 #include <xipc/detail/config.hpp>
 
@@ -27,16 +33,27 @@ struct floor_lines {
 };
 
 // Runs `round_trips` ping-pongs (all of them when `state` is null, else as the
-// benchmark loop says) and returns the mean round trip in nanoseconds.
-double ping_pong(benchmark::State* state, std::uint64_t round_trips) {
-  auto memory = xipc::anonymous_memory::create(sizeof(floor_lines));
+// benchmark loop says) and returns the mean round trip in nanoseconds. With
+// `size` > 0, each ping and pong carries `size` bytes, copied into shared
+// memory before the flag is set and out of it once the flag is seen.
+double ping_pong(benchmark::State* state, std::uint64_t round_trips, std::size_t size = 0) {
+  const std::size_t data_offset = sizeof(floor_lines);
+  const std::size_t stride = (size + 127) / 128 * 128;
+  auto memory = xipc::anonymous_memory::create(data_offset + 2 * stride);
   auto* lines = new (memory.data()) floor_lines;
+  std::byte* ping_data = memory.data() + data_offset;
+  std::byte* pong_data = ping_data + stride;
   xipc::bench::partner_process partner([&] {
+    std::vector<std::byte> got(size);
     std::uint64_t seen = 0;
     while (lines->stop.value.load(std::memory_order_relaxed) == 0) {
       const std::uint64_t now = lines->ping.value.load(std::memory_order_acquire);
       if (now != seen) {
         seen = now;
+        if (size != 0) {
+          std::memcpy(got.data(), ping_data, size);
+          std::memcpy(pong_data, got.data(), size);
+        }
         lines->pong.value.store(now, std::memory_order_release);
       }
       // Both sides pause while spinning, as every spin loop should: without
@@ -46,12 +63,17 @@ double ping_pong(benchmark::State* state, std::uint64_t round_trips) {
   });
   xipc::bench::pin_to_core(0);
   xipc::bench::latency_samples samples;
+  std::vector<std::byte> message(size, std::byte{7});
+  std::vector<std::byte> reply(size);
   std::uint64_t sequence = 0;
   const auto round_trip = [&] {
     const bool sample = samples.due(sequence);
     const auto sent_at = sample ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+    if (size != 0) std::memcpy(ping_data, message.data(), size);
     lines->ping.value.store(++sequence, std::memory_order_release);
     while (lines->pong.value.load(std::memory_order_acquire) != sequence) XIPC_CPU_RELAX();
+    if (size != 0) std::memcpy(reply.data(), pong_data, size);
+    benchmark::DoNotOptimize(reply.data());
     if (sample) samples.add(std::chrono::steady_clock::now() - sent_at);
   };
   // Untimed: the first round trips wait for the new process to be scheduled.
@@ -71,8 +93,18 @@ double ping_pong(benchmark::State* state, std::uint64_t round_trips) {
 
 void floor_rtt(benchmark::State& state) { state.counters["rtt_ns"] = ping_pong(&state, 0); }
 
+void floor_copy_rtt(benchmark::State& state) {
+  const auto size = static_cast<std::size_t>(state.range(0));
+  const double floor_before_ns = xipc::bench::floor_rtt_now();
+  const double rtt = ping_pong(&state, 0, size);
+  state.counters["rtt_ns"] = rtt;
+  state.counters["floor_ns"] = floor_before_ns;
+  state.counters["vs_floor"] = rtt / floor_before_ns;
+}
+
 }  // namespace
 
 double xipc::bench::floor_rtt_now() { return ping_pong(nullptr, 50000); }
 
 BENCHMARK(floor_rtt)->Name("floor/rtt/64");
+BENCHMARK(floor_copy_rtt)->Name("floor_copy/rtt")->Apply(xipc::bench::every_message_size);

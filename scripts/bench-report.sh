@@ -4,7 +4,7 @@
 # Boost's message_queue, what was skipped and why) and log-scale plots.
 #
 #   bash scripts/bench-report.sh            # full: 7 sizes, 3 repetitions; rewrites the report
-#                                           # section of docs/benchmarks.md and docs/img/*_vs_size.png
+#                                           # section of docs/benchmarks.md and docs/img/*_vs_size.png, ring_rtt_vs_floor.png
 #   bash scripts/bench-report.sh --quick    # under a minute: 64 B and 4 KiB, one repetition; prints
 #                                           # the tables and writes build/bench-report/ only
 #
@@ -48,5 +48,5 @@ if $quick; then
   echo "The report: $out/report.md, plots in $out/. The full run: bash scripts/bench-report.sh"
 else
   python3 scripts/bench_report.py "$out/results.json" --section docs/benchmarks.md --plots docs/img --image-prefix img/
-  echo "Rewrote the report in docs/benchmarks.md and docs/img/{latency,throughput}_vs_size.png"
+  echo "Rewrote the report in docs/benchmarks.md and docs/img/{latency,throughput}_vs_size.png, ring_rtt_vs_floor.png"
 fi
