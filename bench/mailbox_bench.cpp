@@ -56,9 +56,15 @@ std::string queue_name(const char* direction, const char* prefix = "") {
 // ---- xipc --------------------------------------------------------------------------
 
 side mailbox_side(xipc::mailbox& in, xipc::mailbox& out) {
+  // The POSIX and System V backends refuse a receive into a buffer smaller
+  // than the queue's message size (message_too_large, the message kept): a
+  // short one (the one-byte acknowledgement) is received through a full-sized one.
+  auto scratch = std::make_shared<std::vector<std::byte>>(in.options().max_message_bytes);
   return {[&out](std::span<const std::byte> m) { return !out.send(m, data_priority, xipc::deadline::forever()); },
-          [&in](std::span<std::byte> buffer) {
-            const auto got = in.receive(buffer, xipc::deadline::forever());
+          [&in, scratch](std::span<std::byte> buffer) {
+            const bool short_buffer = buffer.size() < scratch->size();
+            const auto got = in.receive(short_buffer ? std::span<std::byte>(*scratch) : buffer, xipc::deadline::forever());
+            if (short_buffer && !got.error) std::memcpy(buffer.data(), scratch->data(), std::min(buffer.size(), got.bytes));
             return !got.error && got.priority != stop_priority;
           },
           [&out] { static_cast<void>(out.send({}, stop_priority, xipc::deadline::forever())); }};
