@@ -53,7 +53,8 @@ bool check_mailbox_header(const mailbox_header& header, std::size_t region_bytes
 
 // A word that waiters sleep on and how many do. After a change a waiter may
 // be waiting for, the changer bumps `sequence.value` and wakes, but only when
-// `sleepers` is not 0 (seq_cst on both sides, as in process_lock). Handles
+// `sleepers` names a sleeper not woken yet (seq_cst on both sides, as in
+// process_lock; xipc/detail/event_count.hpp has the word's form). Handles
 // armed for readiness count as sleepers, and are rung with the wake.
 inline constexpr std::uint32_t mailbox_readiness_slots = 3;
 struct alignas(mailbox_line_bytes) mailbox_event {
