@@ -190,21 +190,25 @@ def draw(results, directory, data_dir):
             series.append((t, path))
         if not series:
             continue
-        png = os.path.join(directory, f"{name}.png")
-        plot = ", ".join(f"'{p}' using 1:2 with linespoints title '{t}'" for t, p in series)
-        script = f"""set terminal pngcairo size 1000,640 noenhanced
+        made.append(plot_by_size(os.path.join(directory, f"{name}.png"), series, ylabel, "outside right"))
+    made += draw_ring_against_floor(results, directory, data_dir)
+    return made
+
+
+def plot_by_size(png, series, ylabel, key):
+    """One log-log plot against message size: a line per (title, data file) of `series`."""
+    plot = ", ".join(f"'{p}' using 1:2 with linespoints title '{t}'" for t, p in series)
+    script = f"""set terminal pngcairo size 1000,640 noenhanced
 set output '{png}'
 set logscale xy
 set xlabel 'message size (bytes)'
 set ylabel '{ylabel}'
-set key outside right
+set key {key}
 set grid
 plot {plot}
 """
-        subprocess.run(["gnuplot"], input=script, text=True, check=True)
-        made.append(png)
-    made += draw_ring_against_floor(results, directory, data_dir)
-    return made
+    subprocess.run(["gnuplot"], input=script, text=True, check=True)
+    return png
 
 
 def draw_ring_against_floor(results, directory, data_dir):
@@ -219,19 +223,7 @@ def draw_ring_against_floor(results, directory, data_dir):
         with open(path, "w") as f:
             f.writelines(f"{s} {v}\n" for s, v in points)
         series.append((title, path))
-    png = os.path.join(directory, "ring_rtt_vs_floor.png")
-    plot = ", ".join(f"'{p}' using 1:2 with linespoints title '{t}'" for t, p in series)
-    script = f"""set terminal pngcairo size 1000,640 noenhanced
-set output '{png}'
-set logscale xy
-set xlabel 'message size (bytes)'
-set ylabel 'round trip (ns)'
-set key top left
-set grid
-plot {plot}
-"""
-    subprocess.run(["gnuplot"], input=script, text=True, check=True)
-    return [png]
+    return [plot_by_size(os.path.join(directory, "ring_rtt_vs_floor.png"), series, "round trip (ns)", "top left")]
 
 
 def ring_floor_table(results):
