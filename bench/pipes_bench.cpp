@@ -105,7 +105,8 @@ connection fifos(api how) {
 }
 
 // One full-duplex connection: the parent uses the client's end, the child the server's.
-connection named_pipes(api how, xipc::pipe_mode mode, std::size_t size) {
+// Message mode agrees on `max_message_bytes`, 0 for the message size itself.
+connection named_pipes(api how, xipc::pipe_mode mode, std::size_t size, std::size_t max_message_bytes = 0) {
   if (how == api::raw && mode == xipc::pipe_mode::message && !XIPC_HAS_SEQPACKET) {
     throw xipc::bench::unsupported("this system's AF_UNIX has no seqpacket sockets (message mode is framed over a "
                                    "stream there: docs/macos.md)");
@@ -117,7 +118,8 @@ connection named_pipes(api how, xipc::pipe_mode mode, std::size_t size) {
   };
   auto keep = std::make_shared<objects>();
   const std::string name = "xb" + std::to_string(::getpid()) + ".bench";
-  const xipc::named_pipe_options options{.mode = mode, .max_message_bytes = 1 << 20};
+  const xipc::named_pipe_options options{.mode = mode,
+                                         .max_message_bytes = max_message_bytes != 0 ? max_message_bytes : size};
   keep->server = xipc::named_pipe_server::create(name, options);
   keep->client = xipc::named_pipe::connect(name, options);
   static_cast<void>(keep->server.accept(keep->served));
@@ -165,8 +167,15 @@ using link_factory = std::function<connection(api, std::size_t)>;
 const link_factory pipe_link = [](api how, std::size_t) { return pipes(how); };
 const link_factory fifo_link = [](api how, std::size_t) { return fifos(how); };
 const link_factory byte_link = [](api how, std::size_t size) { return named_pipes(how, xipc::pipe_mode::byte, size); };
+// Message mode with the message size as the agreed maximum: each receive's
+// buffer is the maximum, so it takes the message in one call, as raw recv does.
 const link_factory message_link = [](api how, std::size_t size) {
   return named_pipes(how, xipc::pipe_mode::message, size);
+};
+// With a 1 MiB maximum, every receive into a smaller buffer peeks at the
+// size first, so that a larger message stays queued: two calls.
+const link_factory message_peek_link = [](api how, std::size_t size) {
+  return named_pipes(how, xipc::pipe_mode::message, size, std::size_t{1} << 20);
 };
 
 void register_pair(const char* name, const char* raw_name, const link_factory* link) {
@@ -180,6 +189,8 @@ void register_pair(const char* name, const char* raw_name, const link_factory* l
   register_pair("fifo", "raw_fifo", &fifo_link);
   register_pair("named_pipe_byte", "raw_unix_stream", &byte_link);
   register_pair("named_pipe_msg", "raw_unix_seqpacket", &message_link);
+  xipc::bench::register_message_pair("named_pipe_msg_peek",
+                                     [](std::size_t size) { return message_peek_link(api::xipc, size); });
   xipc::bench::register_message_pair("pipe_sigign", [](std::size_t) { return ignoring_sigpipe(pipes(api::xipc)); });
   xipc::bench::register_message_pair("fifo_sigign", [](std::size_t) { return ignoring_sigpipe(fifos(api::xipc)); });
   return true;

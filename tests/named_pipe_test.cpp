@@ -109,6 +109,37 @@ TEST(named_pipe, a_message_above_the_receivers_own_limit_is_reported_and_kept) {
   EXPECT_EQ(text_of({buffer.data(), got.bytes}), "next");
 }
 
+TEST(named_pipe, a_kept_message_waits_for_a_buffer_that_holds_it_and_keeps_its_place) {
+  // The receiver's buffer is its whole limit, so it takes messages without
+  // looking at their size first; one above the limit is kept for it.
+  const auto name = xipc::test::unique_name("");
+  auto server = named_pipe_server::create(name, {.mode = pipe_mode::message, .max_message_bytes = 64 * 1024});
+  auto client = named_pipe::connect(name, {.mode = pipe_mode::message, .max_message_bytes = 128}, 1s);
+  named_pipe served;
+  ASSERT_FALSE(server.accept(served, 1s));
+  std::vector<std::byte> large(40 * 1024);
+  for (std::size_t i = 0; i < large.size(); ++i) large[i] = static_cast<std::byte>(i * 7 + i / 256);
+  ASSERT_FALSE(served.send(large, 1s));
+  const std::string_view next = "after";
+  ASSERT_FALSE(served.send(std::as_bytes(std::span(next)), 1s));
+  std::array<std::byte, 128> buffer{};
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const auto got = attempt == 0 ? client.receive(buffer, 1s) : client.try_receive(buffer);
+    EXPECT_EQ(got.error, errc::message_too_large) << "attempt " << attempt;
+    EXPECT_EQ(got.bytes, large.size()) << "the size needed, attempt " << attempt;
+  }
+  std::vector<std::byte> whole(large.size() + 10);
+  auto got = client.try_receive(whole);
+  ASSERT_FALSE(got.error) << "the kept message is there without waiting: " << got.error.message();
+  ASSERT_EQ(got.bytes, large.size());
+  whole.resize(got.bytes);
+  EXPECT_EQ(whole, large) << "every byte, in order";
+  got = client.receive(buffer, 1s);
+  ASSERT_FALSE(got.error) << got.error.message();
+  EXPECT_EQ(text_of({buffer.data(), got.bytes}), "after") << "the next message follows it";
+  EXPECT_EQ(client.try_receive(buffer).error, errc::would_block);
+}
+
 TEST(named_pipe, message_mode_limits_work_as_asked_or_are_refused_at_create) {
   const auto name = xipc::test::unique_name("");
   std::error_code ec;

@@ -24,6 +24,7 @@
 #include <string_view>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include <xipc/concepts.hpp>
 #include <xipc/deadline.hpp>
@@ -44,9 +45,12 @@ enum class pipe_mode {
 
 struct named_pipe_options {
   pipe_mode mode = pipe_mode::byte;
-  // Message mode: the largest message either side may send. A receive into a
-  // smaller buffer looks at the size first, so a larger message is reported
-  // (errc::message_too_large) and stays queued, never cut.
+  // Message mode: the largest message either side may send. A larger message
+  // than a receive's buffer is reported (errc::message_too_large, with its
+  // size) and never cut: a buffer smaller than this looks at the size first,
+  // and the message stays queued; a buffer this large takes the message at
+  // once, and one above it (a peer whose own maximum is larger) is kept by
+  // the receiving handle for its next receive (docs/pipes.md).
   std::size_t max_message_bytes = 64 * 1024;
 };
 
@@ -93,6 +97,9 @@ class named_pipe : public detail::owned_handle {
                              detail::failure& why);
 
   named_pipe_options options_;
+  // Message mode: a message taken from the connection that was larger than
+  // the receive's buffer, returned by the next receive that can hold it.
+  std::vector<std::byte> held_;
 };
 
 static_assert(byte_stream<named_pipe>);

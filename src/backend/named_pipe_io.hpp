@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <span>
 #include <system_error>
+#include <vector>
 
 #include <xipc/concepts.hpp>
 #include <xipc/deadline.hpp>
@@ -22,9 +23,12 @@ io_result named_pipe_write_some(native_handle_type pipe, std::span<const std::by
 // Message mode: one whole message (not empty, not above the pipe's maximum).
 std::error_code named_pipe_send(native_handle_type pipe, std::span<const std::byte> message, deadline until) noexcept;
 // One whole message; a larger one than `buffer` is errc::message_too_large
-// with its size, and stays. `max_message_bytes` is the largest the peer sends.
+// with its size, and is not lost: it stays queued, or, where the backend took
+// it from the pipe without looking at its size first (a buffer of at least
+// `max_message_bytes`, this end's own maximum, on Linux), it is moved into
+// `held`, empty on entry, for the caller's next receive.
 io_result named_pipe_receive(native_handle_type pipe, std::span<std::byte> buffer, std::size_t max_message_bytes,
-                             deadline until) noexcept;
+                             std::vector<std::byte>& held, deadline until) noexcept;
 // One whole message for a protocol whose peer never sends more than
 // buffer.size() (ports): no look at the size first, so one system call. A
 // larger message breaks the protocol: errc::corrupted, and it is lost.

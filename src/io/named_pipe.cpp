@@ -1,6 +1,7 @@
 // The public named-pipe overloads, the same on every OS.
 #include <xipc/named_pipe.hpp>
 
+#include <cstring>
 #include <utility>
 
 #include "backend/named_pipe_io.hpp"
@@ -40,7 +41,15 @@ std::error_code named_pipe::send(std::span<const std::byte> message, deadline un
 
 io_result named_pipe::receive(std::span<std::byte> buffer, deadline until) noexcept {
   if (options_.mode != pipe_mode::message) return {0, wrong_mode()};
-  return detail::named_pipe_receive(native_handle(), buffer, options_.max_message_bytes, until);
+  if (!held_.empty()) {
+    // A message above this end's maximum, taken earlier into a buffer too small for it.
+    const std::size_t size = held_.size();
+    if (size > buffer.size()) return {size, make_error_code(errc::message_too_large)};
+    std::memcpy(buffer.data(), held_.data(), size);
+    held_ = {};
+    return {size, {}};
+  }
+  return detail::named_pipe_receive(native_handle(), buffer, options_.max_message_bytes, held_, until);
 }
 
 named_pipe named_pipe::connect(std::string_view name, const named_pipe_options& options, deadline until) {

@@ -4,12 +4,17 @@
 #include "posix/message_socket.hpp"
 
 #include <fmt/format.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <climits>
 #include <cstdint>
+#include <cstring>
+#include <vector>
 
 #include "backend/named_pipe_io.hpp"
 #include "backend/os_error.hpp"
@@ -113,12 +118,85 @@ std::error_code named_pipe_send(native_handle_type pipe, std::span<const std::by
   return socket_send_message(pipe, message, until);
 }
 
-io_result named_pipe_receive(native_handle_type pipe, std::span<std::byte> buffer, std::size_t /*max_message_bytes*/,
-                             deadline until) noexcept {
-  // The peer's limit is its own: a message above ours may come. Always
-  // peeking at the size first keeps such a message queued, whole, at the
-  // cost of one more system call per receive.
-  return socket_receive_message(pipe, buffer, SIZE_MAX, until);
+namespace {
+
+// Where the part of a message beyond the caller's buffer lands when a receive
+// takes it without peeking at its size: room for the largest message an
+// unprivileged peer can send (SO_SNDBUF is capped at twice wmem_max), mapped
+// once per receiving thread and touched only by a message that needs it.
+class spill_area {
+ public:
+  spill_area() noexcept {
+    const long wmem_max = read_system_limit("/proc/sys/net/core/wmem_max");
+    const std::size_t bytes = wmem_max > 0 ? 2 * static_cast<std::size_t>(wmem_max) : std::size_t{4} << 20;
+    void* mapped = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (mapped != MAP_FAILED) memory_ = {static_cast<std::byte*>(mapped), bytes};
+  }
+  ~spill_area() {
+    if (!memory_.empty()) ::munmap(memory_.data(), memory_.size());
+  }
+  spill_area(const spill_area&) = delete;
+  spill_area& operator=(const spill_area&) = delete;
+
+  std::span<std::byte> memory() const noexcept { return memory_; }
+  // Gives back the pages a spilled message touched.
+  void release(std::size_t used) const noexcept {
+    const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    ::madvise(memory_.data(), (std::min(used, memory_.size()) + page - 1) / page * page, MADV_DONTNEED);
+  }
+
+ private:
+  std::span<std::byte> memory_;
+};
+
+// A message of `size` bytes, the first buffer.size() of them in `buffer` and
+// the rest in `spill`, moved into `held`.
+io_result hold(std::span<const std::byte> buffer, const spill_area& spill, std::size_t size,
+               std::vector<std::byte>& held) noexcept {
+  try {
+    held.resize(size);
+  } catch (...) {
+    spill.release(size - buffer.size());
+    return {size, std::make_error_code(std::errc::not_enough_memory)};  // lost: it was taken already
+  }
+  std::memcpy(held.data(), buffer.data(), buffer.size());
+  std::memcpy(held.data() + buffer.size(), spill.memory().data(), size - buffer.size());
+  spill.release(size - buffer.size());
+  return {size, make_error_code(errc::message_too_large)};
+}
+
+}  // namespace
+
+io_result named_pipe_receive(native_handle_type pipe, std::span<std::byte> buffer, std::size_t max_message_bytes,
+                             std::vector<std::byte>& held, deadline until) noexcept {
+  // A buffer below this end's maximum peeks at the size first, so that a
+  // message too large for it stays queued: one more system call.
+  if (buffer.size() < max_message_bytes) return socket_receive_message(pipe, buffer, SIZE_MAX, until);
+  // A buffer this large takes the message in one call. The peer's maximum is
+  // its own, so a larger message may still come: its rest lands in the
+  // spill area, and the whole of it is held for the next receive.
+  thread_local const spill_area spill;
+  if (spill.memory().empty()) return socket_receive_message(pipe, buffer, SIZE_MAX, until);
+  iovec parts[2] = {{buffer.data(), buffer.size()}, {spill.memory().data(), spill.memory().size()}};
+  msghdr message{};
+  message.msg_iov = parts;
+  message.msg_iovlen = 2;
+  for (;;) {
+    const ssize_t got = ::recvmsg(pipe, &message, MSG_TRUNC | socket_attempt_flags(until));
+    // Messages are never empty here: 0 bytes is the end of the connection.
+    if (got == 0) return {0, make_error_code(errc::peer_closed)};
+    if (got > 0) {
+      const auto size = static_cast<std::size_t>(got);
+      if (size <= buffer.size()) return {size, {}};
+      // Longer than buffer and spill together: a privileged peer's forced
+      // send buffer. Nothing can keep it now.
+      if ((message.msg_flags & MSG_TRUNC) != 0) return {size, make_error_code(errc::corrupted)};
+      return hold(buffer, spill, size, held);
+    }
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN) return {0, error_from_os(errno)};
+    if (const std::error_code ec = wait_readable(pipe, until)) return {0, ec};
+  }
 }
 
 io_result named_pipe_receive_bounded(native_handle_type pipe, std::span<std::byte> buffer, deadline until) noexcept {

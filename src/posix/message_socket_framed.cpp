@@ -304,8 +304,9 @@ io_result receive_framed(int pipe, std::span<std::byte> buffer, bool keep_larger
 
 }  // namespace
 
+// The frame's length is read first anyway: a message too large for the buffer stays, and `held` is never used.
 io_result named_pipe_receive(native_handle_type pipe, std::span<std::byte> buffer, std::size_t /*max_message_bytes*/,
-                             deadline until) noexcept {
+                             std::vector<std::byte>& /*held*/, deadline until) noexcept {
   return receive_framed(pipe, buffer, true, until);
 }
 

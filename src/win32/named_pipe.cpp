@@ -116,7 +116,9 @@ std::error_code named_pipe_send(native_handle_type pipe, std::span<const std::by
   return send_pipe_message(pipe, message, until);
 }
 
-io_result named_pipe_receive(native_handle_type pipe, std::span<std::byte> buffer, std::size_t, deadline until) noexcept {
+// A message too large for the buffer stays in the pipe (PeekNamedPipe looks first): `held` is never used.
+io_result named_pipe_receive(native_handle_type pipe, std::span<std::byte> buffer, std::size_t,
+                             std::vector<std::byte>& /*held*/, deadline until) noexcept {
   return receive_pipe_message(pipe, buffer, until);
 }
 
