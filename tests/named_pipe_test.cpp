@@ -36,6 +36,16 @@ xipc::test::named_pipe_pair connect_pair(const std::string& name, const xipc::na
   return xipc::test::connect_named_pipe_pair(name, options);
 }
 
+// A message-mode server whose maximum is 64 KiB, and a client whose own is `client_max`.
+xipc::test::named_pipe_pair connect_with_a_smaller_client_limit(std::size_t client_max) {
+  const auto name = xipc::test::unique_name("");
+  xipc::test::named_pipe_pair pair;
+  pair.server = named_pipe_server::create(name, {.mode = pipe_mode::message, .max_message_bytes = 64 * 1024});
+  pair.client = named_pipe::connect(name, {.mode = pipe_mode::message, .max_message_bytes = client_max}, 1s);
+  EXPECT_FALSE(pair.server.accept(pair.served, 1s));
+  return pair;
+}
+
 // A server that dies without cleaning up leaves its socket file behind.
 XIPC_TEST_ROLE(named_pipe_server_crash) {
   if (args.size() != 1) return 2;
@@ -88,11 +98,7 @@ TEST(named_pipe, message_mode_keeps_boundaries_and_reports_a_message_too_large) 
 }
 
 TEST(named_pipe, a_message_above_the_receivers_own_limit_is_reported_and_kept) {
-  const auto name = xipc::test::unique_name("");
-  auto server = named_pipe_server::create(name, {.mode = pipe_mode::message, .max_message_bytes = 64 * 1024});
-  auto client = named_pipe::connect(name, {.mode = pipe_mode::message, .max_message_bytes = 256}, 1s);
-  named_pipe served;
-  ASSERT_FALSE(server.accept(served, 1s));
+  auto [server, client, served] = connect_with_a_smaller_client_limit(256);
   const std::vector<std::byte> large(1000, std::byte{7});
   ASSERT_FALSE(served.send(large, 1s)) << "the server's limit allows it";
   const std::string_view next = "next";
@@ -112,11 +118,7 @@ TEST(named_pipe, a_message_above_the_receivers_own_limit_is_reported_and_kept) {
 TEST(named_pipe, a_kept_message_waits_for_a_buffer_that_holds_it_and_keeps_its_place) {
   // The receiver's buffer is its whole limit, so it takes messages without
   // looking at their size first; one above the limit is kept for it.
-  const auto name = xipc::test::unique_name("");
-  auto server = named_pipe_server::create(name, {.mode = pipe_mode::message, .max_message_bytes = 64 * 1024});
-  auto client = named_pipe::connect(name, {.mode = pipe_mode::message, .max_message_bytes = 128}, 1s);
-  named_pipe served;
-  ASSERT_FALSE(server.accept(served, 1s));
+  auto [server, client, served] = connect_with_a_smaller_client_limit(128);
   std::vector<std::byte> large(40 * 1024);
   for (std::size_t i = 0; i < large.size(); ++i) large[i] = static_cast<std::byte>(i * 7 + i / 256);
   ASSERT_FALSE(served.send(large, 1s));
