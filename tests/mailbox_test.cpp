@@ -388,6 +388,73 @@ TEST_P(mailbox_test, a_receiver_killed_mid_stream_loses_only_what_it_took) {
   EXPECT_LE(missing, 1u) << "at most the message the receiver had taken but not yet counted";
 }
 
+// Sends messages of args[2] bytes (the value in each of their words) from
+// args[1] up, one after another, until it is killed.
+XIPC_TEST_ROLE(mailbox_send_until_killed) {
+  auto box = mailbox::open(args[0]);
+  std::vector<std::uint64_t> words(number(args[2]) / sizeof(std::uint64_t));
+  for (std::uint64_t value = number(args[1]);; ++value) {
+    std::fill(words.begin(), words.end(), value);
+    if (box.send(std::as_bytes(std::span(words)), 1, 30s)) return 1;
+  }
+}
+
+TEST_P(mailbox_test, senders_killed_mid_stream_leave_whole_messages_and_no_gaps) {
+  constexpr int senders = 12;
+  constexpr std::uint64_t range = 1'000'000'000;  // sender k sends from k * range up
+  // Deep enough, and messages large enough, that a shm sender spends most of
+  // its time copying inside sends, so that the kills land there. The kernel
+  // queues have their own limits: POSIX's 10 messages, System V's 16 KiB.
+  const bool shm = backend() == mailbox_backend::shm;
+  const std::size_t capacity = shm ? 512 : backend() == mailbox_backend::sysv ? 200 : 10;
+  const std::size_t size = shm ? 16 * 1024 : 64;
+  const std::string name = make_name();
+  auto box = mailbox::create(name, options_for(backend(), capacity, size));
+  std::vector<std::uint64_t> words(size / sizeof(std::uint64_t));
+  std::vector<std::vector<std::uint64_t>> got(senders);
+  auto take_one = [&] {
+    const auto message = box.try_receive(std::as_writable_bytes(std::span(words)));
+    if (message.error) return message.error;
+    EXPECT_EQ(message.bytes, size);
+    const auto torn = std::find_if(words.begin(), words.end(), [&](std::uint64_t word) { return word != words[0]; });
+    EXPECT_EQ(torn, words.end()) << "a torn message: " << words[0];
+    const std::uint64_t k = words[0] / range;
+    if (k < static_cast<std::uint64_t>(senders)) got[k].push_back(words[0]);
+    return std::error_code{};
+  };
+  auto drain = [&] {
+    std::error_code error;
+    while (!(error = take_one())) {
+    }
+    EXPECT_EQ(error, errc::would_block);
+  };
+  for (int k = 0; k < senders; ++k) {
+    // Killed while the queue fills: at a different depth each time.
+    const std::size_t depth = std::min(capacity - 1, std::size_t{1} + (97 * k) % capacity);
+    auto sender = peer_process::start("mailbox_send_until_killed",
+                                      {name, std::to_string(k * range), std::to_string(size)});
+    const auto give_up = std::chrono::steady_clock::now() + 10s;
+    while (box.size() < depth && std::chrono::steady_clock::now() < give_up) {
+    }
+    sender.kill();
+    ASSERT_TRUE(sender.wait().has_value());
+    drain();  // the next sender finds its predecessor's lock, if it held one, and takes it over
+  }
+  // A live sender after the last dead one.
+  std::fill(words.begin(), words.end(), senders * range);
+  ASSERT_FALSE(box.send(std::as_bytes(std::span(words)), 1, 5s));
+  words.assign(words.size(), 0);
+  ASSERT_FALSE(take_one());
+  EXPECT_EQ(words[0], senders * range);
+  for (int k = 0; k < senders; ++k) {
+    SCOPED_TRACE(k);
+    ASSERT_FALSE(got[k].empty());
+    for (std::size_t i = 0; i < got[k].size(); ++i) {
+      ASSERT_EQ(got[k][i], k * range + i) << "in order, with no gap and no repeat";
+    }
+  }
+}
+
 // ---- rendezvous ----------------------------------------------------------------------
 
 TEST_P(mailbox_test, rendezvous_send_returns_once_a_receiver_took_the_message) {
@@ -700,13 +767,180 @@ TEST(mailbox_shm_queue, a_damaged_queue_is_reported_not_followed) {
   ASSERT_FALSE(box.send(bytes_of(5), 2, 1s));
   auto raw = xipc::test::raw_region::open(xipc::name_kind::mailbox, name);
   auto& queue = *reinterpret_cast<xipc::detail::mailbox_queue_state*>(raw.data() + sizeof(xipc::detail::mailbox_control));
-  queue.head[2] = 1000;  // a slot index past the end
+  const std::uint32_t dummy = queue.head[2];
+  queue.head[2] = 1000;  // a node index past the end
   std::array<std::byte, small_max> buffer{};
   EXPECT_EQ(box.try_receive(buffer).error, errc::corrupted);
-  queue.head[2] = 0;
-  queue.free_head = 77;
+  queue.head[2] = dummy;
+  // The free pair the next send takes (the ring follows the state) names a node past the end.
+  auto* ring = reinterpret_cast<std::uint64_t*>(raw.data() + sizeof(xipc::detail::mailbox_control) +
+                                                sizeof(xipc::detail::mailbox_queue_state));
+  ring[1] = std::uint64_t{77777} << 32;
   EXPECT_EQ(box.try_send(bytes_of(6)), errc::corrupted);
+  ring[1] = 0;  // node 0 (priority 0's dummy, in use): refused too
+  EXPECT_EQ(box.try_send(bytes_of(6), 0), errc::corrupted);
+  // Counts that say more is queued than the mailbox holds.
+  queue.sent[5].store(1000);
+  EXPECT_EQ(box.try_receive(buffer).error, errc::corrupted);
 }
+
+#if XIPC_OS_POSIX
+// ---- the shm queue after a lock holder's death ----------------------------------------
+//
+// A process that dies holding one of the shm queue's two locks, at a chosen
+// step of a send or a receive: it takes the lock and makes the changes that
+// mailbox_shm.cpp makes, in its order, up to `step`, then exits without
+// letting go. The next holder of that lock must finish or undo the change.
+
+struct shm_queue_view {
+  explicit shm_queue_view(const std::string& name) : raw(xipc::test::raw_region::open(xipc::name_kind::mailbox, name)) {}
+  xipc::detail::mailbox_queue_state& state() {
+    return *reinterpret_cast<xipc::detail::mailbox_queue_state*>(raw.data() + sizeof(xipc::detail::mailbox_control));
+  }
+  std::atomic<std::uint64_t>* ring() {
+    return reinterpret_cast<std::atomic<std::uint64_t>*>(reinterpret_cast<std::byte*>(&state()) +
+                                                         sizeof(xipc::detail::mailbox_queue_state));
+  }
+  xipc::detail::mailbox_node* nodes() { return reinterpret_cast<xipc::detail::mailbox_node*>(ring() + state().slots); }
+  std::byte* payload(std::uint32_t slot) {
+    return reinterpret_cast<std::byte*>(nodes() + state().nodes) + slot * xipc::detail::mailbox_payload_bytes(small_max);
+  }
+  xipc::test::raw_region raw;
+};
+
+constexpr unsigned repair_priority = 3;
+
+// args: name step value. Steps: 1 intent and message written, 2 linked into
+// its list, 3 the list's tail and free_read moved too (only sent[] is left).
+XIPC_TEST_ROLE(mailbox_die_mid_send) {
+  shm_queue_view view(args[0]);
+  const int step = static_cast<int>(number(args[1]));
+  const std::uint64_t value = number(args[2]);
+  auto& state = view.state();
+  if (xipc::detail::lock(state.send_lock, 5s) != xipc::detail::lock_result::acquired) return 1;
+  const std::uint64_t taken = state.free_read.load();
+  const std::uint64_t pair = view.ring()[taken % state.slots].load();
+  const auto node = static_cast<std::uint32_t>(pair >> 32);
+  const auto slot = static_cast<std::uint32_t>(pair);
+  const std::uint32_t tail = state.tail[repair_priority];
+  auto& intent = state.send_intent;
+  intent.node = node;
+  intent.payload = slot;
+  intent.priority = repair_priority;
+  intent.tail_before = tail;
+  intent.sent_before = state.sent[repair_priority].load();
+  intent.free_read_before = taken;
+  intent.active.store(1);
+  std::memcpy(view.payload(slot), &value, sizeof value);
+  auto& added = view.nodes()[node];
+  added.payload = slot;
+  added.size = sizeof value;
+  added.priority = repair_priority;
+  added.next.store(xipc::detail::mailbox_no_slot);
+  if (step >= 2) view.nodes()[tail].next.store(node);
+  if (step >= 3) {
+    state.tail[repair_priority] = node;
+    state.free_read.store(taken + 1);
+  }
+  std::_Exit(0);  // holding the send lock
+}
+
+// args: name step. Steps: 1 intent written (the message copied out), 2 the
+// list's head moved, 3 the pair put back and received[] counted (only
+// free_write is left).
+XIPC_TEST_ROLE(mailbox_die_mid_receive) {
+  shm_queue_view view(args[0]);
+  const int step = static_cast<int>(number(args[1]));
+  auto& state = view.state();
+  if (xipc::detail::lock(state.receive_lock, 5s) != xipc::detail::lock_result::acquired) return 1;
+  const std::uint32_t dummy = state.head[repair_priority];
+  const std::uint32_t node = view.nodes()[dummy].next.load();
+  if (node == xipc::detail::mailbox_no_slot) return 2;
+  const std::uint64_t put = state.free_write.load();
+  auto& intent = state.receive_intent;
+  intent.dummy = dummy;
+  intent.node = node;
+  intent.payload = view.nodes()[node].payload;
+  intent.priority = repair_priority;
+  intent.received_before = state.received[repair_priority];
+  intent.free_write_before = put;
+  intent.active.store(1);
+  if (step >= 2) state.head[repair_priority] = node;
+  if (step >= 3) {
+    view.ring()[put % state.slots].store((std::uint64_t{dummy} << 32) | intent.payload);
+    state.received[repair_priority] = intent.received_before + 1;
+  }
+  std::_Exit(0);  // holding the receive lock
+}
+
+// Everything queued now, in order, at repair_priority.
+std::vector<std::uint64_t> drain(mailbox& box) {
+  std::vector<std::uint64_t> values;
+  std::array<std::byte, small_max> buffer{};
+  for (;;) {
+    const auto got = box.try_receive(buffer);
+    if (got.error) {
+      EXPECT_EQ(got.error, errc::would_block);
+      return values;
+    }
+    EXPECT_EQ(got.priority, repair_priority);
+    values.push_back(value_of({buffer.data(), got.bytes}));
+  }
+}
+
+// The mailbox holds exactly `capacity` messages again, in order.
+void expect_whole_capacity(mailbox& box, std::size_t capacity) {
+  for (std::uint64_t value = 100; value < 100 + capacity; ++value) {
+    ASSERT_FALSE(box.try_send(bytes_of(value), repair_priority)) << value;
+  }
+  EXPECT_EQ(box.try_send(bytes_of(999), repair_priority), errc::would_block) << "one more than the capacity";
+  std::vector<std::uint64_t> expected;
+  for (std::uint64_t value = 100; value < 100 + capacity; ++value) expected.push_back(value);
+  EXPECT_EQ(drain(box), expected);
+}
+
+TEST(mailbox_shm_queue, a_sender_that_dies_mid_send_leaves_its_message_whole_or_absent) {
+  constexpr std::size_t capacity = 4;
+  for (int step = 1; step <= 3; ++step) {
+    SCOPED_TRACE(step);
+    mailbox_names names;
+    const std::string name = names.make("midsend");
+    auto box = mailbox::create(name, options_for(mailbox_backend::shm, capacity));
+    ASSERT_FALSE(box.send(bytes_of(1), repair_priority, 1s));
+    ASSERT_EQ(peer_process::start("mailbox_die_mid_send", {name, std::to_string(step), "2"}).wait(), 0);
+    // A receive works while the dead sender still holds the send lock.
+    std::array<std::byte, small_max> buffer{};
+    auto got = box.try_receive(buffer);
+    ASSERT_FALSE(got.error) << got.error.message();
+    EXPECT_EQ(value_of({buffer.data(), got.bytes}), 1u);
+    // The next send takes the lock over and finishes or undoes the dead one's.
+    ASSERT_FALSE(box.send(bytes_of(3), repair_priority, 5s));
+    const std::vector<std::uint64_t> expected =
+        step == 1 ? std::vector<std::uint64_t>{3} : std::vector<std::uint64_t>{2, 3};
+    EXPECT_EQ(drain(box), expected) << "not linked: absent; linked: delivered, in its place";
+    EXPECT_EQ(box.size(), 0u);
+    expect_whole_capacity(box, capacity);
+  }
+}
+
+TEST(mailbox_shm_queue, a_receiver_that_dies_mid_receive_loses_at_most_that_message_and_no_room) {
+  constexpr std::size_t capacity = 4;
+  for (int step = 1; step <= 3; ++step) {
+    SCOPED_TRACE(step);
+    mailbox_names names;
+    const std::string name = names.make("midrecv");
+    auto box = mailbox::create(name, options_for(mailbox_backend::shm, capacity));
+    for (std::uint64_t value = 1; value <= capacity; ++value) ASSERT_FALSE(box.send(bytes_of(value), repair_priority, 1s));
+    ASSERT_EQ(peer_process::start("mailbox_die_mid_receive", {name, std::to_string(step)}).wait(), 0);
+    EXPECT_EQ(box.try_send(bytes_of(9), repair_priority), errc::would_block) << "a send takes no receive lock";
+    const std::vector<std::uint64_t> expected =
+        step == 1 ? std::vector<std::uint64_t>{1, 2, 3, 4} : std::vector<std::uint64_t>{2, 3, 4};
+    EXPECT_EQ(drain(box), expected) << "not taken: still queued; taken: gone with the dead receiver";
+    EXPECT_EQ(box.size(), 0u);
+    expect_whole_capacity(box, capacity);
+  }
+}
+#endif
 
 #if XIPC_HAS_SYSV_MQ
 TEST(mailbox_sysv_area, another_mailboxs_key_in_the_area_is_reported_not_followed) {

@@ -156,9 +156,9 @@ detail::event_count event_of(detail::mailbox_event& event) noexcept {
 }
 
 // After a send or receive, for waiters whose next attempt is a send or
-// receive: the queue changed under its lock (or in the kernel), whose release
-// is a seq_cst exchange that the attempt's own locking orders itself after,
-// so the cheap form of notify suffices (xipc/detail/event_count.hpp).
+// receive: the change was published by a seq_cst store that the attempt reads
+// seq_cst (the shm queue's counters), or inside the kernel, so the cheap form
+// of notify suffices (xipc/detail/event_count.hpp).
 void notify(detail::mailbox_event& event) noexcept { event_of(event).notify_seq_cst(); }
 
 // For a rendezvous sender, whose look is a plain read of the queue's size:

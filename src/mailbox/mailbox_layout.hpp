@@ -22,7 +22,7 @@ inline constexpr std::size_t mailbox_line_bytes = 128;
 
 // "xipcmbox" read as a little-endian integer.
 inline constexpr std::uint64_t mailbox_magic = 0x786f626d63706978ull;
-inline constexpr std::uint32_t mailbox_layout_version = 5;
+inline constexpr std::uint32_t mailbox_layout_version = 6;
 
 // Limits every backend shares; a backend or the OS may allow less.
 inline constexpr std::uint64_t mailbox_max_capacity = std::uint64_t{1} << 20;
@@ -81,40 +81,85 @@ static_assert(offsetof(mailbox_header, magic) == 0 && offsetof(mailbox_header, v
               offsetof(mailbox_header, region_bytes) == 56);
 
 // ---- the shm backend's queue, after mailbox_control -------------------------------
+//
+// Two locks, as in Michael and Scott's two-lock queue: senders take
+// `send_lock`, receivers `receive_lock`, so one sender and one receiver
+// never wait for each other, and each lock stays in its own side's cache.
+// A message is a node (a small record) and a payload slot. Each priority
+// has a FIFO list of nodes that starts at a dummy: a receiver takes the
+// node after the dummy, which becomes the new dummy, and frees the old
+// dummy with the taken message's payload slot. Free (node, payload) pairs
+// go from receivers to senders through `free_ring`, indexed by two counters
+// that only grow: a sender takes the pair at `free_read`, a receiver puts
+// one at `free_write`. So `free_write - free_read` pairs are free, and
+// `slots - (free_write - free_read)` messages are queued.
+//
+// Every lock holder writes what it is about to do (an intent) before it
+// changes anything, and clears it after: a holder that dies mid-change
+// leaves the intent, which the next holder of that lock finishes or undoes.
 
 inline constexpr std::uint32_t mailbox_priorities = 32;
 inline constexpr std::uint32_t mailbox_no_slot = 0xffffffffu;
 
-// Everything below is read and written under `lock` only, except `count`.
-// Messages live in slots; each priority has a FIFO list of slots, and a free
-// list holds the rest. A slot's `state` is the truth: lists and count can be
-// rebuilt from the states and sequence numbers when a holder dies mid-change.
-struct alignas(mailbox_line_bytes) mailbox_queue_state {
-  process_lock_word lock;
-  std::atomic<std::uint32_t> count;  // queued messages; also read without the lock
-  std::uint32_t nonempty;            // bit p: priority p's list is not empty
-  std::uint32_t free_head;
-  std::uint32_t slots;
-  std::uint64_t next_sequence;
-  std::uint32_t head[mailbox_priorities];
-  std::uint32_t tail[mailbox_priorities];
-};
-
-inline constexpr std::uint32_t mailbox_slot_free = 0;
-inline constexpr std::uint32_t mailbox_slot_queued = 1;
-
-struct mailbox_slot_header {
-  std::uint32_t next;
+// A sender's change in progress.
+struct mailbox_send_intent {
+  std::atomic<std::uint32_t> active;
+  std::uint32_t node;         // the node being added
+  std::uint32_t payload;
   std::uint32_t priority;
-  std::uint32_t size;
-  std::uint32_t state;
-  std::uint64_t sequence;
+  std::uint32_t tail_before;  // the list's last node before it
+  std::uint32_t sent_before;  // sent[priority] before it
+  std::uint64_t free_read_before;
 };
-inline constexpr std::size_t mailbox_slot_header_bytes = 32;
-static_assert(sizeof(mailbox_slot_header) <= mailbox_slot_header_bytes);
 
-constexpr std::uint64_t mailbox_slot_bytes(std::uint64_t max_message) noexcept {
-  return (mailbox_slot_header_bytes + max_message + 63) & ~std::uint64_t{63};
+// A receiver's change in progress.
+struct mailbox_receive_intent {
+  std::atomic<std::uint32_t> active;
+  std::uint32_t dummy;    // the list's dummy, freed by the change
+  std::uint32_t node;     // the node taken, the new dummy
+  std::uint32_t payload;  // its payload slot, freed by the change
+  std::uint32_t priority;
+  std::uint32_t received_before;
+  std::uint64_t free_write_before;
+};
+
+struct alignas(mailbox_line_bytes) mailbox_queue_state {
+  // ---- senders' own: read and written under send_lock only ----
+  process_lock_word send_lock;
+  std::uint64_t free_write_seen;  // free_write as senders last read it
+  mailbox_send_intent send_intent;
+  alignas(mailbox_line_bytes) std::uint32_t tail[mailbox_priorities];
+  // ---- written by senders, read by receivers ----
+  // Messages sent at each priority (wrapping): bumped once the message is in
+  // its list, after free_read, so that receivers, which count by these,
+  // never take more than free_read counts.
+  alignas(mailbox_line_bytes) std::atomic<std::uint32_t> sent[mailbox_priorities];
+  // Pairs taken = messages sent.
+  alignas(mailbox_line_bytes) std::atomic<std::uint64_t> free_read;
+  // ---- receivers' own: read and written under receive_lock only ----
+  alignas(mailbox_line_bytes) process_lock_word receive_lock;
+  mailbox_receive_intent receive_intent;
+  alignas(mailbox_line_bytes) std::uint32_t received[mailbox_priorities];  // taken at each priority (wrapping)
+  std::uint32_t head[mailbox_priorities];                                   // each list's dummy
+  // ---- written by receivers, read by senders ----
+  alignas(mailbox_line_bytes) std::atomic<std::uint64_t> free_write;
+  // ---- fixed at creation ----
+  alignas(mailbox_line_bytes) std::uint32_t slots;  // payload slots: the capacity
+  std::uint32_t nodes;                              // slots + mailbox_priorities
+};
+
+// After the state: free_ring (`slots` entries, node << 32 | payload), then
+// the nodes, then the payload slots.
+struct mailbox_node {
+  std::atomic<std::uint32_t> next;  // mailbox_no_slot at the end of a list
+  std::uint32_t payload;
+  std::uint32_t size;
+  std::uint32_t priority;
+};
+static_assert(sizeof(mailbox_node) == 16);
+
+constexpr std::uint64_t mailbox_payload_bytes(std::uint64_t max_message) noexcept {
+  return (max_message + 63) & ~std::uint64_t{63};
 }
 
 }  // namespace xipc::detail
