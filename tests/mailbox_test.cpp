@@ -781,6 +781,7 @@ TEST(mailbox_shm_queue, a_damaged_queue_is_reported_not_followed) {
   EXPECT_EQ(box.try_send(bytes_of(6), 0), errc::corrupted);
   // Counts that say more is queued than the mailbox holds.
   queue.sent[5].store(1000);
+  queue.used.fetch_or(1u << 5);
   EXPECT_EQ(box.try_receive(buffer).error, errc::corrupted);
 }
 
@@ -801,7 +802,10 @@ struct shm_queue_view {
     return reinterpret_cast<std::atomic<std::uint64_t>*>(reinterpret_cast<std::byte*>(&state()) +
                                                          sizeof(xipc::detail::mailbox_queue_state));
   }
-  xipc::detail::mailbox_node* nodes() { return reinterpret_cast<xipc::detail::mailbox_node*>(ring() + state().slots); }
+  xipc::detail::mailbox_node* nodes() {
+    return reinterpret_cast<xipc::detail::mailbox_node*>(reinterpret_cast<std::byte*>(ring()) +
+                                                         xipc::detail::mailbox_ring_bytes(state().slots));
+  }
   std::byte* payload(std::uint32_t slot) {
     return reinterpret_cast<std::byte*>(nodes() + state().nodes) + slot * xipc::detail::mailbox_payload_bytes(small_max);
   }
@@ -832,12 +836,12 @@ XIPC_TEST_ROLE(mailbox_die_mid_send) {
   intent.free_read_before = taken;
   intent.active.store(1);
   std::memcpy(view.payload(slot), &value, sizeof value);
-  auto& added = view.nodes()[node];
-  added.payload = slot;
-  added.size = sizeof value;
-  added.priority = repair_priority;
-  added.next.store(xipc::detail::mailbox_no_slot);
-  if (step >= 2) view.nodes()[tail].next.store(node);
+  view.nodes()[node].next.store(xipc::detail::mailbox_no_slot);
+  auto& last = view.nodes()[tail];  // describes the message after it
+  last.payload = slot;
+  last.size = sizeof value;
+  last.priority = repair_priority;
+  if (step >= 2) last.next.store(node);
   if (step >= 3) {
     state.tail[repair_priority] = node;
     state.free_read.store(taken + 1);
@@ -860,7 +864,7 @@ XIPC_TEST_ROLE(mailbox_die_mid_receive) {
   auto& intent = state.receive_intent;
   intent.dummy = dummy;
   intent.node = node;
-  intent.payload = view.nodes()[node].payload;
+  intent.payload = view.nodes()[dummy].payload;
   intent.priority = repair_priority;
   intent.received_before = state.received[repair_priority];
   intent.free_write_before = put;

@@ -129,13 +129,15 @@ struct alignas(mailbox_line_bytes) mailbox_queue_state {
   std::uint64_t free_write_seen;  // free_write as senders last read it
   mailbox_send_intent send_intent;
   alignas(mailbox_line_bytes) std::uint32_t tail[mailbox_priorities];
-  // ---- written by senders, read by receivers ----
+  // ---- written by senders, read by receivers: one line for the common case ----
+  // Pairs taken = messages sent.
+  alignas(mailbox_line_bytes) std::atomic<std::uint64_t> free_read;
+  // Bit p: priority p has had a message; never cleared. Receivers look only at those.
+  std::atomic<std::uint32_t> used;
   // Messages sent at each priority (wrapping): bumped once the message is in
   // its list, after free_read, so that receivers, which count by these,
   // never take more than free_read counts.
-  alignas(mailbox_line_bytes) std::atomic<std::uint32_t> sent[mailbox_priorities];
-  // Pairs taken = messages sent.
-  alignas(mailbox_line_bytes) std::atomic<std::uint64_t> free_read;
+  std::atomic<std::uint32_t> sent[mailbox_priorities];
   // ---- receivers' own: read and written under receive_lock only ----
   alignas(mailbox_line_bytes) process_lock_word receive_lock;
   mailbox_receive_intent receive_intent;
@@ -149,14 +151,22 @@ struct alignas(mailbox_line_bytes) mailbox_queue_state {
 };
 
 // After the state: free_ring (`slots` entries, node << 32 | payload), then
-// the nodes, then the payload slots.
-struct mailbox_node {
-  std::atomic<std::uint32_t> next;  // mailbox_no_slot at the end of a list
-  std::uint32_t payload;
-  std::uint32_t size;
-  std::uint32_t priority;
+// the nodes, then the payload slots. A node describes the message after it
+// in its list, so that a receiver finds the message it takes, and its
+// payload, in the dummy alone. A node has a line of its own: a sender
+// preparing one never disturbs a receiver reading its neighbour.
+struct alignas(64) mailbox_node {
+  std::atomic<std::uint32_t> next;  // the next node; mailbox_no_slot at the end of a list
+  std::uint32_t payload;            // the next node's message: its payload slot,
+  std::uint32_t size;               // its size
+  std::uint32_t priority;           // and its priority (the list's)
 };
-static_assert(sizeof(mailbox_node) == 16);
+static_assert(sizeof(mailbox_node) == 64);
+
+// The free ring's bytes, rounded up to whole lines: the nodes after it start on one.
+constexpr std::uint64_t mailbox_ring_bytes(std::uint64_t slots) noexcept {
+  return (slots * sizeof(std::uint64_t) + mailbox_line_bytes - 1) / mailbox_line_bytes * mailbox_line_bytes;
+}
 
 constexpr std::uint64_t mailbox_payload_bytes(std::uint64_t max_message) noexcept {
   return (max_message + 63) & ~std::uint64_t{63};

@@ -4,6 +4,7 @@
 // lock, so a sender and a receiver never wait for each other; the two sides
 // meet only in the nodes and payloads they hand over and in two counters.
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <fmt/format.h>
 
@@ -30,9 +31,8 @@ class shm_queue final : public mailbox_queue {
   shm_queue(mailbox_queue_state& state, std::byte* after_state, std::uint32_t slots, std::uint64_t max_message) noexcept
       : state_(state),
         ring_(reinterpret_cast<std::atomic<std::uint64_t>*>(after_state)),
-        nodes_(reinterpret_cast<mailbox_node*>(after_state + std::uint64_t{slots} * sizeof(std::uint64_t))),
-        payloads_(after_state + std::uint64_t{slots} * sizeof(std::uint64_t) +
-                  (std::uint64_t{slots} + mailbox_priorities) * sizeof(mailbox_node)),
+        nodes_(reinterpret_cast<mailbox_node*>(after_state + mailbox_ring_bytes(slots))),
+        payloads_(after_state + mailbox_ring_bytes(slots) + (std::uint64_t{slots} + mailbox_priorities) * sizeof(mailbox_node)),
         slots_(slots),
         node_count_(slots + mailbox_priorities),
         payload_bytes_(mailbox_payload_bytes(max_message)),
@@ -40,9 +40,10 @@ class shm_queue final : public mailbox_queue {
 
   // Bytes after mailbox_queue_state for `slots` slots of `max_message` bytes.
   static std::uint64_t area_bytes(std::uint64_t slots, std::uint64_t max_message) noexcept {
-    return slots * sizeof(std::uint64_t) + (slots + mailbox_priorities) * sizeof(mailbox_node) +
+    return mailbox_ring_bytes(slots) + (slots + mailbox_priorities) * sizeof(mailbox_node) +
            slots * mailbox_payload_bytes(max_message);
   }
+
 
   std::error_code try_send(std::span<const std::byte> message, unsigned priority, deadline lock_until) noexcept
       override {
@@ -77,15 +78,19 @@ class shm_queue final : public mailbox_queue {
     intent.active.store(1, std::memory_order_relaxed);
     intent_fence();
     if (!message.empty()) std::memcpy(payload_of(payload), message.data(), message.size());
-    mailbox_node& added = nodes_[node];
-    added.payload = payload;
-    added.size = static_cast<std::uint32_t>(message.size());
-    added.priority = priority;
-    added.next.store(mailbox_no_slot, std::memory_order_relaxed);
+    nodes_[node].next.store(mailbox_no_slot, std::memory_order_relaxed);
+    mailbox_node& last = nodes_[tail];
+    last.payload = payload;
+    last.size = static_cast<std::uint32_t>(message.size());
+    last.priority = priority;
     // The message is in its list from here: a receiver that reads this link
-    // (acquire) sees the node and the payload whole.
-    nodes_[tail].next.store(node, std::memory_order_release);
+    // (acquire) sees the description and the payload whole.
+    last.next.store(node, std::memory_order_release);
     state_.tail[priority] = node;
+    const std::uint32_t bit = std::uint32_t{1} << priority;
+    if ((state_.used.load(std::memory_order_relaxed) & bit) == 0) {
+      state_.used.fetch_or(bit, std::memory_order_seq_cst);
+    }
     // Seq_cst, as the receiver's free_write: a readiness handle's arming
     // (size()) and a sleeping receiver read them after their seq_cst announcement.
     state_.free_read.store(taken + 1, std::memory_order_seq_cst);
@@ -105,12 +110,18 @@ class shm_queue final : public mailbox_queue {
     // The highest priority with a message. Seq_cst: with a sender's seq_cst
     // store of sent[], then its look at the sleepers, either this sees the
     // message or the sender sees this receiver's announced sleep.
+    // Only priorities that have had a message are looked at (`used`, set
+    // before the first one's count).
+    std::uint32_t used = state_.used.load(std::memory_order_seq_cst);
     unsigned priority = mailbox_priorities;
-    while (priority-- > 0) {
+    while (used != 0) {
+      priority = static_cast<unsigned>(std::bit_width(used) - 1);
       const std::uint32_t waiting =
           state_.sent[priority].load(std::memory_order_seq_cst) - state_.received[priority];
       if (waiting > slots_) return corrupted();
       if (waiting != 0) break;
+      used &= ~(std::uint32_t{1} << priority);
+      priority = mailbox_priorities;
     }
     if (priority >= mailbox_priorities) {
       result.error = make_error_code(errc::would_block);
@@ -118,12 +129,13 @@ class shm_queue final : public mailbox_queue {
     }
     const std::uint32_t dummy = state_.head[priority];
     if (dummy >= node_count_) return corrupted();
-    const std::uint32_t index = nodes_[dummy].next.load(std::memory_order_acquire);
+    // The dummy describes the message after it.
+    const mailbox_node& first = nodes_[dummy];
+    const std::uint32_t index = first.next.load(std::memory_order_acquire);
     if (index >= node_count_ || index == dummy) return corrupted();
-    const mailbox_node& taken = nodes_[index];
-    const std::uint32_t payload = taken.payload;
-    const std::uint32_t size = taken.size;
-    if (payload >= slots_ || size > max_message_ || taken.priority != priority) return corrupted();
+    const std::uint32_t payload = first.payload;
+    const std::uint32_t size = first.size;
+    if (payload >= slots_ || size > max_message_ || first.priority != priority) return corrupted();
     result.bytes = size;
     result.priority = priority;
     if (size > buffer.size()) {
@@ -237,6 +249,7 @@ class shm_queue final : public mailbox_queue {
                         nodes_[intent.tail_before].next.load(std::memory_order_acquire) == intent.node;
     const std::uint32_t done = linked ? 1 : 0;
     state_.tail[priority] = linked ? intent.node : intent.tail_before;
+    if (linked) state_.used.fetch_or(std::uint32_t{1} << priority, std::memory_order_seq_cst);
     state_.free_read.store(intent.free_read_before + done, std::memory_order_seq_cst);
     state_.sent[priority].store(intent.sent_before + done, std::memory_order_seq_cst);
     intent_fence();
