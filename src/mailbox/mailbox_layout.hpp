@@ -168,8 +168,12 @@ constexpr std::uint64_t mailbox_ring_bytes(std::uint64_t slots) noexcept {
   return (slots * sizeof(std::uint64_t) + mailbox_line_bytes - 1) / mailbox_line_bytes * mailbox_line_bytes;
 }
 
+// A payload slot: whole lines, and one more when that would make the slots'
+// stride a multiple of 4 KiB, which puts every slot in the same cache sets
+// and makes copies between two such addresses stall on 4 KiB aliasing.
 constexpr std::uint64_t mailbox_payload_bytes(std::uint64_t max_message) noexcept {
-  return (max_message + 63) & ~std::uint64_t{63};
+  const std::uint64_t lines = (max_message + 63) & ~std::uint64_t{63};
+  return lines % 4096 == 0 ? lines + 64 : lines;
 }
 
 }  // namespace xipc::detail
