@@ -142,6 +142,18 @@ TEST(named_pipe, a_kept_message_waits_for_a_buffer_that_holds_it_and_keeps_its_p
   EXPECT_EQ(client.try_receive(buffer).error, errc::would_block);
 }
 
+TEST(named_pipe, a_closed_handle_gives_no_kept_message) {
+  auto [server, client, served] = connect_with_a_smaller_client_limit(128);
+  ASSERT_FALSE(served.send(std::vector<std::byte>(1000, std::byte{1}), 1s));
+  std::array<std::byte, 128> buffer{};
+  ASSERT_EQ(client.receive(buffer, 1s).error, errc::message_too_large);
+  client.close();
+  std::vector<std::byte> whole(1000);
+  const auto got = client.try_receive(whole);
+  EXPECT_TRUE(got.error) << "a receive on a closed handle fails";
+  EXPECT_NE(got.bytes, whole.size());
+}
+
 TEST(named_pipe, message_mode_limits_work_as_asked_or_are_refused_at_create) {
   const auto name = xipc::test::unique_name("");
   std::error_code ec;

@@ -41,6 +41,8 @@ std::error_code named_pipe::send(std::span<const std::byte> message, deadline un
 
 io_result named_pipe::receive(std::span<std::byte> buffer, deadline until) noexcept {
   if (options_.mode != pipe_mode::message) return {0, wrong_mode()};
+  // What the handle kept went with its connection when it was closed.
+  if (!held_.empty() && native_handle() == invalid_native_handle) held_ = {};
   if (!held_.empty()) {
     // A message above this end's maximum, taken earlier into a buffer too small for it.
     const std::size_t size = held_.size();
