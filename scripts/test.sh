@@ -51,15 +51,25 @@ sysv_queues_before=$(sysv_count msg)
 sysv_segments_before=$(sysv_count shm)
 trap 'rm -f "$started"' EXIT
 
+# How long each part took, printed at the end: the whole run must stay well
+# inside CI's limit.
+timings=()
+timed() {
+  local name=$1 start=$SECONDS
+  shift
+  "$@"
+  timings+=("$name $((SECONDS - start)) s")
+}
 for preset in dev asan tsan fuzz; do
   echo "== $preset =="
   cmake --preset "$preset" >/dev/null
-  cmake --build --preset "$preset"
-  ctest --preset "$preset" -j 2
+  timed "$preset build" cmake --build --preset "$preset"
+  timed "$preset tests" ctest --preset "$preset" -j 2
 done
-bash scripts/windows-test.sh
+timed "windows build and tests" bash scripts/windows-test.sh
 # Built and linked against a macOS SDK where one is present; else "skipped: no macOS SDK".
-bash scripts/macos-build.sh
+timed "macos build" bash scripts/macos-build.sh
+echo "xipc: time taken: $(IFS=,; echo "${timings[*]}" | sed 's/,/, /g'); ${SECONDS} s in all"
 
 left=$(leftovers "$started" "$sysv_queues_before" "$sysv_segments_before")
 if [ -n "$left" ]; then

@@ -333,6 +333,7 @@ struct mailbox_state {
     auto next_watch = clock::time_point::max();
     if (poll) {
       auto spin_until = clock::time_point::max();
+      auto spin_start = clock::time_point::max();
       for (unsigned polls = 1;; ++polls) {
         for (int pause = 0; pause < 4; ++pause) XIPC_CPU_RELAX();
         if (hint()) {
@@ -342,6 +343,7 @@ struct mailbox_state {
         if (polls % polls_per_clock_read != 0) continue;
         const auto now = clock::now();
         if (polls == polls_per_clock_read) {
+          spin_start = now;
           next_watch = now + liveness_interval;
           if (how.mode == wait_mode::adaptive) spin_until = now + how.spin_budget;
         }
@@ -351,6 +353,7 @@ struct mailbox_state {
           next_watch = now + liveness_interval;
         }
         if (now >= spin_until) break;
+        if (how.mode == wait_mode::spin) detail::spin_yield_if_long(spin_start, now);
       }
     }
     if (next_watch == clock::time_point::max()) next_watch = clock::now() + liveness_interval;

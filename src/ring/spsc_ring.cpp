@@ -94,12 +94,14 @@ std::error_code wait_until(Ready&& ready, detail::ring_signal_line& own, const s
   auto next_liveness_check = clock::time_point::max();
   if (policy.mode != wait_mode::block) {
     auto spin_until = clock::time_point::max();
+    auto spin_start = clock::time_point::max();
     for (unsigned polls = 1;; ++polls) {
       if (ready(error)) return {};
       if (error) return error;
       if (polls % polls_per_clock_read == 0) {
         now = clock::now();
         if (polls == polls_per_clock_read) {
+          spin_start = now;
           next_liveness_check = now + liveness_interval;
           if (policy.mode == wait_mode::adaptive) spin_until = now + policy.spin_budget;
         }
@@ -109,6 +111,7 @@ std::error_code wait_until(Ready&& ready, detail::ring_signal_line& own, const s
           next_liveness_check = now + liveness_interval;
         }
         if (now >= spin_until) break;
+        if (policy.mode == wait_mode::spin) detail::spin_yield_if_long(spin_start, now);
       }
       for (int pause = 0; pause < pauses_per_poll; ++pause) XIPC_CPU_RELAX();
     }

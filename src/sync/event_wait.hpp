@@ -12,12 +12,29 @@
 #include <algorithm>
 #include <chrono>
 #include <system_error>
+#include <thread>
 
 namespace xipc::detail {
 
 // How long a sleeper waits at most before it looks at its peer again: a
 // dead peer is reported within about this long.
 inline constexpr std::chrono::milliseconds liveness_interval{20};
+
+// A side that spins without ever sleeping (wait_mode::spin) offers its CPU to
+// any other runnable thread at each clock read once it has spun this long
+// without result. It still never sleeps: with nothing else to run, the yield
+// returns at once. But where the two sides share a CPU (more spinning
+// threads than CPUs), the one that waits steps aside within microseconds
+// rather than burning the rest of its time slice (docs/ring.md, "Waiting
+// and waking").
+inline constexpr std::chrono::microseconds spin_yield_after{100};
+
+// Called by a spinning side at a clock read: yields as above when the side
+// has been spinning since `spin_start`.
+inline void spin_yield_if_long(std::chrono::steady_clock::time_point spin_start,
+                               std::chrono::steady_clock::time_point now) noexcept {
+  if (now - spin_start >= spin_yield_after) std::this_thread::yield();
+}
 
 // Sleeps on `event` until attempt() returns anything but errc::would_block,
 // which it then returns; until `until` passes (errc::timed_out); or until

@@ -200,15 +200,20 @@ std::error_code wait_set::wait(std::vector<key>& ready, deadline until) {
   if (s.policy.mode != wait_mode::block) {
     const bool descriptors = s.has_descriptors();
     auto spin_until = clock::time_point::max();
+    auto spin_start = clock::time_point::max();
     for (unsigned polls = 1;; ++polls) {
       const bool clock_turn = polls % polls_per_clock_read == 0;
       s.collect(ready, clock_turn && descriptors);
       if (!ready.empty()) return {};
       if (clock_turn) {
         const auto now = clock::now();
-        if (polls == polls_per_clock_read && s.policy.mode == wait_mode::adaptive) spin_until = now + s.policy.spin_budget;
+        if (polls == polls_per_clock_read) {
+          spin_start = now;
+          if (s.policy.mode == wait_mode::adaptive) spin_until = now + s.policy.spin_budget;
+        }
         if (now >= until.time_point()) return make_error_code(errc::timed_out);
         if (now >= spin_until) break;
+        if (s.policy.mode == wait_mode::spin) detail::spin_yield_if_long(spin_start, now);
         // Spinning forever still notices dead peers: arm() asks about them.
         if (s.policy.mode == wait_mode::spin && polls % (polls_per_clock_read * 1024) == 0) {
           s.sleep(ready, clock::duration::zero());
