@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, then builds and tests the
 # dev (warnings as errors), asan (Address+UndefinedBehavior sanitizers) and
-# tsan (ThreadSanitizer) configurations, runs the ring, port and broadcast
-# fuzzers (80 s together; clang's libFuzzer), builds the Windows configuration and
+# tsan (ThreadSanitizer) configurations, runs the ring, port, broadcast and
+# shm mailbox fuzzers (100 s together; clang's libFuzzer), builds the Windows configuration and
 # runs its tests under Wine, builds and links the macOS configurations where a
 # macOS SDK is present (scripts/macos-build.sh; else it says "skipped: no
 # macOS SDK"), and checks that the run left no shared-memory object behind.
