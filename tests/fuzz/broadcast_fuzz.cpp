@@ -14,7 +14,6 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <new>
 #include <optional>
 #include <vector>
 
@@ -22,19 +21,8 @@
 
 namespace {
 
+using xipc::fuzz::aligned_memory;
 using xipc::fuzz::script;
-
-struct aligned_memory {
-  explicit aligned_memory(std::size_t size) : size(size), data(static_cast<std::byte*>(::operator new(size, std::align_val_t{128}))) {
-    std::memset(data, 0, size);
-  }
-  ~aligned_memory() { ::operator delete(data, std::align_val_t{128}); }
-  aligned_memory(const aligned_memory&) = delete;
-  aligned_memory& operator=(const aligned_memory&) = delete;
-  std::span<std::byte> bytes() const { return {data, size}; }
-  std::size_t size;
-  std::byte* data;
-};
 
 // A subscriber and what it must receive next (unknown until its first
 // message: under the waiting policy its join point may move up to the guard).

@@ -1,9 +1,14 @@
 // How the fuzz targets read their input: a script of opcode bytes, each
-// followed by the operands it needs; past the end, every read is 0.
+// followed by the operands it needs; past the end, every read is 0. And the
+// zeroed, line-aligned memory of exactly the asked size that a shared region
+// lives in, so that AddressSanitizer flags a byte past its end.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <new>
+#include <span>
 
 namespace xipc::fuzz {
 
@@ -23,6 +28,18 @@ class script {
   const std::uint8_t* data_;
   std::size_t size_;
   std::size_t at_ = 0;
+};
+
+struct aligned_memory {
+  explicit aligned_memory(std::size_t size) : size(size), data(static_cast<std::byte*>(::operator new(size, std::align_val_t{128}))) {
+    std::memset(data, 0, size);
+  }
+  ~aligned_memory() { ::operator delete(data, std::align_val_t{128}); }
+  aligned_memory(const aligned_memory&) = delete;
+  aligned_memory& operator=(const aligned_memory&) = delete;
+  std::span<std::byte> bytes() const { return {data, size}; }
+  std::size_t size;
+  std::byte* data;
 };
 
 }  // namespace xipc::fuzz

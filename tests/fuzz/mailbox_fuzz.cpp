@@ -18,7 +18,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
-#include <new>
 #include <vector>
 
 #include "fuzz_script.hpp"
@@ -26,20 +25,9 @@
 
 namespace {
 
+using xipc::fuzz::aligned_memory;
 using xipc::fuzz::script;
 using shm_backend = xipc::detail::mailbox_backend_of<xipc::mailbox_backend::shm>;
-
-struct aligned_memory {
-  explicit aligned_memory(std::size_t size) : size(size), data(static_cast<std::byte*>(::operator new(size, std::align_val_t{128}))) {
-    std::memset(data, 0, size);
-  }
-  ~aligned_memory() { ::operator delete(data, std::align_val_t{128}); }
-  aligned_memory(const aligned_memory&) = delete;
-  aligned_memory& operator=(const aligned_memory&) = delete;
-  std::span<std::byte> bytes() const { return {data, size}; }
-  std::size_t size;
-  std::byte* data;
-};
 
 // A queued message as the model knows it: its number (its first 8 bytes;
 // every later byte is the number's low byte plus its offset) and its size.
