@@ -115,9 +115,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* input, std::size_t siz
         break;
       }
       case 5: {  // a hostile write: any 8 bytes of the region
-        const std::size_t at = in.u16() % (memory.size / 8) * 8;
-        const std::uint64_t value = in.u64();
-        std::memcpy(memory.data + at, &value, 8);
+        memory.overwrite_word(in);
         damaged = true;
         break;
       }

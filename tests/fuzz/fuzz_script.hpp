@@ -38,6 +38,12 @@ struct aligned_memory {
   aligned_memory(const aligned_memory&) = delete;
   aligned_memory& operator=(const aligned_memory&) = delete;
   std::span<std::byte> bytes() const { return {data, size}; }
+  // A hostile write: any aligned 8 bytes, where and what the script says.
+  void overwrite_word(script& in) {
+    const std::size_t at = in.u16() % (size / 8) * 8;
+    const std::uint64_t value = in.u64();
+    std::memcpy(data + at, &value, 8);
+  }
   std::size_t size;
   std::byte* data;
 };
