@@ -31,6 +31,7 @@
 #include <xipc/detail/config.hpp>
 #include <xipc/detail/event_count.hpp>
 #include <xipc/detail/ring_layout.hpp>
+#include <xipc/detail/ring_slip.hpp>
 #include <xipc/detail/shared_word.hpp>
 #include <xipc/error.hpp>
 #include <xipc/native_handle.hpp>
@@ -272,7 +273,8 @@ class alignas(detail::ring_line_bytes) ring_consumer {
   bool has_record(std::error_code& error) const noexcept;
   // Tells an empty ring apart from one whose producer is gone.
   std::error_code empty_reason() noexcept;
-  std::error_code wait_for_message(deadline until) noexcept;
+  // Sets `polls` to the polls the wait took.
+  std::error_code wait_for_message(deadline until, unsigned& polls) noexcept;
   // peek() once the ring was found empty: waits, then looks again.
   read_slot peek_after_wait(deadline until) noexcept;
   void wake_producer() noexcept;
@@ -285,6 +287,7 @@ class alignas(detail::ring_line_bytes) ring_consumer {
   std::uint64_t head_ = 0;          // start of the next record to read (released records excluded)
   std::uint64_t peeked_bytes_ = 0;  // record bytes of the message peek returned, freed by release
   bool light_notify_ = false;       // as the producer's
+  detail::ring_slip slip_;          // whether to fall behind a streaming producer before a wait
   std::chrono::steady_clock::time_point next_liveness_check_{};
 };
 
@@ -439,6 +442,7 @@ inline read_slot ring_consumer::next_message() noexcept {
 }
 
 inline void ring_consumer::release() noexcept {
+  slip_.took_message();
   head_ += peeked_bytes_;
   peeked_bytes_ = 0;
   // Release: our reads of the freed records happen before the producer may overwrite them.

@@ -17,6 +17,10 @@ enum class wait_mode {
   block,     // sleeps at once: no CPU while waiting, a wake-up costs system calls
   adaptive,  // spins for wait_policy::spin_budget, then sleeps
 };
+// A ring consumer that spins (spin, or adaptive before it sleeps) may also
+// fall up to 2 µs behind a producer that streams small messages, to read
+// finished cache lines instead of the one being written (docs/ring.md,
+// "Slipping behind a streaming producer"). A blocking one never does.
 
 struct wait_policy {
   wait_mode mode = wait_mode::adaptive;

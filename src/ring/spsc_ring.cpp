@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <bit>
 
 #include "backend/process_identity.hpp"
@@ -74,6 +75,15 @@ void release_end(std::atomic<std::uint64_t>& owner) noexcept {
 }
 
 using detail::event_of;
+
+// Spins for `time`, or until the deadline, without touching the ring (a slip:
+// xipc/detail/ring_slip.hpp).
+void spin_without_polling(std::chrono::nanoseconds time, deadline until) noexcept {
+  const auto end = std::min(clock::now() + time, until.time_point());
+  do {
+    for (int pause = 0; pause < pauses_per_poll; ++pause) XIPC_CPU_RELAX();
+  } while (clock::now() < end);
+}
 
 void wake(detail::ring_signal_line& signal) noexcept { event_of(signal).wake_all(); }
 
@@ -408,6 +418,7 @@ ring_consumer& ring_consumer::operator=(ring_consumer&& other) noexcept {
     head_ = other.head_;
     peeked_bytes_ = other.peeked_bytes_;
     light_notify_ = other.light_notify_;
+    slip_ = other.slip_;
     next_liveness_check_ = other.next_liveness_check_;
     readiness_ = std::exchange(other.readiness_, nullptr);
   }
@@ -430,16 +441,26 @@ std::error_code ring_consumer::empty_reason() noexcept {
   return gone_or_waiting(ring_.layout->producer.owner, next_liveness_check_);
 }
 
-std::error_code ring_consumer::wait_for_message(deadline until) noexcept {
+std::error_code ring_consumer::wait_for_message(deadline until, unsigned& polls) noexcept {
+  polls = 0;
   return wait_until(
-      [&](std::error_code& error) { return has_record(error); },
+      [&](std::error_code& error) {
+        ++polls;
+        return has_record(error);
+      },
       ring_.layout->consumer_signal, ring_.layout->producer.owner, policy_, until);
 }
 
 read_slot ring_consumer::peek_after_wait(deadline until) noexcept {
+  // Only a side that spins slips: one that blocks sleeps at once.
+  const bool may_slip = !until.is_immediate() && policy_.mode != wait_mode::block;
+  if (may_slip && slip_.before_wait()) spin_without_polling(detail::ring_slip::slip_time, until);
   for (;;) {
     if (until.is_immediate()) return {{}, empty_reason()};
-    if (const std::error_code error = wait_for_message(until)) return {{}, error};
+    unsigned polls = 0;
+    const std::error_code error = wait_for_message(until, polls);
+    if (may_slip && !error) slip_.after_wait(polls);
+    if (error) return {{}, error};
     read_slot slot = next_message();
     if (slot.error != errc::would_block) return slot;
   }
