@@ -22,9 +22,7 @@
 
 namespace {
 
-constexpr std::size_t region_bytes = std::size_t{512} << 10;  // half of the ring the benchmarks use
 constexpr std::size_t record_bytes = 72;
-constexpr std::size_t records = region_bytes / record_bytes;
 
 struct alignas(128) hand_over {
   std::atomic<std::uint64_t> round{0};  // odd: the partner's turn
@@ -32,6 +30,9 @@ struct alignas(128) hand_over {
 };
 
 void rewrite(benchmark::State& state, bool peer_reads) {
+  // The region written per round, in KiB: as a ring's data area, lapped once per round.
+  const std::size_t region_bytes = static_cast<std::size_t>(state.range(0)) << 10;
+  const std::size_t records = region_bytes / record_bytes;
   auto memory = xipc::anonymous_memory::create(sizeof(hand_over) + region_bytes);
   auto* turn = new (memory.data()) hand_over;
   std::byte* data = memory.data() + sizeof(hand_over);
@@ -91,5 +92,14 @@ void rewrite(benchmark::State& state, bool peer_reads) {
 
 }  // namespace
 
-BENCHMARK_CAPTURE(rewrite, untouched, false)->Name("rewrite/untouched")->UseManualTime();
-BENCHMARK_CAPTURE(rewrite, after_peer_read, true)->Name("rewrite/after_peer_read")->UseManualTime();
+// Half the ring the throughput benchmarks use; then rings that fit in a
+// core's L1 and L2, and rings larger than a core's L2.
+BENCHMARK_CAPTURE(rewrite, untouched, false)->Name("rewrite/untouched")->Arg(512)->UseManualTime();
+BENCHMARK_CAPTURE(rewrite, after_peer_read, true)
+    ->Name("rewrite/after_peer_read")
+    ->Arg(16)
+    ->Arg(128)
+    ->Arg(512)
+    ->Arg(4096)
+    ->Arg(16384)
+    ->UseManualTime();
