@@ -123,11 +123,15 @@ enum class consumer_setup {
               // receiver: the same check, the cost of making the handle possible
 };
 
-void ring_throughput(benchmark::State& state, send_form form, consumer_setup setup = consumer_setup::spinning) {
+// The ring's capacity at least: 1 MiB unless said.
+constexpr std::size_t default_ring_bytes = std::size_t{1} << 20;
+
+void ring_throughput(benchmark::State& state, send_form form, consumer_setup setup = consumer_setup::spinning,
+                     std::size_t least_capacity = default_ring_bytes) {
   const bool in_place = form == send_form::in_place;
   const double floor_before_ns = xipc::bench::floor_rtt_now();
   const auto size = static_cast<std::size_t>(state.range(0));
-  const std::size_t capacity = std::max<std::size_t>(std::size_t{1} << 20, size * 16);
+  const std::size_t capacity = std::max(least_capacity, size * 16);
   const xipc::wait_policy policy{.mode = wait_mode::spin};
   auto memory = xipc::anonymous_memory::create(xipc::ring_memory_bytes(capacity));
   const std::span<std::byte> bytes{memory.data(), memory.size()};
@@ -237,6 +241,13 @@ BENCHMARK_CAPTURE(ring_throughput, readiness, send_form::copy, consumer_setup::r
 BENCHMARK_CAPTURE(ring_throughput, in_place, send_form::in_place)
     ->Name("ring_zero_copy/throughput")
     ->Apply(xipc::bench::every_message_size)
+    ->UseRealTime();
+// A ring larger than a core's L2, so that the lines the consumer read have
+// left its cache when the producer comes back to them (rewrite/… in
+// rewrite_bench.cpp); read against ring/throughput/64.
+BENCHMARK_CAPTURE(ring_throughput, large, send_form::copy, consumer_setup::spinning, std::size_t{16} << 20)
+    ->Name("ring_16mib/throughput")
+    ->Arg(64)
     ->UseRealTime();
 BENCHMARK_CAPTURE(ring_throughput, batch, send_form::batch)
     ->Name("ring_batch/throughput")
