@@ -40,6 +40,17 @@ echo "xipc-bench: $(build/release/bench/xipc-bench --benchmark_list_tests --benc
 build/release/bench/xipc-bench --benchmark_filter="$filter" "${run[@]}" \
   --benchmark_out="$out/results.json" --benchmark_out_format=json --benchmark_counters_tabular=true
 
+# The host may move the two CPUs apart for a while (docs/benchmarks.md,
+# Method): what was measured with a floor far from the run's is run again, up
+# to three times; what stays off is marked in the report.
+for attempt in 1 2 3; do
+  off=$(python3 scripts/bench_report.py "$out/results.json" --off-placement)
+  [ -n "$off" ] || break
+  echo "xipc-bench: running again, attempt $attempt of 3, what was measured off the run's placement: $off"
+  build/release/bench/xipc-bench --benchmark_filter="$off" "${run[@]}" \
+    --benchmark_out="$out/again.json" --benchmark_out_format=json --benchmark_counters_tabular=true
+  python3 scripts/bench_report.py "$out/results.json" --replace-from "$out/again.json"
+done
 if $quick; then
   python3 scripts/bench_report.py "$out/results.json" --markdown "$out/report.md" --plots "$out" --image-prefix ""
   echo

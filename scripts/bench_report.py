@@ -11,6 +11,8 @@ instead of writing a file of its own.
 import argparse
 import json
 import os
+import re
+import statistics
 import subprocess
 import tempfile
 import sys
@@ -63,6 +65,11 @@ def rate_label(value, unit=""):
     return f"{value:.0f} {unit}".strip()
 
 
+# A figure whose floor_ns differs from the run's by more than this factor was
+# measured with the two CPUs placed differently (docs/benchmarks.md, Method).
+PLACEMENT_TOLERANCE = 1.5
+
+
 def order_key(transport):
     return (ORDER.index(transport) if transport in ORDER else len(ORDER), transport)
 
@@ -90,6 +97,25 @@ class Results:
                     self.skipped.append((name, reason))
                 continue
             self.rows[(transport, measure, size)] = entry
+
+        # The run's placement: the median of every floor measured in it. The
+        # host may move the two CPUs farther apart for a while; a figure whose
+        # floor is off by more than PLACEMENT_TOLERANCE was measured elsewhere.
+        floors = [e["floor_ns"] for e in self.rows.values() if e.get("floor_ns")]
+        self.floor = statistics.median(floors) if floors else None
+
+    def off_placement(self, transport, measure, size):
+        entry = self.rows.get((transport, measure, size))
+        if entry is None or not self.floor or not entry.get("floor_ns"):
+            return False
+        ratio = entry["floor_ns"] / self.floor
+        return ratio > PLACEMENT_TOLERANCE or ratio < 1 / PLACEMENT_TOLERANCE
+
+    def off_placement_runs(self):
+        return sorted(e.get("run_name", e["name"]) for key, e in self.rows.items() if self.off_placement(*key))
+
+    def mark(self, transport, measure, size):
+        return " †" if self.off_placement(transport, measure, size) else ""
 
     def transports(self, measure):
         return sorted({t for (t, m, _) in self.rows if m == measure}, key=order_key)
@@ -136,7 +162,8 @@ def rtt_table(results, measure, size):
         ratio_boost = f"{rtt / boost:.2f}" if boost else ""
         cells = [time_label(results.value(t, measure, size, k)) for k in ("p50_ns", "p99_ns", "p999_ns", "max_ns")]
         floor_cell = f"{vs_floor:.1f}" if vs_floor is not None else ""
-        lines.append(f"| `{t}` | {time_label(rtt)} | " + " | ".join(cells) + f" | {floor_cell} | {ratio_boost} |")
+        mark = results.mark(t, measure, size)
+        lines.append(f"| `{t}` | {time_label(rtt)}{mark} | " + " | ".join(cells) + f" | {floor_cell} | {ratio_boost} |")
     return "\n".join(lines)
 
 
@@ -145,7 +172,8 @@ def by_size_table(results, measure, counter, label):
     lines = ["| transport | " + " | ".join(size_label(s) for s in sizes) + " |",
              "|---|" + "---|" * len(sizes)]
     for t in results.transports(measure):
-        cells = [label(results.value(t, measure, s, counter)) for s in sizes]
+        cells = [label(results.value(t, measure, s, counter)) + results.mark(t, measure, s)
+                 if results.value(t, measure, s, counter) is not None else "" for s in sizes]
         lines.append(f"| `{t}` | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -159,7 +187,8 @@ def throughput_ratio_table(results):
         for s in sizes:
             mine = results.value(t, "throughput", s, "msgs_per_s")
             boost = results.value("boost_mq", "throughput", s, "msgs_per_s")
-            cells.append(f"{mine / boost:.1f}×" if mine and boost else "")
+            mark = results.mark(t, "throughput", s) or results.mark("boost_mq", "throughput", s)
+            cells.append(f"{mine / boost:.1f}×{mark}" if mine and boost else "")
         lines.append(f"| `{t}` | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -249,6 +278,13 @@ def report(results, plots, image_prefix):
         out.append(f"Floor (one cache line bounced between the two CPUs): "
                    f"{time_label(results.value('floor', 'rtt', 64, 'rtt_ns'))}. "
                    "× floor uses the floor measured next to each benchmark.\n")
+    off = results.off_placement_runs()
+    if off:
+        out.append(f"† marks a figure measured while the floor next to it was more than {PLACEMENT_TOLERANCE}× "
+                   f"away from the run's ({time_label(results.floor)}, the median of every floor measured): the "
+                   "host had placed the two CPUs differently, so the figure does not compare with the rest. "
+                   f"{len(off)} of {len(results.rows)} figures are marked; `scripts/bench-report.sh` reran them "
+                   "up to three times first.\n")
     for size in (64, 4096):
         if any(m == "rtt" and s == size for (_, m, s) in results.rows):
             out.append(f"### Round trip, {size_label(size)}\n")
@@ -297,9 +333,26 @@ def main():
     parser.add_argument("--section", help="replace the report section of this Markdown file")
     parser.add_argument("--plots", help="write PNG plots into this directory")
     parser.add_argument("--image-prefix", default="", help="how the Markdown refers to the plots' directory")
+    parser.add_argument("--off-placement", action="store_true",
+                        help="print, as one regular expression, the benchmarks measured off the run's placement")
+    parser.add_argument("--replace-from", help="replace the results' entries with this run's, benchmark by benchmark")
     args = parser.parse_args()
     with open(args.results) as f:
-        results = Results(json.load(f))
+        data = json.load(f)
+    if args.replace_from:
+        with open(args.replace_from) as f:
+            rerun = json.load(f).get("benchmarks", [])
+        again = {e.get("run_name", e["name"]) for e in rerun}
+        data["benchmarks"] = [e for e in data.get("benchmarks", []) if e.get("run_name", e["name"]) not in again] + rerun
+        with open(args.results, "w") as f:
+            json.dump(data, f, indent=1)
+        return
+    results = Results(data)
+    if args.off_placement:
+        off = results.off_placement_runs()
+        if off:
+            print("^(" + "|".join(re.escape(name) for name in off) + ")$")
+        return
     plots = write_plots(results, args.plots) if args.plots else []
     text = report(results, plots, args.image_prefix)
     if args.markdown:
