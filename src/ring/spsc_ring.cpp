@@ -28,11 +28,14 @@ constexpr std::uint64_t max_capacity_bytes = std::uint64_t{1} << 32;
 using detail::liveness_interval;
 // Spinning reads the clock once per this many polls.
 constexpr unsigned polls_per_clock_read = 64;
-// Pause instructions between two polls of an empty or full ring. Polling less
-// often lets the other side finish a cache line before we pull it across:
-// 4 raised 64-byte throughput by a third at no round-trip cost; 16 doubled
-// the round trip (docs/ring.md).
-constexpr int pauses_per_poll = 4;
+// Pause instructions between two polls of an empty or full ring. 4 once
+// raised 64-byte throughput by a third, by letting the producer finish a line
+// before the consumer pulled it across; since the consumer slips behind a
+// streaming producer instead (xipc/detail/ring_slip.hpp), 1 keeps that
+// throughput and cuts the round trip at 8 and 64 bytes (docs/ring.md).
+constexpr int pauses_per_poll = 1;
+// Pause instructions between two clock reads while slipping.
+constexpr int pauses_per_slip_clock_read = 8;
 
 // An empty ring then always has room for a message: padding before it is
 // shorter than its record, so padding + record + next header <= capacity.
@@ -81,7 +84,7 @@ using detail::event_of;
 void spin_without_polling(std::chrono::nanoseconds time, deadline until) noexcept {
   const auto end = std::min(clock::now() + time, until.time_point());
   do {
-    for (int pause = 0; pause < pauses_per_poll; ++pause) XIPC_CPU_RELAX();
+    for (int pause = 0; pause < pauses_per_slip_clock_read; ++pause) XIPC_CPU_RELAX();
   } while (clock::now() < end);
 }
 
