@@ -11,6 +11,7 @@
 #include <unistd.h>
 #endif
 #include <xipc/anonymous_memory.hpp>
+#include <xipc/broadcast.hpp>
 #include <xipc/mailbox.hpp>
 #include <xipc/io.hpp>
 #include <xipc/pipe.hpp>
@@ -184,6 +185,127 @@ TEST(ring_readiness, no_wake_up_is_lost_when_arming_at_random_moments) {
     ASSERT_TRUE(fired) << "a wake-up was lost before message " << sequence;
   }
   producer.join();
+  RecordProperty("sleeps", std::to_string(sleeps));
+  EXPECT_GT(sleeps, 0u);
+}
+
+// ---- broadcast ---------------------------------------------------------------
+
+// A broadcast's notifiers look at the sleepers with a plain load where the
+// sleepers fence (docs/broadcast.md, "Notifying without a fence"), on both
+// events: the publisher's per message, and a subscriber's per step that
+// reaches what a waiting publisher wants. The two tests below arm at random
+// moments against a side that runs flat out, as the ring's test above.
+class broadcast_memory {
+ public:
+  explicit broadcast_memory(const xipc::broadcast_options& options)
+      : memory_(xipc::anonymous_memory::create(xipc::broadcast_memory_bytes(options))) {
+    const auto ec = xipc::format_broadcast(bytes(), options);
+    EXPECT_FALSE(ec) << ec.message();
+  }
+  std::span<std::byte> bytes() { return {memory_.data(), memory_.size()}; }
+
+ private:
+  xipc::anonymous_memory memory_;
+};
+
+// Every message here may be the last for a while: the publisher sends the
+// next only once the subscriber took this one, after a random pause that
+// lands the publish at a random point of the subscriber's arming. A lost
+// wake-up then shows as a handle that does not fire within `never`, instead
+// of being covered by the next message's notify.
+TEST(broadcast_readiness, no_wake_up_of_a_subscriber_is_lost_when_it_arms_at_random_moments) {
+  const std::uint64_t count = lost_wake_messages() / 50;
+  broadcast_memory memory({.slot_count = 64, .max_message_bytes = 64, .max_subscribers = 2,
+                           .policy = xipc::slow_subscriber::wait});
+  auto pub = xipc::broadcast_publisher::attach(memory.bytes(), {.mode = xipc::wait_mode::spin});
+  auto sub = xipc::broadcast_subscriber::attach(memory.bytes(), {.mode = xipc::wait_mode::spin});
+  const auto handle = sub.readiness_handle();
+  std::atomic<std::uint64_t> taken{0};
+  std::atomic<bool> stop{false};
+  std::thread publisher([&] {
+    std::minstd_rand random(7);
+    std::array<std::byte, 64> message{};
+    for (std::uint64_t sequence = 0; sequence < count; ++sequence) {
+      while (taken.load(std::memory_order_acquire) < sequence) {
+        if (stop.load(std::memory_order_relaxed)) return;
+      }
+      for (auto spin = random() % 400; spin > 0; --spin) std::atomic_signal_fence(std::memory_order_seq_cst);
+      const std::span<std::byte> bytes{message.data(), xipc::test::sequenced_size(sequence, message.size())};
+      xipc::test::fill_sequenced(bytes, sequence);
+      while (pub.try_send(bytes)) std::this_thread::yield();
+    }
+  });
+  std::array<std::byte, 64> buffer{};
+  std::uint64_t sleeps = 0;
+  bool lost = false;
+  for (std::uint64_t sequence = 0; sequence < count && !lost;) {
+    const auto got = sub.try_receive(buffer);
+    if (!got.error) {
+      EXPECT_EQ(got.lost, 0u);
+      EXPECT_TRUE(xipc::test::is_sequenced({buffer.data(), got.bytes}, sequence, buffer.size())) << sequence;
+      taken.store(++sequence, std::memory_order_release);
+      continue;
+    }
+    ASSERT_EQ(got.error, errc::would_block);
+    if (!sub.arm()) continue;
+    ++sleeps;
+    const bool fired = handle_fires_within(handle, never);
+    sub.disarm(fired);
+    lost = !fired;
+    EXPECT_TRUE(fired) << "a wake-up was lost before message " << sequence;
+  }
+  stop = true;
+  publisher.join();
+  RecordProperty("sleeps", std::to_string(sleeps));
+  EXPECT_GT(sleeps, 0u);
+}
+
+TEST(broadcast_readiness, no_wake_up_of_a_waiting_publisher_is_lost_when_it_arms_at_random_moments) {
+  const std::uint64_t count = lost_wake_messages() / 4;
+  broadcast_memory memory({.slot_count = 8, .max_message_bytes = 64, .max_subscribers = 2,
+                           .policy = xipc::slow_subscriber::wait});
+  auto pub = xipc::broadcast_publisher::attach(memory.bytes(), {.mode = xipc::wait_mode::spin});
+  auto sub = xipc::broadcast_subscriber::attach(memory.bytes(), {.mode = xipc::wait_mode::spin});
+  const auto handle = pub.readiness_handle();
+  std::atomic<bool> failed{false};
+  std::thread subscriber([&] {
+    std::minstd_rand random(5);
+    std::array<std::byte, 64> buffer{};
+    for (std::uint64_t sequence = 0; sequence < count;) {
+      const auto got = sub.receive(buffer, never);
+      if (got.error || !xipc::test::is_sequenced({buffer.data(), got.bytes}, sequence, buffer.size())) {
+        failed = true;
+        return;
+      }
+      ++sequence;
+      if (random() % 512 == 0) std::this_thread::sleep_for(std::chrono::microseconds(random() % 200));
+    }
+  });
+  std::minstd_rand random(13);
+  std::array<std::byte, 64> message{};
+  std::uint64_t sleeps = 0;
+  for (std::uint64_t sequence = 0; sequence < count && !failed;) {
+    const std::span<std::byte> bytes{message.data(), xipc::test::sequenced_size(sequence, message.size())};
+    xipc::test::fill_sequenced(bytes, sequence);
+    const auto error = pub.try_send(bytes);
+    if (!error) {
+      ++sequence;
+      continue;
+    }
+    ASSERT_EQ(error, errc::would_block);
+    if (random() % 64 != 0) {
+      for (auto spin = random() % 2000; spin > 0; --spin) std::atomic_signal_fence(std::memory_order_seq_cst);
+      continue;
+    }
+    if (!pub.arm()) continue;
+    ++sleeps;
+    const bool fired = handle_fires_within(handle, never);
+    pub.disarm(fired);
+    ASSERT_TRUE(fired) << "a wake-up was lost before message " << sequence;
+  }
+  subscriber.join();
+  EXPECT_FALSE(failed) << "the subscriber missed or misread a message";
   RecordProperty("sleeps", std::to_string(sleeps));
   EXPECT_GT(sleeps, 0u);
 }

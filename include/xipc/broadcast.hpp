@@ -99,6 +99,11 @@ struct broadcast_geometry {
   std::uint64_t max_message = 0;
   std::uint64_t max_subscribers = 0;
   slow_subscriber policy = slow_subscriber::overtake;
+  // The header says sleepers fence (broadcast_sleepers_fence), and this
+  // process can run the heavy fence: its sleeps fence. One that cannot
+  // sleeps for at most broadcast_unfenced_sleep at a time instead.
+  bool sleepers_fence = false;
+  bool cannot_fence = false;
 
   broadcast_slot_head& head(std::uint64_t sequence) const noexcept {
     return *reinterpret_cast<broadcast_slot_head*>(slots + (sequence & (slot_count - 1)) * slot_bytes);
@@ -190,6 +195,7 @@ class broadcast_publisher {
   std::uint64_t bound_ = 0;  // under wait: sequences below it are known to be writable
   std::size_t prepared_size_ = 0;
   std::uint64_t token_ = 0;
+  bool light_notify_ = false;  // subscribers' sleeps fence: look at them with a plain load
   detail::readiness_point* readiness_ = nullptr;  // made by the first readiness call
 };
 
@@ -259,9 +265,9 @@ class broadcast_subscriber {
  private:
   static broadcast_subscriber attach(std::span<std::byte> memory, wait_policy policy, detail::failure& why);
   friend class broadcast;
-  // One look: a message (copied into `buffer`, or, `in_place`, held where it
-  // is), would_block, peer_closed or corrupted.
-  broadcast_received take(std::span<std::byte> buffer, bool in_place = false) noexcept;
+  // One look, into `result`: a message (copied into `buffer`, or, `in_place`,
+  // held where it is), would_block, peer_closed or corrupted.
+  void take(broadcast_received& result, std::span<std::byte> buffer, bool in_place = false) noexcept;
   // Publishes cursor_ in this subscriber's place, waking a waiting publisher.
   void advance_cursor() noexcept;
   // Whether the publisher detached, or its process was seen dead by look_at_publisher.
@@ -276,6 +282,7 @@ class broadcast_subscriber {
   std::uint64_t pending_lost_ = 0;  // lost before the next message, reported with it
   std::uint64_t token_ = 0;
   std::uint64_t dead_owner_ = 0;  // a publisher token found dead
+  bool light_notify_ = false;     // the publisher's sleeps fence: look at them with a plain load
   std::uint64_t held_stamp_ = 0;  // a peeked message's stamp, 0 when none is held
   std::size_t held_size_ = 0;
   detail::readiness_point* readiness_ = nullptr;  // made by the first readiness call

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "backend/process_identity.hpp"
+#include "backend/wait_wake.hpp"
 #include "core/setup_error.hpp"
 #include "sync/event_wait.hpp"
 #include "sync/readiness.hpp"
@@ -25,8 +26,17 @@ constexpr std::uint64_t max_slot_count = std::uint64_t{1} << 20;
 constexpr std::uint64_t max_message_limit = std::uint64_t{16} << 20;
 constexpr std::uint64_t max_subscriber_limit = 1024;
 constexpr std::uint64_t slot_align = 64;
+// The longest sleep of a process that cannot fence on a channel whose
+// notifiers count on sleepers fencing (wait_as).
+constexpr std::chrono::milliseconds broadcast_unfenced_sleep{1};
 
 std::error_code code(errc e) { return make_error_code(e); }
+
+// Whether a code from take() is would_block. take() makes only xipc codes,
+// so the value says it, without the category (a call) that == compares.
+bool nothing_yet(const std::error_code& error) noexcept {
+  return error.value() == static_cast<int>(errc::would_block);
+}
 
 bool is_power_of_two(std::uint64_t n) { return n != 0 && (n & (n - 1)) == 0; }
 
@@ -63,12 +73,13 @@ std::string options_problem(const broadcast_options& options) {
 // The subscribers sleep on `messages`, and their readiness handles are rung with it.
 event_count messages_event(const broadcast_geometry& geometry) noexcept {
   return event_count(geometry.layout->messages.word, geometry.layout->messages.sleepers, geometry.bells,
-                     static_cast<std::uint32_t>(geometry.max_subscribers));
+                     static_cast<std::uint32_t>(geometry.max_subscribers), geometry.sleepers_fence);
 }
 
 // The publisher sleeps on `room`, and its readiness handle is rung with it.
 event_count room_event(const broadcast_geometry& geometry) noexcept {
-  return event_count(geometry.layout->room.word, geometry.layout->room.sleepers, &geometry.layout->room.bell, 1);
+  return event_count(geometry.layout->room.word, geometry.layout->room.sleepers, &geometry.layout->room.bell, 1,
+                     geometry.sleepers_fence);
 }
 
 // Makes an end's readiness point on first use: a doorbell, named in one of `slots`.
@@ -132,9 +143,12 @@ void copy_racing(std::byte* to, const std::byte* from, std::size_t size) noexcep
 
 // Waits as `policy` says: spins (for the budget, or for ever in spin mode,
 // looking at the peer every liveness interval), then sleeps on `event`.
+// `short_sleeps`: this process cannot fence where the channel's notifiers
+// count on it (broadcast_geometry::cannot_fence), so a wake-up may be
+// missed, and no sleep lasts longer than broadcast_unfenced_sleep.
 template <class Attempt, class Watch>
 std::error_code wait_as(const wait_policy& policy, event_count event, Attempt&& attempt, Watch&& watch,
-                        deadline until) noexcept {
+                        deadline until, bool short_sleeps) noexcept {
   using clock = std::chrono::steady_clock;
   std::error_code error = attempt();
   if (error != errc::would_block || until.is_immediate()) return error;
@@ -158,7 +172,18 @@ std::error_code wait_as(const wait_policy& policy, event_count event, Attempt&& 
       if (policy.mode == wait_mode::spin) spin_yield_if_long(start, now);
     }
   }
-  return sleep_until(event, attempt, watch, until, next_watch);
+  if (!short_sleeps) return sleep_until(event, attempt, watch, until, next_watch);
+  for (;;) {
+    const auto now = clock::now();
+    if (now >= next_watch) {
+      error = watch();
+      if (error != errc::would_block) return error;
+      next_watch = now + liveness_interval;
+    }
+    const deadline nap = deadline::at(std::min(until.time_point(), now + broadcast_unfenced_sleep));
+    error = sleep_until(event, attempt, watch, nap, clock::time_point::max());
+    if (error != errc::timed_out || clock::now() >= until.time_point()) return error;
+  }
 }
 
 }  // namespace
@@ -185,8 +210,14 @@ bool read_broadcast_geometry(std::span<std::byte> memory, broadcast_geometry& ge
   const std::uint64_t max_message = header.max_message_bytes;
   const std::uint64_t max_subscribers = header.max_subscribers;
   const std::uint64_t memory_bytes = header.memory_bytes;
+  const std::uint32_t sleepers = header.sleepers;
   if (version != broadcast_layout_version) {
     why = refuse(errc::corrupted, fmt::format("layout version {}, this side reads {}", version, broadcast_layout_version));
+    return false;
+  }
+  if (sleepers != broadcast_sleepers_plain && sleepers != broadcast_sleepers_fence) {
+    why = refuse(errc::corrupted, fmt::format("the header says sleepers {}, neither plain ({}) nor fence ({})", sleepers,
+                                              broadcast_sleepers_plain, broadcast_sleepers_fence));
     return false;
   }
   broadcast_options options;
@@ -215,6 +246,8 @@ bool read_broadcast_geometry(std::span<std::byte> memory, broadcast_geometry& ge
   geometry.max_message = max_message;
   geometry.max_subscribers = max_subscribers;
   geometry.policy = options.policy;
+  geometry.sleepers_fence = sleepers == broadcast_sleepers_fence && heavy_fence_works();
+  geometry.cannot_fence = sleepers == broadcast_sleepers_fence && !heavy_fence_works();
   return true;
 }
 
@@ -241,6 +274,8 @@ std::error_code format_broadcast(std::span<std::byte> memory, const broadcast_op
   header.max_message_bytes = options.max_message_bytes;
   header.max_subscribers = options.max_subscribers;
   header.memory_bytes = needed;
+  header.sleepers = detail::heavy_fence_works() ? detail::broadcast_sleepers_fence : detail::broadcast_sleepers_plain;
+  header.unused = 0;
   layout->messages.word.key = detail::new_random_key();
   layout->room.word.key = detail::new_random_key();
   layout->room.wanted.store(0, std::memory_order_relaxed);
@@ -263,9 +298,17 @@ broadcast_publisher& broadcast_publisher::operator=(broadcast_publisher&& other)
     bound_ = other.bound_;
     prepared_size_ = other.prepared_size_;
     token_ = other.token_;
+    light_notify_ = other.light_notify_;
     readiness_ = std::exchange(other.readiness_, nullptr);
   }
   return *this;
+}
+
+// Whether an end may look at the other side's sleepers with a plain load:
+// the header says they fence (or sleep briefly), and this process is
+// registered for their fences.
+bool may_notify_light(const detail::broadcast_geometry& geometry) noexcept {
+  return (geometry.sleepers_fence || geometry.cannot_fence) && detail::register_light_notifier();
 }
 
 broadcast_publisher broadcast_publisher::attach(std::span<std::byte> memory, wait_policy policy, detail::failure& why) {
@@ -295,6 +338,7 @@ broadcast_publisher broadcast_publisher::attach(std::span<std::byte> memory, wai
   }
   made.bound_ = made.next_;  // the waiting policy scans before its first message
   made.policy_ = policy;
+  made.light_notify_ = may_notify_light(made.geometry_);
   return made;
 }
 
@@ -383,7 +427,8 @@ write_slot broadcast_publisher::prepare(std::size_t size, deadline until) noexce
       return detail::code(errc::would_block);
     };
     const std::error_code error =
-        detail::wait_as(policy_, detail::room_event(geometry_), attempt, watch, until);
+        detail::wait_as(policy_, detail::room_event(geometry_), attempt, watch, until,
+                        geometry_.cannot_fence);
     if (error) return {{}, error};
   }
   detail::mark_writing(geometry_.head(next_), 2 * next_ + 1);
@@ -396,12 +441,23 @@ void broadcast_publisher::commit(std::size_t size) noexcept {
   head.size.store(std::min(size, prepared_size_), std::memory_order_relaxed);
   head.stamp.store(2 * next_ + 2, std::memory_order_release);
   ++next_;
+  auto& published = geometry_.layout->publisher.published;
+  detail::event_count messages = detail::messages_event(geometry_);
+  if (light_notify_) {
+    // Subscribers fence between announcing a sleep and their last look, so
+    // a plain load of the sleepers after the store will do
+    // (xipc/detail/event_count.hpp): no fence per message, which would wait
+    // for this message's lines to leave this CPU (docs/broadcast.md).
+    published.store(next_, std::memory_order_release);
+    if (messages.has_sleepers_light()) messages.wake_all();
+    return;
+  }
   // Seq_cst store, then a seq_cst look at the sleepers: a subscriber that
   // announced a sleep, then looks at `published` (seq_cst too), either sees
   // this message or is seen here (event_count::notify_seq_cst). No
   // read-modify-write on a line every subscriber reads, per message.
-  geometry_.layout->publisher.published.store(next_, std::memory_order_seq_cst);
-  detail::messages_event(geometry_).notify_seq_cst();
+  published.store(next_, std::memory_order_seq_cst);
+  messages.notify_seq_cst();
 }
 
 std::error_code broadcast_publisher::send(std::span<const std::byte> message, deadline until) noexcept {
@@ -429,7 +485,7 @@ std::error_code broadcast_publisher::wait_for_subscribers(std::size_t count, dea
     return detail::code(errc::would_block);
   };
   const wait_policy sleeping{wait_mode::block, {}};
-  return detail::wait_as(sleeping, detail::room_event(geometry_), attempt, watch, until);
+  return detail::wait_as(sleeping, detail::room_event(geometry_), attempt, watch, until, geometry_.cannot_fence);
 }
 
 void broadcast_publisher::detach() noexcept {
@@ -455,6 +511,7 @@ broadcast_subscriber& broadcast_subscriber::operator=(broadcast_subscriber&& oth
     pending_lost_ = other.pending_lost_;
     token_ = other.token_;
     dead_owner_ = other.dead_owner_;
+    light_notify_ = other.light_notify_;
     held_stamp_ = std::exchange(other.held_stamp_, 0);
     held_size_ = other.held_size_;
     readiness_ = std::exchange(other.readiness_, nullptr);
@@ -468,6 +525,7 @@ broadcast_subscriber broadcast_subscriber::attach(std::span<std::byte> memory, w
   if (!detail::read_broadcast_geometry(memory, made.geometry_, why)) return {};
   made.token_ = detail::current_process_token();
   made.policy_ = policy;
+  made.light_notify_ = may_notify_light(made.geometry_);
   // A free place, or one whose subscriber died.
   for (std::uint64_t i = 0; i < made.geometry_.max_subscribers && made.place_ == nullptr; ++i) {
     auto& place = made.geometry_.subscribers[i];
@@ -521,8 +579,22 @@ void broadcast_subscriber::advance_cursor() noexcept {
   // do not wake it for nothing. The publisher stores `wanted` (seq_cst)
   // before it scans the cursors, so either its scan sees this step or this
   // load sees its `wanted`.
+  auto& wanted_line = geometry_.layout->room.wanted;
+  if (light_notify_) {
+    // The publisher fences between announcing its sleep and its last scan of
+    // the cursors, after storing `wanted`: either that scan sees this step,
+    // or these plain loads see `wanted` and its announcement.
+    place_->cursor.store(cursor_, std::memory_order_release);
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+    const std::uint64_t wanted = wanted_line.load(std::memory_order_acquire);
+    if (cursor_ - 1 < wanted && wanted <= cursor_) {
+      detail::event_count room = detail::room_event(geometry_);
+      if (room.has_sleepers_light()) room.wake_all();
+    }
+    return;
+  }
   place_->cursor.store(cursor_, std::memory_order_seq_cst);
-  const std::uint64_t wanted = geometry_.layout->room.wanted.load(std::memory_order_seq_cst);
+  const std::uint64_t wanted = wanted_line.load(std::memory_order_seq_cst);
   if (cursor_ - 1 < wanted && wanted <= cursor_) detail::room_event(geometry_).notify_seq_cst();
 }
 
@@ -536,8 +608,8 @@ void broadcast_subscriber::look_at_publisher() noexcept {
   if (owner > detail::broadcast_owner_detached && !detail::process_alive(owner)) dead_owner_ = owner;
 }
 
-broadcast_received broadcast_subscriber::take(std::span<std::byte> buffer, bool in_place) noexcept {
-  broadcast_received result;
+void broadcast_subscriber::take(broadcast_received& result, std::span<std::byte> buffer, bool in_place) noexcept {
+  result = {};
   auto& publisher = geometry_.layout->publisher;
   // Each look either returns or moves on; a publisher that keeps changing a
   // stamp under the reader gets would_block after this many, not a hang.
@@ -551,30 +623,30 @@ broadcast_received broadcast_subscriber::take(std::span<std::byte> buffer, bool 
         if (detail::stamp_after_copy(head) != stamp) continue;  // the size may be the next lap's
         if (size > geometry_.max_message) {
           result.error = detail::code(errc::corrupted);
-          return result;
+          return;
         }
         result.bytes = static_cast<std::size_t>(size);
         result.lost = std::exchange(pending_lost_, 0);
         held_stamp_ = stamp;
         held_size_ = result.bytes;
-        return result;
+        return;
       }
       const bool fits = size <= buffer.size() && size <= geometry_.max_message;
       if (fits && size != 0) detail::copy_racing(buffer.data(), geometry_.payload(r), static_cast<std::size_t>(size));
       if (detail::stamp_after_copy(head) != stamp) continue;  // overwritten meanwhile: lost, seen next look
       if (size > geometry_.max_message) {
         result.error = detail::code(errc::corrupted);
-        return result;
+        return;
       }
       result.bytes = static_cast<std::size_t>(size);
       if (!fits) {
         result.error = detail::code(errc::message_too_large);
-        return result;
+        return;
       }
       result.lost = std::exchange(pending_lost_, 0);
       cursor_ = r + 1;
       advance_cursor();
-      return result;
+      return;
     }
     // The sequence the slot holds or is being written with.
     const std::uint64_t holds = stamp == 0 ? 0 : (stamp - 1) / 2;
@@ -585,25 +657,25 @@ broadcast_received broadcast_subscriber::take(std::span<std::byte> buffer, bool 
       if (published <= r) {
         if (!publisher_gone()) {
           result.error = detail::code(errc::would_block);
-          return result;
+          return;
         }
         // Gone: unless it published one more between the two loads.
         if (publisher.published.load(std::memory_order_acquire) <= r) {
           result.error = detail::code(errc::peer_closed);
-          return result;
+          return;
         }
         continue;
       }
       if (looks == 0) continue;  // the stamp read came before the publish: look again
       result.error = detail::code(errc::corrupted);  // published, yet its slot never held it
-      return result;
+      return;
     }
     // holds > r: the publisher lapped this subscriber. Everything from r to
     // just before the oldest slot that is still intact is lost.
     const std::uint64_t published = publisher.published.load(std::memory_order_acquire);
     if (holds > published || (holds - r) % geometry_.slot_count != 0 || published < geometry_.slot_count) {
       result.error = detail::code(errc::corrupted);
-      return result;
+      return;
     }
     // The oldest still there is published - slot_count, unless the publisher
     // is writing over it now, which the stamp check of the next look catches.
@@ -614,33 +686,39 @@ broadcast_received broadcast_subscriber::take(std::span<std::byte> buffer, bool 
     place_->cursor.store(cursor_, std::memory_order_release);
   }
   result.error = detail::code(errc::would_block);
-  return result;
+  return;
 }
 
 broadcast_received broadcast_subscriber::receive(std::span<std::byte> buffer, deadline until) noexcept {
+  // One result, written in place by take (returned without a copy, which
+  // cost a stall per message: read as 16-byte words, written as 8-byte ones).
+  broadcast_received result;
   if (!is_attached()) {
-    broadcast_received none;
-    none.error = detail::code(errc::invalid_argument);
-    return none;
+    result.error = detail::code(errc::invalid_argument);
+    return result;
   }
   if (held_stamp_ != 0) static_cast<void>(release());
-  broadcast_received result;
+  // The first look, before any waiting: a subscriber that is behind finds
+  // its message here, on the shortest path.
+  take(result, buffer);
+  if (!detail::nothing_yet(result.error) || until.is_immediate()) return result;
   auto attempt = [&] {
-    result = take(buffer);
-    return result.error == errc::would_block ? result.error : std::error_code{};
+    take(result, buffer);
+    return detail::nothing_yet(result.error) ? result.error : std::error_code{};
   };
   auto watch = [&] {
     // A publisher that died never notifies again.
     look_at_publisher();
     return publisher_gone() ? std::error_code{} : detail::code(errc::would_block);
   };
-  const std::error_code error = detail::wait_as(policy_, detail::messages_event(geometry_), attempt, watch, until);
+  const std::error_code error = detail::wait_as(policy_, detail::messages_event(geometry_), attempt, watch, until,
+                        geometry_.cannot_fence);
   if (error) {
     result = {};
     result.error = error;
     return result;
   }
-  if (result.error == errc::would_block) result = take(buffer);  // the watch saw the publisher gone
+  if (detail::nothing_yet(result.error)) take(result, buffer);  // the watch saw the publisher gone
   return result;
 }
 
@@ -653,16 +731,17 @@ broadcast_view broadcast_subscriber::peek(deadline until) noexcept {
   if (held_stamp_ == 0) {
     broadcast_received result;
     auto attempt = [&] {
-      result = take({}, true);
-      return result.error == errc::would_block ? result.error : std::error_code{};
+      take(result, {}, true);
+      return detail::nothing_yet(result.error) ? result.error : std::error_code{};
     };
     auto watch = [&] {
       look_at_publisher();
       return publisher_gone() ? std::error_code{} : detail::code(errc::would_block);
     };
     const std::error_code error =
-        detail::wait_as(policy_, detail::messages_event(geometry_), attempt, watch, until);
-    if (!error && result.error == errc::would_block) result = take({}, true);
+        detail::wait_as(policy_, detail::messages_event(geometry_), attempt, watch, until,
+                        geometry_.cannot_fence);
+    if (!error && detail::nothing_yet(result.error)) take(result, {}, true);
     view.error = error ? error : result.error;
     view.lost = result.lost;
     if (view.error) return view;

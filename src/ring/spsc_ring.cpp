@@ -165,8 +165,7 @@ bool detail::sleeper_may_wait(ring_signal_line& other, bool light_notify) noexce
 }
 
 std::uint32_t detail::ring_sleep_mode() noexcept {
-  static const bool fences = detail::heavy_fence();
-  return fences ? detail::ring_sleeps_fenced : detail::ring_sleeps;
+  return detail::heavy_fence_works() ? detail::ring_sleeps_fenced : detail::ring_sleeps;
 }
 
 std::error_code format_ring(std::span<std::byte> memory, const ring_options& options) noexcept {

@@ -5,12 +5,17 @@
 
 namespace xipc::detail {
 
-// Once the system said it can (ring_sleep_mode asked), membarrier's global
+// Once the system said it can (heavy_fence_works asked), membarrier's global
 // command has no failure left but running out of memory. Should it fail all
 // the same, a wake-up may be missed: a sleeper in sleep_until finds the
 // change when its sleep ends (never longer than liveness_interval); an armed
 // readiness handle, at the next change or the event loop's own timer.
 void fence_light_notifiers() noexcept { heavy_fence(); }
+
+bool heavy_fence_works() noexcept {
+  static const bool works = heavy_fence();
+  return works;
+}
 
 void event_count::wait(std::uint32_t key, std::chrono::nanoseconds timeout) noexcept {
   wait_on_word(epoch_, key, timeout);

@@ -17,7 +17,7 @@ inline constexpr std::size_t broadcast_line_bytes = 128;
 
 // "xipcbcst" read as a little-endian integer.
 inline constexpr std::uint64_t broadcast_magic = 0x7473636263706978ull;
-inline constexpr std::uint32_t broadcast_layout_version = 2;
+inline constexpr std::uint32_t broadcast_layout_version = 3;
 
 // Written once by format_broadcast; magic last (release).
 struct alignas(broadcast_line_bytes) broadcast_header {
@@ -29,7 +29,16 @@ struct alignas(broadcast_line_bytes) broadcast_header {
   std::uint64_t max_message_bytes;
   std::uint64_t max_subscribers;
   std::uint64_t memory_bytes;        // what the layout needs
+  std::uint32_t sleepers;            // broadcast_sleepers_plain or broadcast_sleepers_fence (below)
+  std::uint32_t unused;
 };
+
+// How the ends that sleep (subscribers for messages, the publisher for room)
+// make sure a wake-up is not lost (docs/broadcast.md, "Notifying without a
+// fence"), fixed when the channel is formatted:
+inline constexpr std::uint32_t broadcast_sleepers_plain = 1;  // notifiers check for sleepers with a read-modify-write
+inline constexpr std::uint32_t broadcast_sleepers_fence = 2;  // sleepers run a heavy fence between announcing and
+                                                              // their last look; notifiers may check with a plain load
 
 // Written by the publisher only. Sequence numbers count messages from 0.
 struct alignas(broadcast_line_bytes) broadcast_publisher_line {

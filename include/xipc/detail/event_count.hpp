@@ -70,6 +70,8 @@ namespace xipc::detail {
 
 // The heavy fence of a waiter made with `fences` (backend: heavy_fence).
 void fence_light_notifiers() noexcept;
+// Whether this process can run that fence (asked of the system once).
+bool heavy_fence_works() noexcept;
 
 class event_count {
  public:
