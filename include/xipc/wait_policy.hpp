@@ -15,7 +15,8 @@ enum class wait_mode {
              // 100 µs of waiting it offers the core to other runnable threads
              // (a yield) at each clock read, which returns at once when there are none
   block,     // sleeps at once: no CPU while waiting, a wake-up costs system calls
-  adaptive,  // spins for wait_policy::spin_budget, then sleeps
+  adaptive,  // spins for wait_policy::spin_budget, then sleeps; from 5 µs of waiting
+             // on it offers the core to other runnable threads at each clock read
 };
 // A ring consumer that spins (spin, or adaptive before it sleeps) may also
 // fall up to 2 µs behind a producer that streams small messages, to read

@@ -169,7 +169,7 @@ std::error_code wait_as(const wait_policy& policy, event_count event, Attempt&& 
         next_watch = now + liveness_interval;
       }
       if (policy.mode == wait_mode::adaptive && now - start >= policy.spin_budget) break;
-      if (policy.mode == wait_mode::spin) spin_yield_if_long(start, now);
+      yield_if_long(policy.mode, start, now);
     }
   }
   if (!short_sleeps) return sleep_until(event, attempt, watch, until, next_watch);

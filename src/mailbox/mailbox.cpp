@@ -353,7 +353,7 @@ struct mailbox_state {
           next_watch = now + liveness_interval;
         }
         if (now >= spin_until) break;
-        if (how.mode == wait_mode::spin) detail::spin_yield_if_long(spin_start, now);
+        detail::yield_if_long(how.mode, spin_start, now);
       }
     }
     if (next_watch == clock::time_point::max()) next_watch = clock::now() + liveness_interval;

@@ -124,7 +124,7 @@ std::error_code wait_until(Ready&& ready, detail::ring_signal_line& own, const s
           next_liveness_check = now + liveness_interval;
         }
         if (now >= spin_until) break;
-        if (policy.mode == wait_mode::spin) detail::spin_yield_if_long(spin_start, now);
+        detail::yield_if_long(policy.mode, spin_start, now);
       }
       for (int pause = 0; pause < pauses_per_poll; ++pause) XIPC_CPU_RELAX();
     }

@@ -7,6 +7,7 @@
 
 #include <xipc/deadline.hpp>
 #include <xipc/error.hpp>
+#include <xipc/wait_policy.hpp>
 #include <xipc/detail/event_count.hpp>
 
 #include <algorithm>
@@ -28,12 +29,20 @@ inline constexpr std::chrono::milliseconds liveness_interval{20};
 // rather than burning the rest of its time slice (docs/ring.md, "Waiting
 // and waking").
 inline constexpr std::chrono::microseconds spin_yield_after{100};
+// An adaptive side does the same from 5 µs on: it sleeps once its budget is
+// spent anyway, and until then a thread that shares its CPU (more waiting
+// threads than CPUs: four broadcast subscribers on one core, say) would
+// wait out the whole budget behind it. A wait that ends sooner, as in a
+// round trip or a stream, never yields (docs/ring.md, "Waiting and waking").
+inline constexpr std::chrono::microseconds adaptive_yield_after{5};
 
-// Called by a spinning side at a clock read: yields as above when the side
-// has been spinning since `spin_start`.
-inline void spin_yield_if_long(std::chrono::steady_clock::time_point spin_start,
-                               std::chrono::steady_clock::time_point now) noexcept {
-  if (now - spin_start >= spin_yield_after) std::this_thread::yield();
+// Called by a side that spins (spin or adaptive) at a clock read: yields as
+// above when the side has been spinning since `spin_start`.
+inline void yield_if_long(wait_mode mode, std::chrono::steady_clock::time_point spin_start,
+                          std::chrono::steady_clock::time_point now) noexcept {
+  if (now - spin_start >= (mode == wait_mode::spin ? spin_yield_after : adaptive_yield_after)) {
+    std::this_thread::yield();
+  }
 }
 
 // Sleeps on `event` until attempt() returns anything but errc::would_block,

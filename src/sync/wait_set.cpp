@@ -213,7 +213,7 @@ std::error_code wait_set::wait(std::vector<key>& ready, deadline until) {
         }
         if (now >= until.time_point()) return make_error_code(errc::timed_out);
         if (now >= spin_until) break;
-        if (s.policy.mode == wait_mode::spin) detail::spin_yield_if_long(spin_start, now);
+        detail::yield_if_long(s.policy.mode, spin_start, now);
         // Spinning forever still notices dead peers: arm() asks about them.
         if (s.policy.mode == wait_mode::spin && polls % (polls_per_clock_read * 1024) == 0) {
           s.sleep(ready, clock::duration::zero());
