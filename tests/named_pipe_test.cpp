@@ -142,6 +142,40 @@ TEST(named_pipe, a_kept_message_waits_for_a_buffer_that_holds_it_and_keeps_its_p
   EXPECT_EQ(client.try_receive(buffer).error, errc::would_block);
 }
 
+// A receive into a small buffer takes the message into a staging area and
+// copies it out; one into a buffer above 2 KiB scatters it over the buffer
+// and that area (docs/pipes.md). Either way, each message arrives whole and
+// in order, and one above the buffer is kept for a larger one.
+TEST(named_pipe, small_and_large_buffers_receive_every_message_whole_and_keep_what_does_not_fit) {
+  for (const std::size_t limit : {std::size_t{64}, std::size_t{2048}, std::size_t{2049}, std::size_t{8192}}) {
+    SCOPED_TRACE(limit);
+    auto [server, client, served] = connect_with_a_smaller_client_limit(limit);
+    std::vector<std::vector<std::byte>> sent;
+    for (const std::size_t size : {std::size_t{1}, limit / 2 + 1, limit, limit + 1, std::size_t{20000}, std::size_t{3}}) {
+      std::vector<std::byte> message(size);
+      for (std::size_t i = 0; i < size; ++i) message[i] = static_cast<std::byte>(i * 13 + size);
+      ASSERT_FALSE(served.send(message, 1s)) << size;
+      sent.push_back(std::move(message));
+    }
+    std::vector<std::byte> buffer(limit);
+    for (const auto& message : sent) {
+      auto got = client.receive(buffer, 1s);
+      if (message.size() > limit) {
+        ASSERT_EQ(got.error, errc::message_too_large) << message.size();
+        ASSERT_EQ(got.bytes, message.size());
+        std::vector<std::byte> whole(message.size());
+        got = client.receive(whole, 1s);
+        ASSERT_FALSE(got.error) << got.error.message();
+        EXPECT_EQ(whole, message) << message.size();
+        continue;
+      }
+      ASSERT_FALSE(got.error) << message.size() << ": " << got.error.message();
+      ASSERT_EQ(got.bytes, message.size());
+      EXPECT_TRUE(std::equal(message.begin(), message.end(), buffer.begin())) << message.size();
+    }
+  }
+}
+
 TEST(named_pipe, a_closed_handle_gives_no_kept_message) {
   auto [server, client, served] = connect_with_a_smaller_client_limit(128);
   ASSERT_FALSE(served.send(std::vector<std::byte>(1000, std::byte{1}), 1s));
