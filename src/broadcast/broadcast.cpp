@@ -304,12 +304,16 @@ broadcast_publisher& broadcast_publisher::operator=(broadcast_publisher&& other)
   return *this;
 }
 
+namespace {
+
 // Whether an end may look at the other side's sleepers with a plain load:
 // the header says they fence (or sleep briefly), and this process is
 // registered for their fences.
 bool may_notify_light(const detail::broadcast_geometry& geometry) noexcept {
   return (geometry.sleepers_fence || geometry.cannot_fence) && detail::register_light_notifier();
 }
+
+}  // namespace
 
 broadcast_publisher broadcast_publisher::attach(std::span<std::byte> memory, wait_policy policy, detail::failure& why) {
   broadcast_publisher made;
@@ -686,7 +690,6 @@ void broadcast_subscriber::take(broadcast_received& result, std::span<std::byte>
     place_->cursor.store(cursor_, std::memory_order_release);
   }
   result.error = detail::code(errc::would_block);
-  return;
 }
 
 broadcast_received broadcast_subscriber::receive(std::span<std::byte> buffer, deadline until) noexcept {

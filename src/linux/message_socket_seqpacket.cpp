@@ -165,7 +165,9 @@ io_result hold(std::span<const std::byte> buffer, const spill_area& spill, std::
     spill.release(size - buffer.size());
     return {size, std::make_error_code(std::errc::not_enough_memory)};  // lost: it was taken already
   }
-  std::memcpy(held.data(), buffer.data(), buffer.size());
+  // An empty buffer (a staged receive: the whole message is in the spill
+  // area) may have no data pointer, which memcpy must not be given.
+  if (!buffer.empty()) std::memcpy(held.data(), buffer.data(), buffer.size());
   std::memcpy(held.data() + buffer.size(), spill.memory().data(), size - buffer.size());
   spill.release(size - buffer.size());
   return {size, make_error_code(errc::message_too_large)};
