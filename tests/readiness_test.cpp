@@ -145,6 +145,25 @@ std::uint64_t lost_wake_messages() {
   return text != nullptr ? std::strtoull(text, nullptr, 10) : 1'000'000;
 }
 
+// What a side that found nothing to do does next in the tests below: most
+// times it spins a random while; one time in `one_in` it arms and waits for
+// its handle, counted in `sleeps`. Either way the other side's next change
+// lands at a random point of it. False when an armed handle did not fire
+// within `never`: a lost wake-up.
+template <class End>
+bool spin_or_wait_on_handle(End& end, xipc::native_handle_type handle, std::minstd_rand& random, unsigned one_in,
+                            std::uint64_t& sleeps) {
+  if (random() % one_in != 0) {
+    for (auto spin = random() % 2000; spin > 0; --spin) std::atomic_signal_fence(std::memory_order_seq_cst);
+    return true;
+  }
+  if (!end.arm()) return true;
+  ++sleeps;
+  const bool fired = handle_fires_within(handle, never);
+  end.disarm(fired);
+  return fired;
+}
+
 TEST(ring_readiness, no_wake_up_is_lost_when_arming_at_random_moments) {
   const std::uint64_t count = lost_wake_messages();
   ring_memory memory({.capacity_bytes = 4096, .max_message_bytes = 64});
@@ -172,17 +191,8 @@ TEST(ring_readiness, no_wake_up_is_lost_when_arming_at_random_moments) {
       continue;
     }
     ASSERT_EQ(got.error, errc::would_block);
-    // Mostly spin a random while; one time in 64, arm and sleep. Either way
-    // the producer's next publish lands at a random point of it.
-    if (random() % 64 != 0) {
-      for (auto spin = random() % 2000; spin > 0; --spin) std::atomic_signal_fence(std::memory_order_seq_cst);
-      continue;
-    }
-    if (!rx.arm()) continue;
-    ++sleeps;
-    const bool fired = handle_fires_within(handle, never);
-    rx.disarm(fired);
-    ASSERT_TRUE(fired) << "a wake-up was lost before message " << sequence;
+    ASSERT_TRUE(spin_or_wait_on_handle(rx, handle, random, 64, sleeps))
+        << "a wake-up was lost before message " << sequence;
   }
   producer.join();
   RecordProperty("sleeps", std::to_string(sleeps));
@@ -299,15 +309,8 @@ TEST(broadcast_readiness, no_wake_up_of_a_waiting_publisher_is_lost_when_it_arms
       continue;
     }
     ASSERT_EQ(error, errc::would_block);
-    if (random() % 8 != 0) {
-      for (auto spin = random() % 2000; spin > 0; --spin) std::atomic_signal_fence(std::memory_order_seq_cst);
-      continue;
-    }
-    if (!pub.arm()) continue;
-    ++sleeps;
-    const bool fired = handle_fires_within(handle, never);
-    pub.disarm(fired);
-    ASSERT_TRUE(fired) << "a wake-up was lost before message " << sequence;
+    ASSERT_TRUE(spin_or_wait_on_handle(pub, handle, random, 8, sleeps))
+        << "a wake-up was lost before message " << sequence;
   }
   subscriber.join();
   EXPECT_FALSE(failed) << "the subscriber missed or misread a message";
